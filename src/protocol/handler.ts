@@ -1,0 +1,271 @@
+// Handler: the protocol state of one link. It checks each inbound frame (size, rate, syntax,
+// declared protocol, argument schema) and dispatches it; a non-empty return value is the reply.
+import { CommandError, ErrorCode } from './errors.ts';
+import { formatList } from './format.ts';
+import type { Link } from './link.ts';
+import { parseCommand, ParseError } from './parse.ts';
+import { LINK_BURST_COMMANDS, LINK_COMMANDS_PER_S, RateLimiter } from './rate-limit.ts';
+import { DEFAULT_COMMANDS, type ProtocolSpec } from './registry.ts';
+import { checkArgs, encodeArgs, oneOf, type ArgsOf, type CommandTable } from './schema.ts';
+
+export const HandlerState = {
+  undeclared: 'undeclared',
+  declared: 'declared',
+  closing: 'closing',
+  closed: 'closed',
+} as const;
+export type HandlerState = (typeof HandlerState)[keyof typeof HandlerState];
+
+/** A command's reply: the words of one command line, or nothing. */
+export type Reply = readonly string[] | undefined | void;
+type Builtin = 'exception' | 'identity';
+type CommandsOf<P extends ProtocolSpec> = P['commands'];
+export type CommandName<P extends ProtocolSpec> = Exclude<keyof CommandsOf<P>, Builtin> & string;
+
+/** What a role implements for one inbound protocol: one function per command. */
+export type Implementation<P extends ProtocolSpec> = {
+  [K in CommandName<P>]: (args: ArgsOf<CommandsOf<P>[K]>, handler: Handler) => Reply | Promise<Reply>;
+};
+
+/** An inbound protocol and how to make its implementation for a newly declared link. */
+export interface Binding<P extends ProtocolSpec = ProtocolSpec> {
+  readonly spec: P;
+  create(handler: Handler): Implementation<P>;
+}
+
+export function bind<P extends ProtocolSpec>(spec: P, create: (handler: Handler) => Implementation<P>): Binding {
+  return { spec, create } as unknown as Binding;
+}
+
+/** Frames above this are refused before parsing; big payloads are chunked by the link layer. */
+export const MAX_FRAME_BYTES = 256 * 1024;
+/** How often a flooding peer is told it is over its rate; the rest of its frames are dropped silently. */
+const RATE_NOTICE_INTERVAL_MS = 1000;
+/** Log lines keep this much of a frame; enough to read a command, not to copy a payload. */
+const LOG_TEXT_CHARS = 300;
+
+export interface LinkLimits {
+  readonly maxFrameBytes: number;
+  readonly commandsPerSecond: number;
+  readonly burstCommands: number;
+}
+
+export const DEFAULT_LIMITS: LinkLimits = {
+  maxFrameBytes: MAX_FRAME_BYTES,
+  commandsPerSecond: LINK_COMMANDS_PER_S,
+  burstCommands: LINK_BURST_COMMANDS,
+};
+
+export interface LogEvent {
+  readonly t: number;
+  readonly kind: 'in' | 'out' | 'open' | 'close';
+  readonly link: string;
+  readonly text: string;
+  readonly result?: 'ok' | 'exception';
+}
+
+export interface HandlerOptions {
+  readonly link: Link;
+  /** Inbound protocols this side accepts, by full name. */
+  readonly accepts: ReadonlyMap<string, Binding>;
+  readonly limits?: Partial<LinkLimits>;
+  readonly clock?: () => number;
+  readonly log?: (event: LogEvent) => void;
+  /** Called once the peer's protocol declaration was accepted. */
+  readonly onDeclared?: (handler: Handler) => void;
+  /** Called with every `exception` the peer sends. */
+  readonly onException?: (message: string, handler: Handler) => void;
+}
+
+export class Handler<Out extends ProtocolSpec = ProtocolSpec> {
+  state: HandlerState = HandlerState.undeclared;
+  inbound: ProtocolSpec | undefined;
+  outbound: Out | undefined;
+  displayName: string;
+  readonly openedMs: number;
+  lastFrameMs: number;
+  /** Resolves with the reason once the link is closed. */
+  readonly closed: Promise<string>;
+
+  private implementation: Implementation<ProtocolSpec> | undefined;
+  private readonly limits: LinkLimits;
+  private readonly rate: RateLimiter;
+  private readonly clock: () => number;
+  private lastRateNoticeMs = -Infinity;
+  private resolveClosed!: (reason: string) => void;
+
+  constructor(private readonly options: HandlerOptions) {
+    this.clock = options.clock ?? Date.now;
+    this.limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.rate = new RateLimiter(this.limits.commandsPerSecond, this.limits.burstCommands, this.clock);
+    this.displayName = options.link.remote;
+    this.openedMs = this.clock();
+    this.lastFrameMs = this.openedMs;
+    this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
+    options.link.onclose = (reason) => this.onLinkClosed(reason);
+    options.link.onframe = (frame) => this.receive(frame);
+    this.log('open', '');
+  }
+
+  get link(): Link {
+    return this.options.link;
+  }
+
+  /** Declares the protocol of our outbound frames. Repeatable only until the peer has declared its own. */
+  declare(spec: Out): void {
+    if (this.outbound && this.state !== HandlerState.undeclared) {
+      throw new Error(`Handler.declare: outbound protocol is already "${this.outbound.name}" (state ${this.state})`);
+    }
+    this.outbound = spec;
+    this.sendWords(['protocol', spec.name]);
+  }
+
+  /** Sends a command of the declared outbound protocol, encoded from typed arguments. */
+  send<K extends CommandName<Out> | Builtin>(command: K, args: ArgsOf<CommandsOf<Out>[K]>): void {
+    if (!this.outbound) throw new Error(`Handler.send("${command}"): no outbound protocol declared yet`);
+    const spec = (this.outbound.commands as CommandTable)[command];
+    if (!spec) throw new Error(`Handler.send: "${command}" is not a command of ${this.outbound.name}`);
+    this.sendWords(encodeArgs(command, spec, args as never));
+  }
+
+  sendException(message: string): void {
+    this.sendWords(['exception', message]);
+  }
+
+  sendWords(words: readonly string[]): void {
+    if (this.link.state !== 'open') return;
+    const text = formatList(words);
+    this.log('out', text);
+    this.link.send(text);
+  }
+
+  close(reason = 'closed by this side'): void {
+    if (this.state === HandlerState.closing || this.state === HandlerState.closed) return;
+    this.state = HandlerState.closing;
+    this.link.close(reason);
+  }
+
+  /** Every inbound frame enters here; nothing a peer sends can make it throw. */
+  receive(frame: string): void {
+    if (this.state === HandlerState.closing || this.state === HandlerState.closed) return;
+    this.lastFrameMs = this.clock();
+    if (!this.rate.take()) return this.refuseRate();
+    const bytes = utf8Length(frame, this.limits.maxFrameBytes);
+    if (bytes > this.limits.maxFrameBytes) {
+      return this.refuse(frame, new CommandError(ErrorCode.FRAME_TOO_LARGE,
+        `frame of ${bytes} bytes exceeds the limit of ${this.limits.maxFrameBytes} bytes`));
+    }
+    let words: [string, ...string[]];
+    try {
+      words = parseCommand(frame);
+    } catch (error) {
+      if (!(error instanceof ParseError)) throw error;
+      return this.refuse(frame, new CommandError(ErrorCode.PARSE_ERROR, `malformed command: ${error.message}`));
+    }
+    this.dispatch(frame, words);
+  }
+
+  /** Synchronous commands are answered in arrival order; asynchronous ones when they settle. */
+  private dispatch(frame: string, [command, ...rest]: [string, ...string[]]): void {
+    if (command === 'exception') return this.onPeerException(frame, rest);
+    let reply: Reply | Promise<Reply>;
+    try {
+      reply = this.run(command, rest);
+    } catch (error) {
+      return this.refuse(frame, error);
+    }
+    if (reply instanceof Promise) reply.then((value) => this.answer(frame, value), (error: unknown) => this.refuse(frame, error));
+    else this.answer(frame, reply);
+  }
+
+  private answer(frame: string, reply: Reply): void {
+    this.log('in', frame, 'ok');
+    if (reply && reply.length > 0) this.sendWords(reply);
+  }
+
+  private run(command: string, words: string[]): Reply | Promise<Reply> {
+    if (this.state === HandlerState.undeclared) {
+      const spec = lookup(DEFAULT_COMMANDS, command);
+      return this.acceptProtocol((checkArgs(command, spec, words) as { name: string }).name);
+    }
+    const table = this.inbound!.commands as CommandTable;
+    const args = checkArgs(command, lookup(table, command), words) as Record<string, unknown>;
+    if (command === 'identity') {
+      this.displayName = `${String(args['name'])} (${this.link.remote})`;
+      return undefined;
+    }
+    const implementation = this.implementation as Record<string, (a: unknown, h: Handler) => Reply | Promise<Reply>>;
+    return implementation[command]!(args, this as Handler);
+  }
+
+  private acceptProtocol(name: string): Reply {
+    const binding = this.options.accepts.get(name);
+    if (!binding) {
+      throw new CommandError(ErrorCode.PROTOCOL_UNKNOWN,
+        `protocol "${name}" not recognized; supported: ${[...this.options.accepts.keys()].sort().join(', ')}`);
+    }
+    this.inbound = binding.spec;
+    this.state = HandlerState.declared;
+    this.implementation = binding.create(this as Handler);
+    this.options.onDeclared?.(this as Handler);
+    return undefined;
+  }
+
+  private onPeerException(frame: string, words: string[]): void {
+    this.log('in', frame, 'ok');
+    this.options.onException?.(words.join(' '), this as Handler);
+  }
+
+  private refuse(frame: string, error: unknown): void {
+    const message = error instanceof CommandError ? error.message : internalError(error);
+    this.log('in', frame, 'exception');
+    this.sendException(message);
+  }
+
+  private refuseRate(): void {
+    const nowMs = this.clock();
+    if (nowMs - this.lastRateNoticeMs < RATE_NOTICE_INTERVAL_MS) return;
+    this.lastRateNoticeMs = nowMs;
+    this.sendException(`rate limit exceeded: more than ${this.limits.commandsPerSecond} commands per second`);
+  }
+
+  private onLinkClosed(reason: string): void {
+    if (this.state === HandlerState.closed) return;
+    this.state = HandlerState.closed;
+    this.log('close', reason);
+    this.resolveClosed(reason);
+  }
+
+  private log(kind: LogEvent['kind'], text: string, result?: LogEvent['result']): void {
+    const sink = this.options.log;
+    if (!sink) return;
+    const event = { t: this.clock(), kind, link: this.displayName, text: text.slice(0, LOG_TEXT_CHARS) };
+    sink(result ? { ...event, result } : event);
+  }
+}
+
+function lookup(table: CommandTable, command: string) {
+  const spec = Object.hasOwn(table, command) ? table[command] : undefined;
+  if (!spec) throw new CommandError(ErrorCode.BAD_COMMAND, `bad command "${command}": should be ${oneOf(Object.keys(table))}`);
+  return spec;
+}
+
+function internalError(error: unknown): string {
+  // A bug on our side must not leak a stack trace to the peer; the log keeps the detail.
+  console.error('peerfarm: internal error while handling a command:', error);
+  return 'internal error';
+}
+
+/** UTF-8 byte length; below `limit` it may answer any figure not above it (most frames skip the count). */
+export function utf8Length(text: string, limit = Infinity): number {
+  if (text.length * 3 <= limit) return text.length;
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    else if (code >= 0xd800 && code <= 0xdbff) { bytes += 4; i++; }
+    else bytes += 3;
+  }
+  return bytes;
+}

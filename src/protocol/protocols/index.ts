@@ -1,0 +1,16 @@
+// Every protocol version this code base speaks, registered once.
+import { ProtocolRegistry } from '../registry.ts';
+import { authorityFromClient1, clientFromAuthority1 } from './authority-client.ts';
+import { authorityFromWorker1 } from './authority-worker-1.ts';
+import { authorityFromWorker2 } from './authority-worker-2.ts';
+import { workerFromAuthority1, workerFromAuthority2 } from './worker-authority.ts';
+
+export { authorityFromClient1, clientFromAuthority1, authorityFromWorker1, authorityFromWorker2 };
+export { workerFromAuthority1, workerFromAuthority2 };
+
+export function createRegistry(): ProtocolRegistry {
+  return new ProtocolRegistry().register(
+    authorityFromWorker1, authorityFromWorker2, workerFromAuthority1, workerFromAuthority2,
+    authorityFromClient1, clientFromAuthority1,
+  );
+}

@@ -1,0 +1,30 @@
+// A token bucket per link: a peer may send short bursts, but not a sustained flood.
+
+/** Sustained commands per second one link may send; signaling an ICE trickle stays far below. */
+export const LINK_COMMANDS_PER_S = 50;
+/** Burst allowance: a join plus a full candidate trickle arrive at once. */
+export const LINK_BURST_COMMANDS = 100;
+
+export class RateLimiter {
+  private tokens: number;
+  private updatedMs: number;
+
+  constructor(
+    private readonly perSecond: number,
+    private readonly burst: number,
+    private readonly now: () => number,
+  ) {
+    this.tokens = burst;
+    this.updatedMs = now();
+  }
+
+  /** Takes one token; false means the caller is over its rate. */
+  take(): boolean {
+    const nowMs = this.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((nowMs - this.updatedMs) / 1000) * this.perSecond);
+    this.updatedMs = nowMs;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}
