@@ -1,0 +1,86 @@
+// Authority configuration from flags and environment; a wrong value is one clear line, not a trace.
+import { resolve } from 'node:path';
+import { isIP } from 'node:net';
+
+export interface AuthorityConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  /** The built pages (vite build output). */
+  readonly distDir: string;
+  readonly maxConnections: number;
+  /** A registered peer silent for this long is removed. */
+  readonly peerExpiryMs: number;
+  /** Option overrides pushed to every peer (`--option key=value`). */
+  readonly options: Readonly<Record<string, string>>;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Enough for a lab or a classroom; past it, run more authorities (DESIGN.md section 7). */
+export const DEFAULT_MAX_CONNECTIONS = 1000;
+export const DEFAULT_PEER_EXPIRY_MS = 30_000;
+
+export const USAGE = `usage: npm start -- [--port N] [--host ADDR] [--data-dir DIR] [--max-connections N]
+                      [--peer-expiry-ms MS] [--option key=value ...]
+environment: PORT (8080), HOST (127.0.0.1), DATA_DIR (./data), MAX_CONNECTIONS, PEER_EXPIRY_MS`;
+
+const FLAGS = ['--port', '--host', '--data-dir', '--max-connections', '--peer-expiry-ms', '--option', '--dist-dir'];
+
+export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd = process.cwd()): AuthorityConfig {
+  const flags = readFlags(argv);
+  const value = (flag: string, name: string): string | undefined => flags.get(flag)?.at(-1) ?? env[name];
+  return {
+    host: checkHost(value('--host', 'HOST') ?? '127.0.0.1'),
+    port: checkInt('port', value('--port', 'PORT') ?? '8080', 0, 65535),
+    dataDir: resolve(cwd, nonEmpty('data folder', value('--data-dir', 'DATA_DIR') ?? 'data')),
+    distDir: resolve(cwd, value('--dist-dir', 'DIST_DIR') ?? 'dist'),
+    maxConnections: checkInt('max connections', value('--max-connections', 'MAX_CONNECTIONS') ?? String(DEFAULT_MAX_CONNECTIONS), 1, 100_000),
+    peerExpiryMs: checkInt('peer expiry', value('--peer-expiry-ms', 'PEER_EXPIRY_MS') ?? String(DEFAULT_PEER_EXPIRY_MS), 1000, 3_600_000),
+    options: Object.fromEntries((flags.get('--option') ?? []).map(checkOption)),
+  };
+}
+
+function readFlags(argv: readonly string[]): Map<string, string[]> {
+  const flags = new Map<string, string[]>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const [flag, inline] = arg.includes('=') && arg.startsWith('--') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    if (!FLAGS.includes(flag)) throw new ConfigError(`unknown argument "${arg}"\n${USAGE}`);
+    const given = inline ?? argv[++i];
+    if (given === undefined) throw new ConfigError(`${flag} needs a value`);
+    flags.set(flag, [...(flags.get(flag) ?? []), given]);
+  }
+  return flags;
+}
+
+function checkInt(what: string, text: string, min: number, max: number): number {
+  const value = Number(text);
+  if (!/^[0-9]+$/.test(text) || value < min || value > max) {
+    throw new ConfigError(`${what} must be a whole number from ${min} to ${max}, got "${text}"`);
+  }
+  return value;
+}
+
+function checkHost(host: string): string {
+  if (host === 'localhost' || isIP(host) !== 0) return host;
+  throw new ConfigError(`host must be an IP address or "localhost", got "${host}"`);
+}
+
+function nonEmpty(what: string, text: string): string {
+  if (text.trim() === '') throw new ConfigError(`${what} must not be empty`);
+  return text;
+}
+
+function checkOption(text: string): [string, string] {
+  const match = /^([a-z][a-z0-9_]*)=(.*)$/s.exec(text);
+  if (!match) throw new ConfigError(`--option wants key=value with a lower-case key, got "${text}"`);
+  return [match[1]!, match[2]!];
+}
+
+/** True when only this machine can reach the address: then peers keep ICE on loopback too. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}

@@ -1,0 +1,36 @@
+// Keeps this browser's identity in IndexedDB. CryptoKey objects are structured-cloneable, so the
+// non-extractable private key is stored as is and never leaves WebCrypto as bytes.
+import { generateIdentity, type Identity } from '../protocol/identity.ts';
+
+const DB_NAME = 'peerfarm';
+const STORE = 'identity';
+const KEY = 'self';
+
+/** A fresh key for `ephemeral` tabs (several workers in one browser), else the stored one. */
+export async function loadIdentity(ephemeral: boolean): Promise<Identity> {
+  if (ephemeral) return generateIdentity();
+  try {
+    const db = await open();
+    const stored = await request<Identity | undefined>(db.transaction(STORE).objectStore(STORE).get(KEY));
+    if (stored) return stored;
+    const identity = await generateIdentity();
+    await request(db.transaction(STORE, 'readwrite').objectStore(STORE).put(identity, KEY));
+    return identity;
+  } catch {
+    // Private windows and some embedded contexts have no IndexedDB: fall back to a tab-only key.
+    return generateIdentity();
+  }
+}
+
+function open(): Promise<IDBDatabase> {
+  const opening = indexedDB.open(DB_NAME, 1);
+  opening.onupgradeneeded = () => opening.result.createObjectStore(STORE);
+  return request(opening);
+}
+
+function request<T>(req: IDBRequest<T>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error ?? new Error('IndexedDB request failed'));
+  });
+}

@@ -1,0 +1,24 @@
+// Starts a real authority in this process on a free loopback port, with a throw-away data folder.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startAuthority, type Authority } from '../../signaling/authority.ts';
+import { readConfig } from '../../signaling/config.ts';
+
+export interface TestAuthority extends Authority {
+  readonly dataDir: string;
+}
+
+export async function startTestAuthority(args: string[] = []): Promise<TestAuthority> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'peerfarm-test-'));
+  const config = readConfig(['--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, ...args], {});
+  const authority = await startAuthority(config);
+  return {
+    ...authority,
+    dataDir,
+    close: async () => {
+      await authority.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
