@@ -92,7 +92,7 @@ export function authorityBindings(sessions: Map<Handler, PeerSession>, deps: Ses
       session.joined().state = PeerState.listening;
     },
     peers: (args: { max?: number }) => session.sample('peers', args.max),
-    heartbeat: () => undefined,
+    heartbeat: () => void session.joined(),
     signal: (args: { to: string; payload: Record<string, string> }) => session.signal(args.to, args.payload),
   });
   return [
@@ -111,7 +111,7 @@ export function authorityBindings(sessions: Map<Handler, PeerSession>, deps: Ses
       return {
         join: (args) => session.join(args),
         workers: (args) => session.sample('workers', args.max),
-        heartbeat: () => undefined,
+        heartbeat: () => void session.joined(),
         signal: (args) => session.signal(args.to, args.payload),
       };
     }),

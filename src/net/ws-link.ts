@@ -51,6 +51,7 @@ export function openWebSocketLink(socket: WebSocketLike, remote: string, timeout
       socket.close();
       reject(new Error(`cannot reach ${remote}: no answer within ${timeoutMs} ms`));
     }, timeoutMs);
+    socket.onerror = () => undefined; // always followed by close, which rejects with the reason
     socket.onopen = () => {
       clearTimeout(timer);
       resolve(new WebSocketLink(socket, remote));

@@ -1,0 +1,71 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestAuthority, type TestAuthority } from '../helpers/authority.ts';
+import { joinAs } from '../helpers/ws-peer.ts';
+import type { AuthorityConnection } from '../../src/peer/authority-connection.ts';
+
+let authority: TestAuthority;
+let worker: AuthorityConnection;
+
+beforeAll(async () => {
+  authority = await startTestAuthority();
+  worker = await joinAs('worker', authority.wsUrl);
+});
+
+afterAll(async () => {
+  worker.stop();
+  await authority.close();
+});
+
+describe('HTTP API', () => {
+  it('reports health with peer counts and installed protocols', async () => {
+    const response = await fetch(`${authority.url}/api/health`);
+    expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    const body = await response.json();
+    expect(body).toMatchObject({ ok: true, api: 1, connections: 1, peers: { workers: 1, clients: 0 } });
+    expect(body.protocols).toEqual(['p2p:authority<-worker/1', 'p2p:authority<-worker/2', 'p2p:authority<-client/1']);
+  });
+
+  it('lists peers with id, role, state and neighbours', async () => {
+    const { peers } = await (await fetch(`${authority.url}/api/peers`)).json();
+    expect(peers).toHaveLength(1);
+    expect(peers[0]).toMatchObject({ id: worker.id, role: 'worker', address: '127.0.0.1', protocol: 'p2p:authority<-worker/2', neighbours: [] });
+    expect(['joined', 'listening']).toContain(peers[0].state);
+  });
+
+  it('answers an unknown API path with 404 and the list of APIs', async () => {
+    const response = await fetch(`${authority.url}/api/nope`);
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({ error: 'no such API: /api/nope; try /api/health, /api/peers' });
+  });
+
+  it('refuses a POST with 405', async () => {
+    const response = await fetch(`${authority.url}/api/peers`, { method: 'POST', body: 'x' });
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('GET, HEAD');
+  });
+
+  it('refuses a WebSocket upgrade on any path but /ws', async () => {
+    const socket = new WebSocket(authority.wsUrl.replace('/ws', '/other'));
+    const failure = await new Promise<string>((resolve) => socket.on('error', (error) => resolve(error.message)));
+    expect(failure).toBe('Unexpected server response: 404');
+  });
+
+  it('creates the SQLite ledger in WAL mode in the data folder on first start', () => {
+    expect(existsSync(join(authority.dataDir, 'ledger.sqlite'))).toBe(true);
+    expect(authority.ledger.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(authority.ledger.pragma('user_version', { simple: true })).toBe(1);
+  });
+});
+
+describe('connection cap', () => {
+  it('refuses connections past --max-connections with 503', async () => {
+    const small = await startTestAuthority(['--max-connections', '1']);
+    const first = await joinAs('worker', small.wsUrl);
+    await expect(joinAs('worker', small.wsUrl)).rejects.toThrow(/no authority reachable/);
+    first.stop();
+    await small.close();
+  });
+});

@@ -1,0 +1,53 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, readConfig } from '../../signaling/config.ts';
+
+const run = promisify(execFile);
+
+describe('readConfig', () => {
+  it('defaults to localhost:8080 with ./data', () => {
+    const config = readConfig([], {}, '/srv/farm');
+    expect(config).toMatchObject({ host: '127.0.0.1', port: 8080, dataDir: '/srv/farm/data', distDir: '/srv/farm/dist' });
+  });
+
+  it('reads PORT, HOST and DATA_DIR from the environment', () => {
+    expect(readConfig([], { PORT: '9000', HOST: '::1', DATA_DIR: '/var/lib/pf' }, '/x'))
+      .toMatchObject({ port: 9000, host: '::1', dataDir: '/var/lib/pf' });
+  });
+
+  it('lets flags win over the environment, in both --flag value and --flag=value forms', () => {
+    expect(readConfig(['--port', '1234', '--host=0.0.0.0'], { PORT: '9000' }, '/x')).toMatchObject({ port: 1234, host: '0.0.0.0' });
+  });
+
+  it('collects --option overrides', () => {
+    expect(readConfig(['--option', 'max_peer_connections=6', '--option=ice_servers=stun:a b'], {}).options)
+      .toEqual({ max_peer_connections: '6', ice_servers: 'stun:a b' });
+  });
+
+  it.each([
+    [['--port', 'http'], 'port must be a whole number from 0 to 65535, got "http"'],
+    [['--port', '70000'], 'port must be a whole number from 0 to 65535, got "70000"'],
+    [['--host', 'example.com'], 'host must be an IP address or "localhost", got "example.com"'],
+    [['--data-dir', ' '], 'data folder must not be empty'],
+    [['--option', 'Bad'], '--option wants key=value with a lower-case key, got "Bad"'],
+    [['--port'], '--port needs a value'],
+  ])('refuses %j with a clear message', (argv, message) => {
+    expect(() => readConfig(argv, {})).toThrow(new ConfigError(message));
+  });
+
+  it('refuses an unknown argument and shows the usage', () => {
+    expect(() => readConfig(['--prot', '1'], {})).toThrow(/^unknown argument "--prot"\nusage: npm start/);
+  });
+});
+
+describe('the authority command', () => {
+  it('prints one line, not a stack trace, for a wrong value', async () => {
+    const failure = await run('npx', ['tsx', 'signaling/main.ts'], { env: { ...process.env, PORT: 'eighty' } })
+      .then(() => undefined, (error: { code: number; stderr: string }) => error);
+    expect(failure?.code).toBe(1);
+    expect(failure?.stderr.trim().split('\n').filter((line) => !line.includes('npm warn'))).toEqual([
+      'peerfarm: port must be a whole number from 0 to 65535, got "eighty"',
+    ]);
+  });
+});
