@@ -190,6 +190,8 @@ export class AuthorityConnection extends EventTarget {
     if (this.state === ConnectionState.stopped) return;
     const wasJoined = this.state === ConnectionState.joined;
     this.peers = [];
+    this.protocol = undefined;
+    this.address = undefined;
     this.fail(`link to ${this.url} closed: ${reason}`);
     if (wasJoined) this.scheduleReconnect();
   }

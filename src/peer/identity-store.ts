@@ -4,17 +4,20 @@ import { generateIdentity, type Identity } from '../protocol/identity.ts';
 
 const DB_NAME = 'peerfarm';
 const STORE = 'identity';
-const KEY = 'self';
 
-/** A fresh key for `ephemeral` tabs (several workers in one browser), else the stored one. */
-export async function loadIdentity(ephemeral: boolean): Promise<Identity> {
+/**
+ * A fresh key for `ephemeral` tabs (several workers in one browser), else the one stored for this
+ * role: the authority keeps one link per peer id, so a worker tab and the submit page of one
+ * browser need separate identities.
+ */
+export async function loadIdentity(ephemeral: boolean, role: 'worker' | 'client'): Promise<Identity> {
   if (ephemeral) return generateIdentity();
   try {
     const db = await open();
-    const stored = await request<Identity | undefined>(db.transaction(STORE).objectStore(STORE).get(KEY));
+    const stored = await request<Identity | undefined>(db.transaction(STORE).objectStore(STORE).get(role));
     if (stored) return stored;
     const identity = await generateIdentity();
-    await request(db.transaction(STORE, 'readwrite').objectStore(STORE).put(identity, KEY));
+    await request(db.transaction(STORE, 'readwrite').objectStore(STORE).put(identity, role));
     return identity;
   } catch {
     // Private windows and some embedded contexts have no IndexedDB: fall back to a tab-only key.

@@ -1,0 +1,102 @@
+// The admin page (admin.html): the authority's health and a live table of its peers, polled by
+// the AdminRole. Stale data stays on screen, marked by its age, when a poll fails.
+import { LitElement, css, html, nothing } from 'lit';
+import type { AdminRole } from '../../peer/admin-role.ts';
+import { ClockController } from '../shared/clock-controller.ts';
+import { emptyState } from '../shared/empty-state.ts';
+import { relativeTime } from '../shared/format.ts';
+import { RoleController } from '../shared/role-controller.ts';
+import { baseStyles, cardStyles, pageStyles } from '../shared/styles.ts';
+import '../shared/pf-app-header.ts';
+import '../shared/pf-status-badge.ts';
+import './pf-health-summary.ts';
+import './pf-peer-table.ts';
+
+export class PfAdminPage extends LitElement {
+  static override properties = {
+    model: { attribute: false },
+    authority: { type: String },
+  };
+
+  /** The role object this page shows and drives (also `window.peerfarm`). */
+  declare model: AdminRole | undefined;
+  /** The authority's base URL, shown to say which one this page watches. */
+  declare authority: string | undefined;
+
+  private readonly roleController = new RoleController<AdminRole>(this);
+  private readonly clock = new ClockController(this);
+
+  static override styles = [baseStyles, cardStyles, pageStyles, css`
+    .intro .title {
+      display: flex;
+      align-items: center;
+      gap: 12px;
+    }
+
+    .intro .meta {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 4px 16px;
+      margin-top: 4px;
+      color: var(--pf-muted);
+      font-size: 0.9rem;
+    }
+  `];
+
+  protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
+    if (changed.has('model')) this.roleController.observe(this.model);
+  }
+
+  override render() {
+    return html`
+      <pf-app-header current="admin"></pf-app-header>
+      <main>${this.model ? this.renderRole(this.model) : nothing}</main>
+    `;
+  }
+
+  private renderRole(role: AdminRole) {
+    return html`
+      <section class="intro">
+        <div class="title">
+          <h1>Authority</h1>
+          ${this.renderStatus(role)}
+        </div>
+        <div class="meta">
+          ${this.authority ? html`<span class="mono">${this.authority}</span>` : nothing}
+          <span>${this.freshness(role)}</span>
+        </div>
+      </section>
+      ${role.error ? html`<p class="notice-error" role="alert">${role.error}</p>` : nothing}
+      <section class="card" aria-labelledby="health">
+        <div class="card-head"><h2 id="health">Health</h2></div>
+        <pf-health-summary .health=${role.health}></pf-health-summary>
+      </section>
+      <section class="card" aria-labelledby="peers">
+        <div class="card-head">
+          <h2 id="peers">Peers<span class="count">${role.peers.length}</span></h2>
+        </div>
+        ${role.updatedAt
+          ? html`<pf-peer-table .peers=${role.peers} now=${this.clock.now}></pf-peer-table>`
+          : emptyState('Waiting for the authority', 'Its peers appear after the first answer.')}
+      </section>
+    `;
+  }
+
+  private freshness(role: AdminRole): string {
+    return role.updatedAt ? `updated ${relativeTime(role.updatedAt, this.clock.now)}` : 'waiting for the first answer';
+  }
+
+  private renderStatus(role: AdminRole) {
+    if (role.error) return html`<pf-status-badge state="unreachable"></pf-status-badge>`;
+    if (role.health) return html`<pf-status-badge state="online"></pf-status-badge>`;
+    return html`<pf-status-badge state="connecting"></pf-status-badge>`;
+  }
+}
+
+customElements.define('pf-admin-page', PfAdminPage);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'pf-admin-page': PfAdminPage;
+  }
+}

@@ -1,0 +1,41 @@
+// Small text helpers for the pages: short peer ids, relative times, durations.
+
+/** Peer ids are 32 hex characters; the first 8 tell peers apart on one screen. */
+export const SHORT_ID_CHARS = 8;
+
+export function shortId(id: string): string {
+  return id.length > SHORT_ID_CHARS ? `${id.slice(0, SHORT_ID_CHARS)}…` : id;
+}
+
+/** A stable hue per peer id, so the same peer has the same colour on every page. */
+export function peerHue(id: string): number {
+  const head = Number.parseInt(id.slice(0, 6), 16);
+  return Number.isFinite(head) ? head % 360 : 0;
+}
+
+/** "just now", "12 s ago", "3 min ago", "2 h ago", "4 d ago". */
+export function relativeTime(thenMs: number, nowMs: number): string {
+  const seconds = Math.max(0, Math.round((nowMs - thenMs) / 1000));
+  if (seconds < 3) return 'just now';
+  return `${duration(seconds)} ago`;
+}
+
+/** A duration in seconds, in its largest sensible unit: "45 s", "12 min", "3 h 5 min", "2 d 4 h". */
+export function duration(totalSeconds: number): string {
+  const seconds = Math.max(0, Math.floor(totalSeconds));
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return joinUnits(hours, 'h', minutes % 60, 'min');
+  return joinUnits(Math.floor(hours / 24), 'd', hours % 24, 'h');
+}
+
+function joinUnits(big: number, bigUnit: string, small: number, smallUnit: string): string {
+  return small > 0 ? `${big} ${bigUnit} ${small} ${smallUnit}` : `${big} ${bigUnit}`;
+}
+
+/** Wall-clock time for a title attribute, e.g. "14:03:27". */
+export function clockTime(ms: number): string {
+  return new Date(ms).toLocaleTimeString();
+}

@@ -1,0 +1,19 @@
+// Entry of the submit page: builds the ClientRole, exposes it as `window.peerfarm`, and joins at
+// once, since the page is useless without the list of listening workers.
+import type { WebSocketLike } from '../../net/ws-link.ts';
+import { ClientRole } from '../../peer/client-role.ts';
+import { loadIdentity } from '../../peer/identity-store.ts';
+import { readPageParams } from '../../peer/page-params.ts';
+import '../shared/page.css';
+import './pf-submit-page.ts';
+
+const params = readPageParams(location);
+const role = new ClientRole({
+  identity: loadIdentity(params.ephemeral, 'client'),
+  urls: params.authorityUrls,
+  openSocket: (url) => new WebSocket(url) as unknown as WebSocketLike,
+});
+window.peerfarm = role;
+document.querySelector('pf-submit-page')!.model = role;
+
+void role.join();

@@ -1,0 +1,20 @@
+// Entry of the worker page: builds this tab's WorkerRole, exposes it as `window.peerfarm`, and
+// joins at once only with ?join; otherwise the person presses Join (as Folding@home asks first).
+import type { WebSocketLike } from '../../net/ws-link.ts';
+import { loadIdentity } from '../../peer/identity-store.ts';
+import { readPageParams } from '../../peer/page-params.ts';
+import { WorkerRole } from '../../peer/worker-role.ts';
+import '../shared/page.css';
+import './pf-worker-page.ts';
+
+const params = readPageParams(location);
+const role = new WorkerRole({
+  identity: loadIdentity(params.ephemeral, 'worker'),
+  urls: params.authorityUrls,
+  openSocket: (url) => new WebSocket(url) as unknown as WebSocketLike,
+});
+window.peerfarm = role;
+
+document.querySelector('pf-worker-page')!.model = role;
+
+if (params.join) void role.join();
