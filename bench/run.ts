@@ -1,0 +1,74 @@
+// Benchmark runner: `npm run bench -- <name>` runs bench/<name>.ts; `npm run bench` runs every known
+// benchmark that exists. Each runs in its own child process (node with the tsx loader), its output
+// streamed as it comes; see docs/BENCHMARKS.md.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const KNOWN_BENCHES = ['codec', 'datachannel', 'farm', 'ledger', 'authority-load'] as const;
+// DESIGN.md bounds every benchmark to 2 minutes; the margin covers start-up. A hung bench is killed.
+const BENCH_TIMEOUT_MS = 150_000;
+
+const benchDir = dirname(fileURLToPath(import.meta.url));
+
+function benchFile(name: string): string {
+  return join(benchDir, `${name}.ts`);
+}
+
+/** The benches to run, or an error message for a name that is unknown or not written yet. */
+function selectBenches(args: string[]): string[] | string {
+  const [name, ...extra] = args;
+  if (extra.length > 0) return `usage: npm run bench [-- <name>]; got ${args.length} arguments`;
+  if (name === undefined) return KNOWN_BENCHES.filter((bench) => existsSync(benchFile(bench)));
+  if (!(KNOWN_BENCHES as readonly string[]).includes(name)) {
+    return `unknown benchmark "${name}"; known: ${KNOWN_BENCHES.join(', ')}`;
+  }
+  if (!existsSync(benchFile(name))) return `benchmark "${name}" is not written yet: ${benchFile(name)} is missing`;
+  return [name];
+}
+
+function runBench(name: string): Promise<number> {
+  return new Promise((resolve) => {
+    console.log(`\n=== bench ${name} ===`);
+    const child = spawn(process.execPath, ['--import', 'tsx', benchFile(name)], { stdio: 'inherit' });
+    const timer = setTimeout(() => {
+      console.error(`bench ${name}: no result after ${BENCH_TIMEOUT_MS} ms, killing it`);
+      child.kill('SIGKILL');
+    }, BENCH_TIMEOUT_MS);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      console.error(`bench ${name}: could not start: ${error.message}`);
+      resolve(1);
+    });
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (code !== 0) console.error(`bench ${name}: failed (${signal ?? `exit code ${String(code)}`})`);
+      resolve(code ?? 1);
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const selected = selectBenches(process.argv.slice(2));
+  if (typeof selected === 'string') {
+    console.error(selected);
+    process.exitCode = 2;
+    return;
+  }
+  if (selected.length === 0) {
+    console.error(`no benchmark written yet; known: ${KNOWN_BENCHES.join(', ')}`);
+    process.exitCode = 2;
+    return;
+  }
+  const failed: string[] = [];
+  for (const name of selected) {
+    if ((await runBench(name)) !== 0) failed.push(name);
+  }
+  if (failed.length > 0) {
+    console.error(`\nfailed: ${failed.join(', ')}`);
+    process.exitCode = 1;
+  }
+}
+
+await main();
