@@ -7,6 +7,9 @@ export abstract class QueuedLink implements Link {
   onclose: ((reason: string) => void) | undefined;
   private listener: ((frame: string) => void) | undefined;
   private pending: string[] = [];
+  private resolveClosed!: (reason: string) => void;
+  /** Resolves with the reason once closed, whoever holds `onclose`. */
+  readonly whenClosed = new Promise<string>((resolve) => (this.resolveClosed = resolve));
 
   constructor(readonly remote: string) {}
 
@@ -35,6 +38,7 @@ export abstract class QueuedLink implements Link {
     if (this.state === LinkState.closed) return;
     this.state = LinkState.closed;
     this.pending = [];
+    this.resolveClosed(reason);
     this.onclose?.(reason);
   }
 }

@@ -105,6 +105,13 @@ export class AuthorityConnection extends EventTarget {
     if (this.state === ConnectionState.joined) this.handler?.sendWords([PROTOCOLS[this.deps.role].list]);
   }
 
+  /** Tells the authority our overlay neighbours (for /api/peers); only `/2` links carry it. */
+  reportNeighbours(ids: readonly string[]): void {
+    if (this.state === ConnectionState.joined && this.handler?.outbound?.commands && 'neighbours' in this.handler.outbound.commands) {
+      this.handler.sendWords(['neighbours', formatList(ids)]);
+    }
+  }
+
   signal(to: string, payload: Record<string, string>): void {
     if (this.state !== ConnectionState.joined) throw new Error(`AuthorityConnection.signal: not joined (state ${this.state})`);
     this.handler!.sendWords(['signal', to, formatList(Object.entries(payload).flat())]);

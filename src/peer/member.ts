@@ -24,7 +24,7 @@ export class Member extends EventTarget {
   id: string | undefined;
   error: string | undefined;
   readonly options = new Options();
-  private connection: AuthorityConnection | undefined;
+  protected connection: AuthorityConnection | undefined;
 
   constructor(readonly role: AuthorityRole, private readonly deps: MemberDeps) {
     super();
@@ -69,10 +69,19 @@ export class Member extends EventTarget {
       await connection.start();
     } catch (error) {
       if (this.connection === connection) this.fail(error instanceof Error ? error.message : String(error));
+      return;
     }
+    if (this.connection === connection) this.onJoined(connection, await this.deps.identity);
   }
 
+  /** Roles start their peer-network work here, once per join. */
+  protected onJoined(_connection: AuthorityConnection, _identity: Identity): void {}
+
+  /** And stop it here, before the authority link closes. */
+  protected onLeaving(): void {}
+
   leave(): void {
+    this.onLeaving();
     this.connection?.stop();
     this.connection = undefined;
     this.error = undefined;
@@ -101,6 +110,7 @@ export class Member extends EventTarget {
   }
 
   private fail(message: string): void {
+    this.onLeaving();
     this.error = message;
     this.connection?.stop();
     this.connection = undefined;

@@ -18,6 +18,10 @@ export const DEFAULT_OPTIONS = {
   ice_loopback_only: 0,
   /** space-separated STUN/TURN URLs; empty: host candidates only. */
   ice_servers: '',
+  /** ms between wonks benchmark samples. */
+  wonks_time_between_checks: 60_000,
+  /** points asked per job in this worker's bids. */
+  price_per_job: 1,
 } satisfies Record<string, string | number>;
 
 export type OptionName = keyof typeof DEFAULT_OPTIONS;

@@ -4,6 +4,7 @@ import type { WebSocketLike } from '../../net/ws-link.ts';
 import { loadIdentity } from '../../peer/identity-store.ts';
 import { readPageParams } from '../../peer/page-params.ts';
 import { WorkerRole } from '../../peer/worker-role.ts';
+import { measureWonks } from '../../peer/wonks.ts';
 import '../shared/page.css';
 import './pf-worker-page.ts';
 
@@ -12,6 +13,8 @@ const role = new WorkerRole({
   identity: loadIdentity(params.ephemeral, 'worker'),
   urls: params.authorityUrls,
   openSocket: (url) => new WebSocket(url) as unknown as WebSocketLike,
+  measureWonks,
+  slots: navigator.hardwareConcurrency || 1,
 });
 window.peerfarm = role;
 

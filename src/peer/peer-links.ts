@@ -1,0 +1,104 @@
+// WebRTC links between tabs, signaled through the authority. Every link has an id chosen by its
+// dialer, carried in each signal payload, so two tabs may hold several links (or dial each other
+// at once) without mixing their offers.
+import { RtcLink, type RtcLinkOptions, type SignalPayload } from '../net/rtc-link.ts';
+import type { AuthorityConnection, SignalEventDetail } from './authority-connection.ts';
+import type { Options } from './options.ts';
+
+export interface PeerLinksDeps {
+  readonly authority: AuthorityConnection;
+  readonly options: Options;
+  /** Decides whether an offer from `from` may open an inbound link; a refusal says why. */
+  readonly admit: (from: string) => string | undefined;
+  /** An inbound link is connected. */
+  readonly onInbound: (link: RtcLink, from: string) => void;
+  readonly createLink?: (options: RtcLinkOptions) => RtcLink;
+}
+
+export class PeerLinks {
+  private readonly links = new Map<string, RtcLink>();
+  private readonly refusals = new Map<string, (reason: string) => void>();
+  private counter = 0;
+  private readonly onSignal = (event: Event) => this.receive((event as CustomEvent<SignalEventDetail>).detail);
+
+  constructor(private readonly deps: PeerLinksDeps) {
+    deps.authority.addEventListener('signal', this.onSignal);
+  }
+
+  /** Opens a link to `to`; resolves once the data channel is open. */
+  async dial(to: string): Promise<RtcLink> {
+    const linkId = `${this.deps.authority.id.slice(0, 8)}-${++this.counter}`;
+    const link = this.create(to, linkId, true);
+    const refused = new Promise<never>((_, reject) => {
+      this.refusals.set(key(to, linkId), (reason) => {
+        link.close(`refused: ${reason}`);
+        reject(new Error(`${to} refused the link: ${reason}`));
+      });
+    });
+    try {
+      await Promise.race([link.connected, refused]);
+      return link;
+    } finally {
+      this.refusals.delete(key(to, linkId));
+    }
+  }
+
+  closeAll(reason: string): void {
+    for (const link of this.links.values()) link.close(reason);
+    this.links.clear();
+  }
+
+  stop(): void {
+    this.deps.authority.removeEventListener('signal', this.onSignal);
+    this.closeAll('leaving');
+  }
+
+  private create(remote: string, linkId: string, initiator: boolean): RtcLink {
+    const { options, authority } = this.deps;
+    const link = (this.deps.createLink ?? ((o: RtcLinkOptions) => new RtcLink(o)))({
+      initiator,
+      remote,
+      iceServers: iceServers(String(options.get('ice_servers'))),
+      loopbackOnly: Number(options.get('ice_loopback_only')) === 1,
+      sendSignal: (payload) => {
+        if (authority.state === 'joined') authority.signal(remote, { ...payload, link: linkId });
+      },
+    });
+    const id = key(remote, linkId);
+    this.links.set(id, link);
+    void link.whenClosed.then(() => this.links.delete(id));
+    return link;
+  }
+
+  private receive({ from, payload }: SignalEventDetail): void {
+    const linkId = payload['link'];
+    if (!linkId) return;
+    const existing = this.links.get(key(from, linkId));
+    if (existing) return existing.signal(payload);
+    if (payload['type'] === 'refuse') return this.refusals.get(key(from, linkId))?.(payload['reason'] ?? 'no reason');
+    if (payload['type'] !== 'offer') return; // a late candidate of a link already gone
+    const refusal = this.deps.admit(from);
+    if (refusal) {
+      this.deps.authority.signal(from, { type: 'refuse', link: linkId, reason: refusal });
+      return;
+    }
+    const link = this.create(from, linkId, false);
+    link.signal(payload);
+    void link.connected.then(() => this.deps.onInbound(link, from), () => undefined);
+  }
+}
+
+function key(remote: string, linkId: string): string {
+  return `${remote}/${linkId}`;
+}
+
+/** The `ice_servers` option: space-separated stun:/turn: URLs (credentials as turn:user:pass@host). */
+export function iceServers(option: string): RTCIceServer[] {
+  return option.split(/\s+/).filter(Boolean).map((url) => {
+    const match = /^(turns?):([^:@]+):([^@]+)@(.+)$/.exec(url);
+    return match ? { urls: `${match[1]}:${match[4]}`, username: match[2]!, credential: match[3]! } : { urls: url };
+  });
+}
+
+/** Payload dictionaries are strings only; this is what the authority relays. */
+export type { SignalPayload };
