@@ -29,7 +29,7 @@ interface PeerCommandsDeps {
 }
 
 /** The commands both directions of an overlay link understand. */
-function overlayCommands(handler: Handler, { overlay, solicitations }: PeerCommandsDeps) {
+export function overlayCommands(handler: Handler, { overlay, solicitations }: PeerCommandsDeps) {
   const remote = handler.link.remote;
   return {
     ping: ({ token }: { token: string }) => ['pong', token],
