@@ -2,6 +2,8 @@
 // balance, as the original did with `info complete` (brackets no longer count: nothing is evaluated).
 // Message transports (WebSocket, data channel) need no framing: one frame is one command. See docs/PROTOCOL.md.
 
+import { TAB, LF, CR, SPACE, QUOTE, BACKSLASH, OPEN_BRACE, CLOSE_BRACE, isSpace } from './chars.ts';
+
 /** The pending frame grew past the framer's limit; it was dropped. */
 export class FrameTooLargeError extends Error {
   readonly code = 'FRAME_TOO_LARGE';
@@ -15,19 +17,6 @@ export class FrameTooLargeError extends Error {
     this.maxBytes = maxBytes;
     this.messages = messages;
   }
-}
-
-const TAB = 9;
-const LF = 10;
-const CR = 13;
-const SPACE = 32;
-const QUOTE = 34;
-const BACKSLASH = 92;
-const OPEN_BRACE = 123;
-const CLOSE_BRACE = 125;
-
-function isSpace(c: number): boolean {
-  return c === SPACE || (c >= TAB && c <= CR);
 }
 
 // Where the scanner is, in Tcl list terms (the same rules as parse.ts, without building any word).

@@ -2,6 +2,8 @@
 // TclParseBackslash in tclParse.c). Nothing is ever evaluated: `[`, `]` and `$` are ordinary characters.
 // The encoding side is format.ts; docs/PROTOCOL.md describes the wire format.
 
+import { TAB, LF, SPACE, QUOTE, BACKSLASH, OPEN_BRACE, isSpace } from './chars.ts';
+
 /** A string that is not a well-formed Tcl list. The message is Tcl's own wording. */
 export class ParseError extends Error {
   readonly code = 'PARSE_ERROR';
@@ -13,22 +15,6 @@ export class ParseError extends Error {
     super(message);
     this.offset = offset;
   }
-}
-
-const TAB = 9;
-const LF = 10;
-const CR = 13;
-const SPACE = 32;
-const QUOTE = 34;
-const BACKSLASH = 92;
-const OPEN_BRACE = 123;
-const CLOSE_BRACE = 125;
-
-//
-// Tcl's list separators are exactly the six ASCII spaces (TclIsSpaceProc); U+00A0 and friends are not.
-//
-function isSpace(c: number): boolean {
-  return c === SPACE || (c >= TAB && c <= CR);
 }
 
 function skipSpace(text: string, i: number): number {

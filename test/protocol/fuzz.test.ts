@@ -2,6 +2,7 @@
 // thrown, and any two strings survive a trip through formatList and parseList. Unlike the Tcl conformance
 // test, lone UTF-16 surrogates are included here: no UTF-8 boundary is crossed.
 import { describe, expect, it } from 'vitest';
+import { prng } from '../helpers/prng.ts';
 import { formatList } from '../../src/protocol/format.ts';
 import { FrameTooLargeError, isComplete, LineFramer } from '../../src/protocol/framing.ts';
 import { ParseError, parseCommand, parseList } from '../../src/protocol/parse.ts';
@@ -13,17 +14,6 @@ const MAX_TOKENS = 16;
 const FRAMER_MAX_BYTES = 24;
 const MAX_REPORTED_FAILURES = 10;
 
-/** mulberry32: a small seeded PRNG, so every run fuzzes the same strings. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const next = prng(0xf022);
 

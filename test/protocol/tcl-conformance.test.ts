@@ -13,6 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { prng } from '../helpers/prng.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatList } from '../../src/protocol/format.ts';
 import { ParseError, parseList } from '../../src/protocol/parse.ts';
@@ -86,17 +87,6 @@ function runTcl(requests: string[]): { patchlevel: string; replies: string[] } {
   return { patchlevel, replies: lines };
 }
 
-/** mulberry32: a small seeded PRNG, so every run tests the same strings. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TOKENS = [
   '', '{', '}', '{}', '}{', '{a b}', '\\', '\\\\', '\\{', '\\}', '\\\n', '\\\n  x', '"', '"a b"', '[cmd]', '[', ']',
