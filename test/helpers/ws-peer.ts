@@ -10,9 +10,9 @@ export function openSocket(url: string): WebSocketLike {
   return new WebSocket(url) as unknown as WebSocketLike;
 }
 
-export async function joinAs(role: AuthorityRole, url: string): Promise<AuthorityConnection> {
+export async function joinAs(role: AuthorityRole, url: string, options = new Options()): Promise<AuthorityConnection> {
   const connection = new AuthorityConnection({
-    role, identity: await generateIdentity(), urls: [url], openSocket, options: new Options(),
+    role, identity: await generateIdentity(), urls: [url], openSocket, options,
   });
   await connection.start();
   return connection;
