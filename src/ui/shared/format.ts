@@ -39,3 +39,23 @@ function joinUnits(big: number, bigUnit: string, small: number, smallUnit: strin
 export function clockTime(ms: number): string {
   return new Date(ms).toLocaleTimeString();
 }
+
+/** "1 job", "3 jobs": `word` with an s unless there is exactly one. */
+export function plural(count: number, word: string): string {
+  return `${count} ${count === 1 ? word : `${word}s`}`;
+}
+
+/** Milliseconds with one decimal, e.g. a round trip: "12.3 ms". */
+export function milliseconds(ms: number): string {
+  return `${ms.toFixed(1)} ms`;
+}
+
+/** A wonks figure (benchmark µs, lower is faster) as milliseconds: 5321 → "5.3 ms". */
+export function wonksAsMs(wonks: number): string {
+  return milliseconds(wonks / 1000);
+}
+
+/** A share 0..1 as a whole percentage: 0.981 → "98 %". */
+export function percent(share: number): string {
+  return `${Math.round(share * 100)} %`;
+}

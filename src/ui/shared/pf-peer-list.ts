@@ -1,5 +1,6 @@
 // A list of peer ids (the workers a tab knows about), as a grid of chips, with an empty state that
-// says what to expect instead of showing nothing.
+// says what to expect instead of showing nothing. Chips are sorted by id: the authority sends a fresh
+// random sample each time, and keeping chips in place stops them re-playing their entry animation.
 import { LitElement, css, html } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import { emptyState } from './empty-state.ts';
@@ -64,7 +65,7 @@ export class PfPeerList extends LitElement {
     }
     return html`
       <ul>
-        ${repeat(this.peers, (id) => id, (id) => html`<li><pf-peer-id peer-id=${id}></pf-peer-id></li>`)}
+        ${repeat([...this.peers].sort(), (id) => id, (id) => html`<li><pf-peer-id peer-id=${id}></pf-peer-id></li>`)}
       </ul>
     `;
   }

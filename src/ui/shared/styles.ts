@@ -52,6 +52,7 @@ export const cardStyles = css`
     align-items: center;
     justify-content: space-between;
     gap: 12px;
+    min-height: 33px;
     margin-bottom: 14px;
   }
 

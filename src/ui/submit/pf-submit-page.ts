@@ -1,13 +1,16 @@
 // The submit page (submit.html): joins as a client at once, because choosing workers needs the
-// list of listening workers, and shows that list and the authority link. Job series come next.
+// list of listening workers; asks the network for bids, and shows the workers and the authority link.
+// Job series come next.
 import { LitElement, css, html, nothing } from 'lit';
-import type { ClientRole } from '../../peer/client-role.ts';
+import type { ClientRole, SolicitState } from '../../peer/client-role.ts';
+import type { Blocker } from './pf-bids-card.ts';
 import { RoleController } from '../shared/role-controller.ts';
 import { baseStyles, pageStyles } from '../shared/styles.ts';
 import '../shared/pf-app-header.ts';
 import '../shared/pf-connection-card.ts';
 import '../shared/pf-peer-id.ts';
 import '../shared/pf-peers-card.ts';
+import './pf-bids-card.ts';
 
 export class PfSubmitPage extends LitElement {
   static override properties = {
@@ -18,6 +21,9 @@ export class PfSubmitPage extends LitElement {
   declare model: ClientRole | undefined;
 
   private readonly roleController = new RoleController<ClientRole>(this);
+  /** Why the last solicit failed, kept here: the role's `error` is overwritten by the next connection update. */
+  private solicitError: string | undefined;
+  private seenSolicitState: SolicitState = 'idle';
 
   static override styles = [baseStyles, pageStyles, css`
     .who {
@@ -33,6 +39,15 @@ export class PfSubmitPage extends LitElement {
 
   protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
     if (changed.has('model')) this.roleController.observe(this.model);
+    if (this.model) this.noteSolicit(this.model);
+  }
+
+  private noteSolicit(role: ClientRole): void {
+    if (role.solicitState === 'failed' && this.seenSolicitState !== 'failed') {
+      this.solicitError = role.error ?? '';
+    }
+    if (role.solicitState === 'soliciting') this.solicitError = undefined;
+    this.seenSolicitState = role.solicitState;
   }
 
   override render() {
@@ -56,6 +71,16 @@ export class PfSubmitPage extends LitElement {
             : html`<span>creating this tab's key…</span>`}
         </div>
       </section>
+      <pf-bids-card
+        .bids=${role.bids}
+        state=${role.solicitState}
+        .via=${role.solicitedVia}
+        .startedAt=${role.solicitStartedAt}
+        .deadline=${role.solicitDeadline}
+        .error=${this.solicitError}
+        .blocker=${this.blocker(role)}
+        @pf-solicit=${this._onSolicit}
+      ></pf-bids-card>
       <div class="columns">
         <pf-peers-card
           heading="Listening workers"
@@ -72,10 +97,22 @@ export class PfSubmitPage extends LitElement {
           authority=${role.authorityUrl ?? ''}
           protocol=${role.protocol ?? ''}
           address=${role.address ?? ''}
-          error=${role.error ?? ''}
+          error=${role.error === this.solicitError ? '' : role.error ?? ''}
         ></pf-connection-card>
       </div>
     `;
+  }
+
+  /** Why bids cannot be asked for now (none while they can). */
+  private blocker(role: ClientRole): Blocker {
+    if (role.connectionState !== 'joined') return 'joining';
+    if (role.workers.length === 0) return 'no-workers';
+    return undefined;
+  }
+
+  private _onSolicit(): void {
+    // A failed solicit sets the role's solicitState and error, which the Bids card shows.
+    this.model?.solicit().catch(() => undefined);
   }
 
   private _onRefresh(): void {

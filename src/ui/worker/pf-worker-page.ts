@@ -1,6 +1,6 @@
-// The worker page (index.html): this tab's identity and Join button, its authority link, and the
-// other workers it knows. Everything shown is read from the WorkerRole; the page only calls
-// join/leave/refresh on it.
+// The worker page (index.html): this tab's identity and Join button, its overlay neighbours and the
+// other workers it knows, what it bids, and its authority link. Everything shown is read from the
+// WorkerRole; the page only calls join/leave/refresh on it.
 import { LitElement, html, nothing } from 'lit';
 import type { WorkerRole } from '../../peer/worker-role.ts';
 import { RoleController } from '../shared/role-controller.ts';
@@ -9,6 +9,8 @@ import '../shared/pf-app-header.ts';
 import '../shared/pf-connection-card.ts';
 import '../shared/pf-peers-card.ts';
 import './pf-join-card.ts';
+import './pf-neighbours-card.ts';
+import './pf-own-bid-card.ts';
 
 export class PfWorkerPage extends LitElement {
   static override properties = {
@@ -35,6 +37,7 @@ export class PfWorkerPage extends LitElement {
 
   private renderRole(role: WorkerRole) {
     const joined = role.connectionState === 'joined';
+    const active = role.state !== 'idle';
     return html`
       <pf-join-card
         peer-id=${role.id ?? ''}
@@ -45,13 +48,7 @@ export class PfWorkerPage extends LitElement {
         @pf-leave=${this._onLeave}
       ></pf-join-card>
       <div class="columns">
-        <pf-connection-card
-          state=${role.connectionState}
-          authority=${role.authorityUrl ?? ''}
-          protocol=${role.protocol ?? ''}
-          address=${role.address ?? ''}
-          error=${role.error ?? ''}
-        ></pf-connection-card>
+        <pf-neighbours-card .neighbours=${role.neighbours} ?active=${active}></pf-neighbours-card>
         <pf-peers-card
           heading="Other workers"
           .peers=${role.peers}
@@ -62,6 +59,18 @@ export class PfWorkerPage extends LitElement {
             : 'Join to see the workers the authority knows.'}
           @pf-refresh=${this._onRefresh}
         ></pf-peers-card>
+        <pf-own-bid-card
+          .bid=${role.bid()}
+          ?active=${active}
+          recheck-ms=${role.options.get('wonks_time_between_checks')}
+        ></pf-own-bid-card>
+        <pf-connection-card
+          state=${role.connectionState}
+          authority=${role.authorityUrl ?? ''}
+          protocol=${role.protocol ?? ''}
+          address=${role.address ?? ''}
+          error=${role.error ?? ''}
+        ></pf-connection-card>
       </div>
     `;
   }
