@@ -1,0 +1,36 @@
+// Why a job did not produce a result. One closed set of codes, shared by the page-side runner and
+// the sandbox (which reports codes as strings); tests assert the code, people read the message.
+
+export const JobErrorCode = {
+  /** The job's default export threw or rejected; the message includes the job's own message. */
+  JOB_THREW: 'JOB_THREW',
+  /** The module loaded but its default export is not a function. */
+  NO_DEFAULT_EXPORT: 'NO_DEFAULT_EXPORT',
+  /** The module failed to load: a parse error, a refused import, or a throw at its top level. */
+  SYNTAX_ERROR: 'SYNTAX_ERROR',
+  /** The job ran past its time limit; its worker was terminated and replaced. */
+  TIMEOUT: 'TIMEOUT',
+  /** The job returned something structured clone refuses (a function, a symbol, a WeakMap, ...). */
+  RESULT_NOT_CLONEABLE: 'RESULT_NOT_CLONEABLE',
+  /** The job's result is above RESULT_MAX_BYTES (estimated structured-clone size). */
+  RESULT_TOO_LARGE: 'RESULT_TOO_LARGE',
+  /** The caller's AbortSignal fired, or the runner was closed, before the job finished. */
+  ABORTED: 'ABORTED',
+  /** The sandbox iframe did not start, lost its isolation, or stopped answering. */
+  SANDBOX_FAILED: 'SANDBOX_FAILED',
+} as const;
+export type JobErrorCode = (typeof JobErrorCode)[keyof typeof JobErrorCode];
+
+const CODES: ReadonlySet<string> = new Set(Object.values(JobErrorCode));
+
+export function isJobErrorCode(value: unknown): value is JobErrorCode {
+  return typeof value === 'string' && CODES.has(value);
+}
+
+/** A job that did not produce a result. `code` is stable; `message` is for people. */
+export class JobError extends Error {
+  override readonly name = 'JobError';
+  constructor(readonly code: JobErrorCode, message: string) {
+    super(message);
+  }
+}

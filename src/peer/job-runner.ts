@@ -1,0 +1,205 @@
+// Runs jobs (ES module source text exporting `default (input, ctx) => result`) in a sandbox: a
+// pool of Web Workers inside an opaque-origin iframe whose CSP forbids every network connection
+// (workers/sandbox/). This side queues runs, keeps at most `threads` of them in the sandbox, and
+// turns outcomes into results or JobErrors.
+//
+// Enforced: the per-job time limit (the worker is terminated and replaced), the result size
+// (RESULT_MAX_BYTES), no network, storage, cookies or page access for job code. Not enforced:
+// memory. Browsers give no per-worker heap cap, so a job that allocates without bound can crash
+// the sandbox's renderer process (and the page, if Chromium keeps them in one process); the time
+// limit only bounds CPU. Inputs are not bounded here: the caller chose them.
+import type { Remote } from 'comlink';
+import { openSandboxFrame, type SandboxFrame } from '../../workers/sandbox/sandbox-frame.ts';
+import type { JobOutcome, SandboxApi } from '../../workers/sandbox/sandbox-protocol.ts';
+import { JobError, isJobErrorCode, type JobErrorCode } from './job-errors.ts';
+
+/** Past a run's own time limit, how long the sandbox may take to answer before it counts as failed. */
+export const SANDBOX_ANSWER_GRACE_MS = 5_000;
+
+export interface JobRunnerOptions {
+  /** Jobs that run at once, 1..navigator.hardwareConcurrency. */
+  threads: number;
+  /** Where the sandbox iframe goes (appended to its body); the global document by default. */
+  document?: Document;
+}
+
+export interface JobRunOptions {
+  /** The job's time limit, from when it starts (not while it waits in the queue). */
+  timeoutMs: number;
+  /** Called with the fractions the job reports (0..1), throttled, until the run settles. */
+  onProgress?: (fraction: number) => void;
+  signal?: AbortSignal;
+}
+
+export interface JobRunner {
+  /**
+   * Runs `code` on `input` (structured-cloned into the sandbox) once a thread is free; resolves
+   * with the job's result, rejects with a JobError. A non-cloneable input rejects with the
+   * browser's DataCloneError: that is the caller's mistake, not the job's.
+   */
+  run(code: string, input: unknown, options: JobRunOptions): Promise<unknown>;
+  /** Changes the pool size; a running job is never killed, extra workers retire when idle. */
+  setThreads(threads: number): void;
+  /** Jobs running now. */
+  readonly busy: number;
+  /** Jobs waiting for a thread. */
+  readonly queued: number;
+  readonly threads: number;
+  /** Aborts every queued and running job and removes the sandbox. */
+  close(): void;
+}
+
+const RunState = { QUEUED: 'queued', RUNNING: 'running', SETTLED: 'settled' } as const;
+type RunState = (typeof RunState)[keyof typeof RunState];
+
+interface Run {
+  readonly id: number;
+  readonly code: string;
+  readonly input: unknown;
+  readonly options: JobRunOptions;
+  state: RunState;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+  watchdog?: ReturnType<typeof setTimeout>;
+  onAbort?: () => void;
+}
+
+function checkThreads(threads: number, view: Window): void {
+  const max = view.navigator.hardwareConcurrency || 1;
+  if (!Number.isInteger(threads) || threads < 1 || threads > max) {
+    throw new RangeError(`threads must be an integer from 1 to ${max} (navigator.hardwareConcurrency), got ${threads}`);
+  }
+}
+
+/** How a run ends: a result for the caller, or what to reject with. */
+type Settlement = { value: unknown } | { error: unknown };
+
+const failed = (code: JobErrorCode, message: string): Settlement => ({ error: new JobError(code, message) });
+
+/** An outcome from the sandbox, checked: the frame is ours, but its answers cross a realm boundary. */
+function toSettlement(outcome: JobOutcome | undefined): Settlement {
+  if (typeof outcome !== 'object' || outcome === null) return failed('SANDBOX_FAILED', 'the sandbox sent no outcome');
+  if (outcome.ok === true) return { value: outcome.value };
+  if (isJobErrorCode(outcome.code)) return failed(outcome.code, String(outcome.message));
+  return failed('SANDBOX_FAILED', 'the sandbox sent an unknown error code');
+}
+
+export async function createJobRunner(options: JobRunnerOptions): Promise<JobRunner> {
+  const document = options.document ?? globalThis.document;
+  const view = document.defaultView;
+  if (view === null) throw new TypeError('createJobRunner: the document has no window');
+  checkThreads(options.threads, view);
+  const runs = new Map<number, Run>();
+  const frame = await openSandboxFrame({
+    document,
+    threads: options.threads,
+    onProgress: (runId, fraction) => reportProgress(runs.get(runId), fraction),
+  });
+  return new SandboxJobRunner(frame, options.threads, view, runs);
+}
+
+function reportProgress(run: Run | undefined, fraction: number): void {
+  if (run?.state !== RunState.RUNNING || run.options.onProgress === undefined) return;
+  try {
+    run.options.onProgress(fraction);
+  } catch (error) {
+    // A throwing callback is the caller's bug; report it without disturbing the run.
+    reportError(error);
+  }
+}
+
+class SandboxJobRunner implements JobRunner {
+  private readonly api: Remote<SandboxApi>;
+  private readonly queue: Run[] = [];
+  private running = 0;
+  private nextId = 1;
+  private closed = false;
+
+  constructor(
+    private readonly frame: SandboxFrame,
+    private threadCount: number,
+    private readonly view: Window,
+    private readonly runs: Map<number, Run>,
+  ) {
+    this.api = frame.api;
+  }
+
+  get busy(): number { return this.running; }
+  get queued(): number { return this.queue.length; }
+  get threads(): number { return this.threadCount; }
+
+  run(code: string, input: unknown, options: JobRunOptions): Promise<unknown> {
+    if (!(options.timeoutMs > 0 && Number.isFinite(options.timeoutMs))) {
+      return Promise.reject(new RangeError(`timeoutMs must be a positive number of ms, got ${options.timeoutMs}`));
+    }
+    if (this.closed) return Promise.reject(new JobError('ABORTED', 'the job runner is closed'));
+    if (options.signal?.aborted) return Promise.reject(new JobError('ABORTED', 'the job was aborted'));
+    return new Promise((resolve, reject) => {
+      const run: Run = { id: this.nextId++, code, input, options, state: RunState.QUEUED, resolve, reject };
+      this.watchAbort(run);
+      this.runs.set(run.id, run);
+      this.queue.push(run);
+      this.pump();
+    });
+  }
+
+  setThreads(threads: number): void {
+    checkThreads(threads, this.view);
+    this.threadCount = threads;
+    void this.api.setThreads(threads).catch(() => undefined);
+    this.pump();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const run of [...this.runs.values()]) this.settle(run, failed('ABORTED', 'the job runner was closed'));
+    this.frame.close();
+  }
+
+  private watchAbort(run: Run): void {
+    const { signal } = run.options;
+    if (signal === undefined) return;
+    run.onAbort = () => {
+      if (run.state === RunState.RUNNING) void this.api.cancel(run.id).catch(() => undefined);
+      this.settle(run, failed('ABORTED', 'the job was aborted'));
+    };
+    signal.addEventListener('abort', run.onAbort, { once: true });
+  }
+
+  private pump(): void {
+    while (!this.closed && this.running < this.threadCount) {
+      const run = this.queue.shift();
+      if (run === undefined) return;
+      this.start(run);
+    }
+  }
+
+  private start(run: Run): void {
+    run.state = RunState.RUNNING;
+    this.running += 1;
+    const { timeoutMs } = run.options;
+    run.watchdog = setTimeout(() => {
+      void this.api.cancel(run.id).catch(() => undefined);
+      this.settle(run, failed('SANDBOX_FAILED', `the sandbox did not answer within ${timeoutMs + SANDBOX_ANSWER_GRACE_MS} ms`));
+    }, timeoutMs + SANDBOX_ANSWER_GRACE_MS);
+    this.api.run(run.id, run.code, run.input, timeoutMs).then(
+      (outcome) => this.settle(run, toSettlement(outcome)),
+      (error: unknown) => this.settle(run, { error }),
+    );
+  }
+
+  /** Ends a run once: frees its thread, lets the next queued run start, then answers the caller. */
+  private settle(run: Run, settlement: Settlement): void {
+    if (run.state === RunState.SETTLED) return;
+    if (run.state === RunState.RUNNING) this.running -= 1;
+    else this.queue.splice(this.queue.indexOf(run), 1);
+    run.state = RunState.SETTLED;
+    this.runs.delete(run.id);
+    clearTimeout(run.watchdog);
+    if (run.onAbort !== undefined) run.options.signal?.removeEventListener('abort', run.onAbort);
+    this.pump();
+    if ('error' in settlement) run.reject(settlement.error);
+    else run.resolve(settlement.value);
+  }
+}

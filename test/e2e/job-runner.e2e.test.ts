@@ -1,0 +1,311 @@
+// The job runner in Debian Chromium: jobs run in workers inside an opaque-origin sandbox iframe.
+// Results, progress, the thread pool, every error code, and isolation: a job reaches no network
+// (the test server counts what arrives), no storage, no page. The test page
+// (test/e2e/pages/job-runner.html) is built with Vite's JS API into a temp dir and served here.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocketServer } from 'ws';
+import { launchChromium, newContext } from '../helpers/chromium.ts';
+import type { JobRunnerTestApi, RunRequest, TestOutcome } from './pages/job-runner.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const PAGE_PATH = '/test/e2e/pages/job-runner.html';
+const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
+
+let outDir: string;
+let server: Server;
+let origin: string;
+let browser: Browser;
+let page: Page;
+/** Requests under /probe/ and WebSocket upgrades: a job that reaches the network shows up here. */
+const seen = { probes: 0, upgrades: 0 };
+
+async function buildPage(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'pf-job-runner-'));
+  await build({
+    root: ROOT,
+    configFile: false,
+    logLevel: 'warn',
+    build: { outDir: dir, emptyOutDir: true, rolldownOptions: { input: join(ROOT, PAGE_PATH) } },
+  });
+  return dir;
+}
+
+/** Serves the built page; answers probes (with CORS, so only the sandbox can stop them) and counts them. */
+function serve(dir: string): Promise<Server> {
+  const sockets = new WebSocketServer({ noServer: true });
+  const http = createServer(async (request, response) => {
+    const path = new URL(request.url ?? '/', 'http://x').pathname;
+    if (path.startsWith('/probe/')) {
+      seen.probes += 1;
+      response.writeHead(200, { 'content-type': 'text/javascript', 'access-control-allow-origin': '*' });
+      return response.end('export default "reached";');
+    }
+    const file = normalize(join(dir, path));
+    if (!file.startsWith(resolve(dir))) return response.writeHead(403).end();
+    try {
+      const body = await readFile(file);
+      response.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body);
+    } catch {
+      response.writeHead(404).end();
+    }
+  });
+  http.on('upgrade', (request, socket, head) => {
+    seen.upgrades += 1;
+    sockets.handleUpgrade(request, socket, head, (ws) => ws.send('reached'));
+  });
+  return new Promise((ready) => http.listen(0, '127.0.0.1', () => ready(http)));
+}
+
+beforeAll(async () => {
+  outDir = await buildPage();
+  server = await serve(outDir);
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  browser = await launchChromium();
+  page = await (await newContext(browser, origin)).newPage();
+  await page.goto(`${origin}${PAGE_PATH}`);
+  await page.waitForFunction('window.jobRunnerTest !== undefined');
+  await page.evaluate(() => window.jobRunnerTest.open(2));
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  server?.closeAllConnections();
+  await new Promise((done) => server ? server.close(done) : done(undefined));
+  if (outDir) await rm(outDir, { recursive: true, force: true });
+});
+
+/** The page's `window` as seen from functions that page.evaluate sends into it. */
+declare const window: { jobRunnerTest: JobRunnerTestApi };
+
+function run(request: RunRequest): Promise<TestOutcome> {
+  return page.evaluate((r) => window.jobRunnerTest.run(r), request);
+}
+
+function runAll(requests: RunRequest[]): Promise<TestOutcome[]> {
+  return page.evaluate((r) => window.jobRunnerTest.runAll(r), requests);
+}
+
+async function value(request: RunRequest): Promise<unknown> {
+  const outcome = await run(request);
+  if (!outcome.ok) throw new Error(`job failed: ${outcome.code}: ${outcome.message}`);
+  return outcome.value;
+}
+
+/** Waits long enough for a request the browser might still send to reach the server. */
+const settle = () => new Promise((done) => setTimeout(done, 300));
+
+const SUM = 'export default (input) => input.a + input.b;';
+const SLEEP = `export default async (ms) => {
+  const start = Date.now();
+  await new Promise((done) => setTimeout(done, ms));
+  return { start, end: Date.now() };
+};`;
+
+interface Span { start: number; end: number }
+
+/** The most spans open at once (an end at the same ms as a start closes first). */
+function maxOverlap(spans: Span[]): number {
+  const edges = spans.flatMap((s) => [[s.start, 1], [s.end, -1]] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let open = 0;
+  let max = 0;
+  for (const [, delta] of edges) max = Math.max(max, (open += delta));
+  return max;
+}
+
+async function spans(count: number, ms: number): Promise<Span[]> {
+  const outcomes = await runAll(Array.from({ length: count }, () => ({ code: SLEEP, input: ms })));
+  return outcomes.map((outcome) => {
+    if (!outcome.ok) throw new Error(`${outcome.code}: ${outcome.message}`);
+    return outcome.value as Span;
+  });
+}
+
+describe('job runner', () => {
+  it('runs a sync job and an async job and returns their results', async () => {
+    expect(await value({ code: SUM, input: { a: 2, b: 3 } })).toBe(5);
+    const async = 'export default async (n) => { await new Promise((r) => setTimeout(r, 20)); return { doubled: n * 2, at: [n] }; };';
+    expect(await value({ code: async, input: 21 })).toEqual({ doubled: 42, at: [21] });
+  });
+
+  it('reports progress, and throttles a job that reports in a tight loop to its latest value', async () => {
+    const steps = `export default async (_, ctx) => {
+      for (const f of [0.25, 0.5, 1]) { ctx.progress(f); await new Promise((r) => setTimeout(r, 120)); }
+      return 'done';
+    };`;
+    expect(await run({ code: steps })).toEqual({ ok: true, value: 'done', progress: [0.25, 0.5, 1] });
+    const flood = `export default async (_, ctx) => {
+      for (let i = 1; i <= 100000; i++) ctx.progress(i / 100000);
+      await new Promise((r) => setTimeout(r, 200));
+    };`;
+    const { progress } = await run({ code: flood });
+    expect(progress.length).toBeLessThanOrEqual(3);
+    expect(progress.at(-1)).toBe(1);
+  });
+
+  it('runs jobs in parallel up to `threads` and queues the rest', async () => {
+    const four = await spans(4, 300);
+    expect(maxOverlap(four)).toBe(2);
+    expect(await page.evaluate(() => window.jobRunnerTest.state())).toEqual({ busy: 0, queued: 0, threads: 2 });
+  });
+
+  it('setThreads changes the pool size without killing running jobs', async () => {
+    const running = runAll([{ code: SLEEP, input: 400 }, { code: SLEEP, input: 400 }]);
+    await page.waitForFunction(() => window.jobRunnerTest.state().busy === 2);
+    await page.evaluate(() => window.jobRunnerTest.setThreads(1));
+    expect((await running).every((outcome) => outcome.ok)).toBe(true);
+    expect(maxOverlap(await spans(3, 100))).toBe(1);
+    await page.evaluate(() => window.jobRunnerTest.setThreads(2));
+    expect(maxOverlap(await spans(2, 200))).toBe(2);
+    const refused = await page.evaluate(() => [0, navigator.hardwareConcurrency + 1, 1.5].map((n) => {
+      try { window.jobRunnerTest.setThreads(n); return 'accepted'; } catch (error) { return (error as Error).name; }
+    }));
+    expect(refused).toEqual(['RangeError', 'RangeError', 'RangeError']);
+  });
+
+  it('rejects with JOB_THREW and the job\'s message when the job throws', async () => {
+    const outcome = await run({ code: 'export default () => { throw new TypeError("boom 42"); };' });
+    expect(outcome).toMatchObject({ ok: false, code: 'JOB_THREW' });
+    expect(outcome.ok || outcome.message).toContain('TypeError: boom 42');
+  });
+
+  it('rejects with NO_DEFAULT_EXPORT when the module has no default function', async () => {
+    for (const code of ['export const x = 1;', 'export default 7;']) {
+      expect(await run({ code })).toMatchObject({ ok: false, code: 'NO_DEFAULT_EXPORT', message: 'the job module does not export a default function' });
+    }
+  });
+
+  it('rejects with SYNTAX_ERROR when the module does not parse', async () => {
+    const outcome = await run({ code: 'export default () => {' });
+    expect(outcome).toMatchObject({ ok: false, code: 'SYNTAX_ERROR' });
+    expect(outcome.ok || outcome.message).toMatch(/^the job module failed to load: SyntaxError/);
+  });
+
+  it('times out an endless job, replaces its worker, and runs the next job', async () => {
+    expect(await run({ code: 'export default () => { for (;;) {} };', timeoutMs: 500 }))
+      .toMatchObject({ ok: false, code: 'TIMEOUT', message: 'job exceeded 500 ms' });
+    expect(await value({ code: SUM, input: { a: 1, b: 1 } })).toBe(2);
+    expect(maxOverlap(await spans(2, 200))).toBe(2);
+  });
+
+  it('rejects a result that cannot be cloned or is above 16 MiB', async () => {
+    const fn = await run({ code: 'export default () => () => 1;' });
+    expect(fn).toMatchObject({ ok: false, code: 'RESULT_NOT_CLONEABLE' });
+    expect(fn.ok || fn.message).toMatch(/^the job returned a value that cannot be sent: DataCloneError/);
+    expect(await run({ code: 'export default () => ({ data: new ArrayBuffer(17 * 1024 * 1024) });' }))
+      .toMatchObject({ ok: false, code: 'RESULT_TOO_LARGE' });
+    expect(await value({ code: 'export default () => new Uint8Array(1024).length;' })).toBe(1024);
+  });
+
+  it('aborts a running job and a queued one through the signal', async () => {
+    const outcomes = await runAll([
+      { code: SLEEP, input: 3000, abortAfterMs: 100 },
+      { code: SLEEP, input: 300 },
+      { code: SLEEP, input: 300, abortAfterMs: 100 },
+    ]);
+    expect(outcomes.map((outcome) => outcome.ok || outcome.code)).toEqual(['ABORTED', true, 'ABORTED']);
+    expect(await page.evaluate(() => window.jobRunnerTest.state())).toEqual({ busy: 0, queued: 0, threads: 2 });
+  });
+
+  it('close aborts running and queued jobs, removes the sandbox, and refuses new runs', async () => {
+    const outcomes = await page.evaluate((code) => {
+      const api = window.jobRunnerTest;
+      const all = api.runAll([1, 2, 3].map(() => ({ code, input: 2000 })));
+      api.close();
+      return all;
+    }, SLEEP);
+    expect(outcomes.map((outcome) => outcome.ok || outcome.code)).toEqual(['ABORTED', 'ABORTED', 'ABORTED']);
+    expect(await page.evaluate(() => window.jobRunnerTest.frame())).toBeNull();
+    expect(await run({ code: SUM })).toMatchObject({ ok: false, code: 'ABORTED', message: 'the job runner is closed' });
+    await page.evaluate(() => window.jobRunnerTest.open(2));
+    expect(await value({ code: SUM, input: { a: 2, b: 2 } })).toBe(4);
+  });
+
+  it('gives each job a fresh worker: nothing one job leaves behind reaches the next', async () => {
+    await value({ code: 'export default () => { globalThis.leak = "secret"; };' });
+    expect(await value({ code: 'export default () => typeof globalThis.leak;' })).toBe('undefined');
+  });
+});
+
+describe('job isolation', () => {
+  const port = () => new URL(origin).port;
+
+  it('puts the pool in a hidden allow-scripts iframe the page cannot reach into', async () => {
+    expect(await page.evaluate(() => window.jobRunnerTest.frame())).toEqual({ sandbox: 'allow-scripts', hidden: true, contentDocument: null });
+  });
+
+  it('refuses fetch, and the server sees no request', async () => {
+    const code = `export default async () => {
+      try { const r = await fetch('http://127.0.0.1:${port()}/probe/x'); return 'reached ' + r.status; }
+      catch (e) { return 'refused: ' + e.name; }
+    };`;
+    expect(await value({ code })).toMatch(/^refused/);
+    await settle();
+    expect(seen.probes).toBe(0);
+  });
+
+  it('refuses a WebSocket, and the server sees no upgrade', async () => {
+    const code = `export default () => new Promise((done) => {
+      try { const ws = new WebSocket('ws://127.0.0.1:${port()}/probe'); ws.onopen = () => done('open'); ws.onerror = () => done('refused: error'); }
+      catch (e) { done('refused: ' + e.name); }
+    });`;
+    expect(await value({ code })).toMatch(/^refused/);
+    await settle();
+    expect(seen.upgrades).toBe(0);
+  });
+
+  it('refuses dynamic and static imports of http URLs, and the server sees no request', async () => {
+    const dynamic = `export default async () => {
+      try { await import('http://127.0.0.1:${port()}/probe/evil.js'); return 'imported'; }
+      catch (e) { return 'refused: ' + e.name; }
+    };`;
+    expect(await value({ code: dynamic })).toMatch(/^refused/);
+    const staticImport = `import evil from 'http://127.0.0.1:${port()}/probe/static.js'; export default () => evil;`;
+    expect(await run({ code: staticImport })).toMatchObject({ ok: false, code: 'SYNTAX_ERROR' });
+    await settle();
+    expect(seen.probes).toBe(0);
+  });
+
+  it('leaves no network, storage, cookie, nested-worker or page API within reach', async () => {
+    const names = ['fetch', 'XMLHttpRequest', 'WebSocket', 'EventSource', 'WebTransport', 'importScripts',
+      'indexedDB', 'caches', 'cookieStore', 'localStorage', 'sessionStorage', 'BroadcastChannel', 'Worker',
+      'SharedWorker', 'document', 'window', 'parent', 'top', 'opener', 'frames'];
+    const code = `export default () => Object.fromEntries(${JSON.stringify(names)}.map((n) => [n, typeof self[n]]));`;
+    expect(await value({ code })).toEqual(Object.fromEntries(names.map((name) => [name, 'undefined'])));
+  });
+
+  it('refuses origin-bound storage (the worker\'s origin is opaque)', async () => {
+    const code = `export default async () => {
+      const attempt = async (f) => { try { await f(); return 'opened'; } catch (e) { return 'refused: ' + e.name; } };
+      return {
+        opfs: await attempt(() => navigator.storage.getDirectory()),
+        locks: await attempt(() => navigator.locks.request('x', () => 1)),
+        origin: self.origin,
+      };
+    };`;
+    expect(await value({ code })).toEqual({ opfs: expect.stringMatching(/^refused/), locks: expect.stringMatching(/^refused/), origin: 'null' });
+  });
+
+  it('cannot post to the page, and evaluates no strings (the CSP holds in the worker)', async () => {
+    const code = `export default () => {
+      self.postMessage('escape-self');
+      try { parent.postMessage('escape-parent', '*'); } catch {}
+      try { return new Function('return "evaluated"')(); } catch (e) { return 'refused: ' + e.name; }
+    };`;
+    expect(await value({ code })).toBe('refused: EvalError');
+    await settle();
+    expect(await page.evaluate(() => window.jobRunnerTest.strayMessages())).toBe(0);
+  });
+
+  it('still lets a job compile WebAssembly', async () => {
+    const code = 'export default async () => WebAssembly.Module.exports(await WebAssembly.compile(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]))).length;';
+    expect(await value({ code })).toBe(0);
+  });
+});

@@ -1,0 +1,68 @@
+// Test-only page for test/e2e/job-runner.e2e.test.ts: one job runner, driven from playwright
+// through `window.jobRunnerTest`. Outcomes come back as plain data, since a JobError cannot
+// cross page.evaluate.
+import { createJobRunner, type JobRunner } from '../../../src/peer/job-runner.ts';
+import { JobError } from '../../../src/peer/job-errors.ts';
+
+export type TestOutcome =
+  | { ok: true; value: unknown; progress: number[] }
+  | { ok: false; code: string; message: string; progress: number[] };
+
+export interface RunRequest {
+  code: string;
+  input?: unknown;
+  timeoutMs?: number;
+  /** Aborts the run this long after it is submitted. */
+  abortAfterMs?: number;
+}
+
+let runner: JobRunner | undefined;
+/** Messages the page received that did not come from comlink or the runtime (an escaping job's). */
+let strayMessages = 0;
+
+addEventListener('message', (event: MessageEvent) => {
+  if (typeof event.data === 'string' && event.data.startsWith('escape')) strayMessages += 1;
+});
+
+function opened(): JobRunner {
+  if (runner === undefined) throw new Error('call open(threads) first');
+  return runner;
+}
+
+async function run(request: RunRequest): Promise<TestOutcome> {
+  const progress: number[] = [];
+  const controller = new AbortController();
+  if (request.abortAfterMs !== undefined) setTimeout(() => controller.abort(), request.abortAfterMs);
+  try {
+    const value = await opened().run(request.code, request.input, {
+      timeoutMs: request.timeoutMs ?? 5_000,
+      onProgress: (fraction) => progress.push(fraction),
+      signal: controller.signal,
+    });
+    return { ok: true, value, progress };
+  } catch (error) {
+    if (error instanceof JobError) return { ok: false, code: error.code, message: error.message, progress };
+    return { ok: false, code: 'NOT_A_JOB_ERROR', message: String(error), progress };
+  }
+}
+
+const api = {
+  async open(threads: number): Promise<void> {
+    runner?.close();
+    runner = await createJobRunner({ threads });
+  },
+  run,
+  runAll: (requests: RunRequest[]) => Promise.all(requests.map(run)),
+  setThreads: (threads: number) => opened().setThreads(threads),
+  state: () => ({ busy: opened().busy, queued: opened().queued, threads: opened().threads }),
+  strayMessages: () => strayMessages,
+  frame: () => {
+    const frame = document.querySelector('iframe');
+    if (frame === null) return null;
+    return { sandbox: frame.getAttribute('sandbox'), hidden: frame.hidden, contentDocument: frame.contentDocument === null ? null : 'reachable' };
+  },
+  close: () => opened().close(),
+};
+
+export type JobRunnerTestApi = typeof api;
+(window as unknown as { jobRunnerTest: JobRunnerTestApi }).jobRunnerTest = api;

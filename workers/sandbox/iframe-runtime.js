@@ -1,0 +1,115 @@
+// The sandbox iframe's script (inlined into srcdoc by srcdoc.ts, after comlink's UMD build and
+// worker-pool.js): runs jobs on the pool with a time limit, forwards progress, and answers the page
+// over comlink. The page is the only party it listens to: messages must come from `parent` with the
+// page's origin. Workers are untrusted (they run job code): their answers are checked, and nothing
+// is ever proxied to them, so a job cannot call back into this realm.
+
+const active = new Map();
+
+function failure(code, message) {
+  return { ok: false, code, message };
+}
+
+/** A worker's answer, reduced to the outcome shape; anything else is a job forging messages. */
+function checkOutcome(outcome) {
+  const isRecord = typeof outcome === 'object' && outcome !== null;
+  if (isRecord && outcome.ok === true && Object.hasOwn(outcome, 'value')) {
+    return { ok: true, value: outcome.value };
+  }
+  if (isRecord && outcome.ok === false && CONFIG.codes.includes(outcome.code)) {
+    return failure(outcome.code, String(outcome.message));
+  }
+  return failure('JOB_THREW', 'the job sent an answer that is not an outcome');
+}
+
+/** Forwards a job's progress to the page, at most once per interval (the latest value wins). */
+function progressForwarder(runId) {
+  let lastSentMs = -Infinity;
+  let pending = null;
+  let timer = null;
+  const send = () => {
+    timer = null;
+    lastSentMs = performance.now();
+    parent.postMessage({ type: CONFIG.messages.progress, runId, fraction: pending }, CONFIG.parentOrigin);
+  };
+  const onMessage = (event) => {
+    const { data } = event;
+    if (data === null || typeof data !== 'object' || data.type !== CONFIG.messages.progress) return;
+    if (typeof data.fraction !== 'number' || !(data.fraction >= 0 && data.fraction <= 1)) return;
+    pending = data.fraction;
+    const waitMs = lastSentMs + CONFIG.progressMinIntervalMs - performance.now();
+    if (waitMs <= 0) send();
+    else if (timer === null) timer = setTimeout(send, waitMs);
+  };
+  return { onMessage, stop: () => clearTimeout(timer) };
+}
+
+/** Runs one job on its own worker; resolves with an outcome, never rejects. */
+function runJob(runId, code, input, timeoutMs) {
+  const slot = takeWorker();
+  const progress = progressForwarder(runId);
+  return new Promise((resolve) => {
+    const onError = (event) => {
+      event.preventDefault();
+      finish(failure('JOB_THREW', `the job threw outside its promise: ${event.message}`));
+    };
+    const timer = setTimeout(() => finish(failure('TIMEOUT', `job exceeded ${timeoutMs} ms`)), timeoutMs);
+    function finish(outcome) {
+      if (!active.has(runId)) return;
+      active.delete(runId);
+      clearTimeout(timer);
+      progress.stop();
+      slot.worker.removeEventListener('message', progress.onMessage);
+      slot.worker.removeEventListener('error', onError);
+      releaseWorker(slot);
+      resolve(outcome);
+    }
+    active.set(runId, finish);
+    slot.worker.addEventListener('message', progress.onMessage);
+    slot.worker.addEventListener('error', onError);
+    slot.remote.run(code, input).then(
+      (outcome) => finish(checkOutcome(outcome)),
+      () => finish(failure('JOB_THREW', 'the job sent an error instead of an outcome')),
+    );
+  });
+}
+
+function cancel(runId) {
+  active.get(runId)?.(failure('ABORTED', 'the job was aborted'));
+}
+
+/** comlink's window endpoint, narrowed to messages from the page (source and origin). */
+function parentEndpoint() {
+  const filtered = new Map();
+  const fromParent = (listener) => (event) => {
+    if (event.source !== parent || event.origin !== CONFIG.parentOrigin) return;
+    if (typeof listener === 'function') listener(event);
+    else listener.handleEvent(event);
+  };
+  return {
+    postMessage: (message, transfer) => parent.postMessage(message, CONFIG.parentOrigin, transfer),
+    addEventListener: (type, listener) => {
+      filtered.set(listener, fromParent(listener));
+      addEventListener(type, filtered.get(listener));
+    },
+    removeEventListener: (type, listener) => {
+      removeEventListener(type, filtered.get(listener));
+      filtered.delete(listener);
+    },
+  };
+}
+
+/** What the page checks before it trusts this frame: an opaque origin and the CSP in force. */
+function selfCheck() {
+  let cspInForce = false;
+  try {
+    new Function('');
+  } catch {
+    cspInForce = true;
+  }
+  return { origin: self.origin, cspInForce };
+}
+
+Comlink.expose({ run: runJob, cancel, setThreads }, parentEndpoint(), [CONFIG.parentOrigin]);
+refillSpares();
+parent.postMessage({ type: CONFIG.messages.ready, ...selfCheck() }, CONFIG.parentOrigin);

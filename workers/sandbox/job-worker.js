@@ -1,0 +1,125 @@
+// The job worker: a module worker the sandbox iframe starts from a data: URL. srcdoc.ts builds its
+// text as `const CONFIG = {...};` + comlink's UMD build + clone-size.js + this file. Each worker
+// runs exactly one job (the iframe terminates it afterwards), so nothing a job leaves behind (timers,
+// patched globals, listeners) can see the next job's input, which may come from another client.
+//
+// Isolation comes from the iframe: the worker has an opaque origin and inherits its CSP (connect-src
+// 'none', script-src without http(s): or 'unsafe-eval'). Removing the APIs below is a second line,
+// so a job gets "fetch is not defined" rather than relying on one browser mechanism alone.
+
+const Comlink = globalThis.Comlink;
+delete globalThis.Comlink;
+
+/**
+ * Network, storage, cross-context channels and nested workers (which would get fresh globals). The
+ * opaque origin already refuses the storage APIs; removing them keeps one list of what jobs lack.
+ */
+const REMOVED_GLOBALS = [
+  'fetch', 'XMLHttpRequest', 'WebSocket', 'WebSocketStream', 'EventSource', 'WebTransport',
+  'importScripts', 'indexedDB', 'caches', 'cookieStore', 'BroadcastChannel', 'Worker',
+  'SharedWorker',
+];
+
+/** Deletes `name` from the global object and every prototype it is inherited through. */
+function removeGlobal(name) {
+  for (let holder = globalThis; holder !== null; holder = Object.getPrototypeOf(holder)) {
+    if (Object.hasOwn(holder, name)) delete holder[name];
+  }
+}
+
+/**
+ * Without 'unsafe-eval' the sandbox CSP refuses `new Function`. If it is accepted here, the worker
+ * is not under the iframe's CSP (a browser that does not pass CSP on to data: workers), so the
+ * network would be open: refuse to run rather than rely on the removed globals alone.
+ */
+function cspInForce() {
+  try {
+    new Function('');
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+const post = globalThis.postMessage.bind(globalThis);
+const sandboxed = cspInForce();
+for (const name of REMOVED_GLOBALS) removeGlobal(name);
+
+function failure(code, message) {
+  return { ok: false, code, message };
+}
+
+/** A job's thrown value as text; the value is the job's, so reading it may itself throw. */
+function describe(error) {
+  try {
+    if (error instanceof Error) return `${error.name}: ${error.message}`;
+    return String(error);
+  } catch {
+    return 'an unprintable value';
+  }
+}
+
+/** `ctx.progress`: at most one message per interval, and the latest value is never lost. */
+function progressReporter() {
+  let lastSentMs = -Infinity;
+  let pending = null;
+  const send = () => {
+    lastSentMs = performance.now();
+    post({ type: CONFIG.messages.progress, fraction: pending });
+    pending = null;
+  };
+  return (fraction) => {
+    if (typeof fraction !== 'number' || !Number.isFinite(fraction)) return;
+    const schedule = pending === null;
+    pending = Math.min(1, Math.max(0, fraction));
+    const waitMs = lastSentMs + CONFIG.progressMinIntervalMs - performance.now();
+    if (waitMs <= 0) send();
+    else if (schedule) setTimeout(send, waitMs);
+  };
+}
+
+async function loadJob(code) {
+  const url = URL.createObjectURL(new Blob([code], { type: 'text/javascript' }));
+  try {
+    return await import(url);
+  } finally {
+    URL.revokeObjectURL(url);
+  }
+}
+
+/** Clones the result (as postMessage will) and bounds its size; the clone is what is sent. */
+function checkResult(value) {
+  let clone;
+  try {
+    clone = structuredClone(value);
+  } catch (error) {
+    return failure('RESULT_NOT_CLONEABLE', `the job returned a value that cannot be sent: ${describe(error)}`);
+  }
+  const bytes = estimateCloneBytes(clone, CONFIG.resultMaxBytes);
+  if (bytes > CONFIG.resultMaxBytes) {
+    return failure('RESULT_TOO_LARGE', `the job returned more than ${CONFIG.resultMaxBytes} bytes`);
+  }
+  return { ok: true, value: clone };
+}
+
+async function run(code, input) {
+  if (!sandboxed) return failure('SANDBOX_FAILED', 'the job worker is not under the sandbox CSP');
+  let module;
+  try {
+    module = await loadJob(code);
+  } catch (error) {
+    return failure('SYNTAX_ERROR', `the job module failed to load: ${describe(error)}`);
+  }
+  if (typeof module.default !== 'function') {
+    return failure('NO_DEFAULT_EXPORT', 'the job module does not export a default function');
+  }
+  let value;
+  try {
+    value = await module.default(input, Object.freeze({ progress: progressReporter() }));
+  } catch (error) {
+    return failure('JOB_THREW', `the job threw ${describe(error)}`);
+  }
+  return checkResult(value);
+}
+
+Comlink.expose({ run });

@@ -1,0 +1,126 @@
+// The page's side of the sandbox: creates the hidden `<iframe sandbox="allow-scripts">` (no
+// allow-same-origin, so its origin is opaque), waits until its runtime reports itself isolated, and
+// talks to it with comlink over a window endpoint that only accepts messages from that iframe.
+// The page exposes nothing to the iframe: progress comes back as plain messages, so even a
+// compromised frame has no proxy into the page's realm.
+import { wrap, type Endpoint, type Remote } from 'comlink';
+import { JobError } from '../../src/peer/job-errors.ts';
+import { SandboxMessage, type ProgressMessage, type ReadyMessage, type SandboxApi } from './sandbox-protocol.ts';
+import { sandboxSrcdoc } from './srcdoc.ts';
+
+/** How long the iframe may take to load and report ready (it loads no network resources). */
+export const SANDBOX_START_TIMEOUT_MS = 10_000;
+
+export interface SandboxFrame {
+  readonly api: Remote<SandboxApi>;
+  /** Removes the iframe (which ends its workers) and every listener on the page. */
+  close(): void;
+}
+
+export interface SandboxFrameDeps {
+  document: Document;
+  threads: number;
+  onProgress: (runId: number, fraction: number) => void;
+}
+
+type Listener = EventListenerOrEventListenerObject;
+
+/** Messages on `window` that come from `frame`, and nothing else. */
+function frameEndpoint(view: Window, frame: HTMLIFrameElement): Endpoint & { dispose(): void } {
+  const filtered = new Map<Listener, EventListener>();
+  const fromFrame = (listener: Listener): EventListener => (event) => {
+    if ((event as MessageEvent).source !== frame.contentWindow) return;
+    if (typeof listener === 'function') listener(event);
+    else listener.handleEvent(event);
+  };
+  return {
+    // '*': an opaque origin cannot be named as a target. Only our runtime ever runs in the frame:
+    // it has no allow-top-navigation or allow-popups, and jobs (in workers) cannot navigate it.
+    postMessage: (message, transfer) => frame.contentWindow?.postMessage(message, '*', transfer ?? []),
+    addEventListener: (type, listener) => {
+      const wrapped = fromFrame(listener);
+      filtered.set(listener, wrapped);
+      view.addEventListener(type, wrapped);
+    },
+    removeEventListener: (type, listener) => {
+      const wrapped = filtered.get(listener);
+      if (wrapped !== undefined) view.removeEventListener(type, wrapped);
+      filtered.delete(listener);
+    },
+    dispose: () => {
+      for (const wrapped of filtered.values()) view.removeEventListener('message', wrapped);
+      filtered.clear();
+    },
+  };
+}
+
+function createFrame(document: Document, srcdoc: string): HTMLIFrameElement {
+  const frame = document.createElement('iframe');
+  frame.setAttribute('sandbox', 'allow-scripts');
+  frame.setAttribute('referrerpolicy', 'no-referrer');
+  frame.setAttribute('aria-hidden', 'true');
+  frame.title = 'peer farm job sandbox';
+  frame.hidden = true;
+  frame.srcdoc = srcdoc;
+  return frame;
+}
+
+function isReady(data: unknown): data is ReadyMessage {
+  return typeof data === 'object' && data !== null && (data as ReadyMessage).type === SandboxMessage.READY;
+}
+
+function isProgress(data: unknown): data is ProgressMessage {
+  const message = data as ProgressMessage;
+  return typeof data === 'object' && data !== null && message.type === SandboxMessage.PROGRESS
+    && typeof message.runId === 'number' && typeof message.fraction === 'number';
+}
+
+/** Resolves when the frame reports ready with an opaque origin and its CSP in force. */
+function whenReady(view: Window, frame: HTMLIFrameElement): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const fail = (message: string) => {
+      view.removeEventListener('message', onMessage);
+      clearTimeout(timer);
+      reject(new JobError('SANDBOX_FAILED', message));
+    };
+    const onMessage = (event: MessageEvent) => {
+      if (event.source !== frame.contentWindow || !isReady(event.data)) return;
+      if (event.data.origin !== 'null') return fail(`the sandbox frame is not isolated: origin ${event.data.origin}`);
+      if (!event.data.cspInForce) return fail('the sandbox frame is not under its Content Security Policy');
+      view.removeEventListener('message', onMessage);
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => fail(`the sandbox frame did not start within ${SANDBOX_START_TIMEOUT_MS} ms`), SANDBOX_START_TIMEOUT_MS);
+    view.addEventListener('message', onMessage);
+  });
+}
+
+export async function openSandboxFrame(deps: SandboxFrameDeps): Promise<SandboxFrame> {
+  const view = deps.document.defaultView;
+  if (view === null) throw new JobError('SANDBOX_FAILED', 'the document has no window');
+  const parentOrigin = view.location.origin;
+  if (parentOrigin === 'null') throw new JobError('SANDBOX_FAILED', 'the page has an opaque origin; the sandbox needs to name it');
+  const frame = createFrame(deps.document, sandboxSrcdoc({ parentOrigin, threads: deps.threads }));
+  const ready = whenReady(view, frame);
+  (deps.document.body ?? deps.document.documentElement).append(frame);
+  try {
+    await ready;
+  } catch (error) {
+    frame.remove();
+    throw error;
+  }
+  const endpoint = frameEndpoint(view, frame);
+  const onMessage = (event: MessageEvent) => {
+    if (event.source === frame.contentWindow && isProgress(event.data)) deps.onProgress(event.data.runId, event.data.fraction);
+  };
+  view.addEventListener('message', onMessage);
+  return {
+    api: wrap<SandboxApi>(endpoint),
+    close: () => {
+      view.removeEventListener('message', onMessage);
+      endpoint.dispose();
+      frame.remove();
+    },
+  };
+}

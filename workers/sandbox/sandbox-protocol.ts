@@ -1,0 +1,47 @@
+// What the page and the sandbox iframe say to each other (data only). The iframe side is plain JS
+// (iframe-runtime.js) and gets these constants through the CONFIG object srcdoc.ts writes into it.
+import type { JobErrorCode } from '../../src/peer/job-errors.ts';
+
+/** Types of the plain (non-comlink) messages; prefixed so they cannot be mistaken for others. */
+export const SandboxMessage = {
+  /** iframe → page, once, when the runtime listens: `{type, origin, cspInForce}`. */
+  READY: 'peerfarm-sandbox-ready',
+  /** worker → iframe `{type, fraction}`, then iframe → page `{type, runId, fraction}`. */
+  PROGRESS: 'peerfarm-job-progress',
+} as const;
+
+/**
+ * The largest result a job may return, by estimated structured-clone size (clone-size.js). Results
+ * travel to the client over a WebRTC data channel in 16 KiB chunks; 16 MiB is a thousand chunks,
+ * plenty for computed results and small enough that a tab never holds many of them.
+ */
+export const RESULT_MAX_BYTES = 16 * 1024 * 1024;
+
+/** Progress reaches the page at most this often per job; a job may call ctx.progress in a tight loop. */
+export const PROGRESS_MIN_INTERVAL_MS = 50;
+
+/** What a job run comes to, as the iframe reports it. */
+export type JobOutcome =
+  | { ok: true; value: unknown }
+  | { ok: false; code: JobErrorCode; message: string };
+
+/** The iframe's comlink API (iframe-runtime.js). */
+export interface SandboxApi {
+  /** Runs `code` on `input` in a fresh worker; never rejects. */
+  run(runId: number, code: string, input: unknown, timeoutMs: number): Promise<JobOutcome>;
+  /** Terminates the worker of `runId`, if it is still running. */
+  cancel(runId: number): void;
+  setThreads(threads: number): void;
+}
+
+export interface ReadyMessage {
+  type: typeof SandboxMessage.READY;
+  origin: string;
+  cspInForce: boolean;
+}
+
+export interface ProgressMessage {
+  type: typeof SandboxMessage.PROGRESS;
+  runId: number;
+  fraction: number;
+}
