@@ -5,14 +5,21 @@ import { formatList } from '../protocol/format.ts';
 import { bind, type Handler } from '../protocol/handler.ts';
 import type { Identity } from '../protocol/identity.ts';
 import { clientFromWorker1, workerFromClient1 } from '../protocol/protocols/index.ts';
+import { PEER_LINK_LIMITS } from '../protocol/protocols/peer-common.ts';
 import type { AuthorityConnection } from './authority-connection.ts';
 import { decodeBids, type Bid } from './bids.ts';
+import { chooseBids } from './farm/choose-bids.ts';
+import { checkSubmit, type SubmitRequest } from './farm/submit-request.ts';
+import { Foreman, type SeriesResult, type WorkerReplies } from './farm/foreman.ts';
 import { Member, type MemberDeps } from './member.ts';
 import { PeerLinks } from './peer-links.ts';
 import { hopWaitMs } from './solicitations.ts';
 
 /** Margin over the first hop's wait for the proffer to travel back. */
 const PROFFER_MARGIN_MS = 3000;
+
+export const SeriesState = { idle: 'idle', bidding: 'bidding', farming: 'farming', done: 'done', failed: 'failed' } as const;
+export type SeriesState = (typeof SeriesState)[keyof typeof SeriesState];
 
 export const SolicitState = { idle: 'idle', soliciting: 'soliciting', done: 'done', failed: 'failed' } as const;
 export type SolicitState = (typeof SolicitState)[keyof typeof SolicitState];
@@ -29,6 +36,58 @@ export class ClientRole extends Member {
 
   constructor(deps: MemberDeps) {
     super('client', deps);
+  }
+
+  /** The series being farmed (or the last one), for the page's progress views. */
+  foreman: Foreman | undefined;
+  seriesState: SeriesState = SeriesState.idle;
+  seriesResult: SeriesResult | undefined;
+  seriesError: string | undefined;
+
+  /**
+   * Farms a job series: asks for bids (unless `workers` names them), hires the best by value,
+   * and resolves with `results[i]` for `inputs[i]` plus per-job and per-worker records.
+   */
+  async submit(request: SubmitRequest): Promise<SeriesResult> {
+    const spec = checkSubmit(request);
+    if (this.seriesState === SeriesState.farming) throw new Error('submit: a series is already running on this page');
+    this.seriesState = SeriesState.bidding;
+    this.seriesError = undefined;
+    this.emitChange();
+    try {
+      const hired = await this.hire(request);
+      const foreman = new Foreman(spec, {
+        connect: (worker, replies) => this.connectWorker(worker, replies),
+        onChange: () => this.emitChange(),
+      }, `series-${++this.counter}`);
+      this.foreman = foreman;
+      this.seriesState = SeriesState.farming;
+      this.emitChange();
+      this.seriesResult = await foreman.run(hired);
+      this.seriesState = SeriesState.done;
+      return this.seriesResult;
+    } catch (error) {
+      this.seriesError = error instanceof Error ? error.message : String(error);
+      this.seriesState = SeriesState.failed;
+      throw error;
+    } finally {
+      this.emitChange();
+    }
+  }
+
+  /** Stops the running series; its promise rejects. */
+  cancelSeries(): void {
+    this.foreman?.abort('cancelled by the person');
+  }
+
+  private async hire(request: SubmitRequest): Promise<Map<string, number>> {
+    const bids = request.workers ? this.bids.filter((bid) => request.workers!.includes(bid.id)) : await this.solicit();
+    const filters = { ...(request.maxPrice !== undefined && { maxPrice: request.maxPrice }), ...(request.minValid !== undefined && { minValid: request.minValid }) };
+    const chosen = request.workers ? bids : chooseBids(bids, filters);
+    const redundancy = request.redundancy ?? 1;
+    if (chosen.length === 0) throw new Error(`submit: no bid fits (${bids.length} bids${request.maxPrice !== undefined ? `, max price ${request.maxPrice}` : ''})`);
+    if (chosen.length < redundancy) throw new Error(`submit: redundancy ${redundancy} needs ${redundancy} workers; only ${chosen.length} can be hired`);
+    return new Map(chosen.map((bid) => [bid.id, bid.price]));
   }
 
   /** The workers this client could farm to. */
@@ -78,7 +137,10 @@ export class ClientRole extends Member {
   }
 
   override snapshot() {
-    return { ...super.snapshot(), solicit: this.solicitState, bids: [...this.bids] };
+    return {
+      ...super.snapshot(), solicit: this.solicitState, bids: [...this.bids],
+      series: this.seriesState, seriesError: this.seriesError,
+    };
   }
 
   protected override onJoined(connection: AuthorityConnection, _identity: Identity): void {
@@ -108,19 +170,28 @@ export class ClientRole extends Member {
 
   private async exchangeWith<T>(worker: string, run: (handler: Handler, replies: ProfferWaiter) => Promise<T>): Promise<T> {
     const replies = new ProfferWaiter();
-    const link = await this.linksOrThrow().dial(worker);
-    const handler = await openClient({
-      link, sends: [workerFromClient1],
-      bindings: [bind(clientFromWorker1, () => ({
-        pong: () => undefined,
-        proffer: ({ token, bids }) => replies.deliver(token, bids),
-      }))],
-    });
+    const handler = await this.connectWorker(worker, IGNORE_SERIES, replies);
     try {
       return await run(handler, replies);
     } finally {
       handler.close('done');
     }
+  }
+
+  /** Dials `worker` and completes the client handshake; series traffic goes to `series`. */
+  protected async connectWorker(worker: string, series: WorkerReplies, proffers = new ProfferWaiter()): Promise<Handler> {
+    const link = await this.linksOrThrow().dial(worker);
+    return openClient({
+      link, sends: [workerFromClient1], limits: PEER_LINK_LIMITS,
+      bindings: [bind(clientFromWorker1, () => ({
+        pong: () => undefined,
+        proffer: ({ token, bids }) => proffers.deliver(token, bids),
+        pull: ({ series: id, count }) => series.pull(id, count),
+        progress: ({ series: id, lease, fraction }) => series.progress(id, lease, fraction),
+        result: ({ series: id, lease, value }) => series.result(id, lease, value),
+        failed: ({ series: id, lease, code, message }) => series.failed(id, lease, code, message),
+      }))],
+    });
   }
 
   private setSolicit(state: SolicitState, worker: string, waitMs: number | undefined): void {
@@ -134,8 +205,11 @@ export class ClientRole extends Member {
   }
 }
 
+/** Series traffic on a link opened only for bids: a worker has no reason to send any. */
+const IGNORE_SERIES: WorkerReplies = { pull: () => undefined, progress: () => undefined, result: () => undefined, failed: () => undefined };
+
 /** Matches proffers to the tokens waiting for them; a proffer nobody waits for is dropped. */
-class ProfferWaiter {
+export class ProfferWaiter {
   private readonly waiting = new Map<string, (bids: string[]) => void>();
 
   proffer(token: string, timeoutMs: number): Promise<string[]> {

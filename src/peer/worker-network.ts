@@ -5,9 +5,11 @@ import { bind, type Handler } from '../protocol/handler.ts';
 import {
   createRegistry, peerFromWorker1, workerFromClient1, workerFromPeer1,
 } from '../protocol/protocols/index.ts';
+import { PEER_LINK_LIMITS } from '../protocol/protocols/peer-common.ts';
 import { Server } from '../protocol/server.ts';
 import type { AuthorityConnection } from './authority-connection.ts';
 import type { Bid } from './bids.ts';
+import type { JobService } from './farm/job-service.ts';
 import type { Options } from './options.ts';
 import { Overlay, type Neighbour } from './overlay.ts';
 import { PeerLinks } from './peer-links.ts';
@@ -20,6 +22,8 @@ export interface WorkerNetworkDeps {
   readonly authority: AuthorityConnection;
   readonly options: Options;
   readonly ownBid: () => Bid;
+  /** Runs the job series clients open on their links. */
+  readonly jobs: JobService;
   readonly onChange: () => void;
 }
 
@@ -72,11 +76,13 @@ export class WorkerNetwork {
     const commands = { overlay: this.overlay, solicitations: this.solicitations };
     this.server = new Server({
       registry: createRegistry(),
+      limits: PEER_LINK_LIMITS,
       bindings: [
         bind(workerFromPeer1, (handler) => overlayCommands(handler, commands)),
         bind(workerFromClient1, (handler) => ({
           ping: ({ token }) => ['pong', token],
           solicit: (args) => this.solicitations.onSolicit(args, handler, handler.link.remote),
+          ...deps.jobs.commands(handler),
         })),
       ],
       onProtocol: (handler) => {
@@ -113,6 +119,7 @@ export class WorkerNetwork {
     const commands = { overlay: this.overlay, solicitations: this.solicitations };
     return openClient({
       link,
+      limits: PEER_LINK_LIMITS,
       sends: [workerFromPeer1],
       bindings: [bind(peerFromWorker1, (handler) => overlayCommands(handler, commands))],
     });

@@ -8,21 +8,69 @@ import { Member, type MemberDeps } from './member.ts';
 import { Direction } from './overlay.ts';
 import { UNKNOWN_WONKS } from './wonks.ts';
 import { WorkerNetwork } from './worker-network.ts';
+import { JobService, type Runner } from './farm/job-service.ts';
 
 export interface WorkerRoleDeps extends MemberDeps {
   /** The wonks benchmark (a Web Worker in the page). */
   readonly measureWonks: () => Promise<number>;
   /** Job slots offered in bids. */
   readonly slots: number;
+  /** The sandboxed job runner (src/peer/job-runner.ts), made when the first job arrives. */
+  readonly createRunner: (threads: number) => Promise<Runner>;
 }
 
 export class WorkerRole extends Member {
   wonks = UNKNOWN_WONKS;
+  paused = false;
+  threads: number;
+  cpuLimit = 100;
+  readonly jobs: JobService;
   private network: WorkerNetwork | undefined;
+  private runner: Promise<Runner> | undefined;
   private wonksTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(private readonly workerDeps: WorkerRoleDeps) {
     super('worker', workerDeps);
+    this.threads = workerDeps.slots;
+    this.jobs = new JobService({
+      runner: () => (this.runner ??= workerDeps.createRunner(this.threads)),
+      slots: () => this.threads,
+      paused: () => this.paused,
+      cpuShare: () => this.cpuLimit / 100,
+      onChange: () => this.emitChange(),
+    });
+  }
+
+  /** Stops taking new jobs (running ones finish); bids offer no slot while paused. */
+  pause(): void {
+    this.paused = true;
+    this.emitChange();
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.jobs.pullAll();
+    this.emitChange();
+  }
+
+  /** Worker threads, 1..hardwareConcurrency; a running job is never cut short. */
+  setThreads(threads: number): void {
+    if (!Number.isInteger(threads) || threads < 1 || threads > this.workerDeps.slots) {
+      throw new RangeError(`setThreads: threads must be a whole number from 1 to ${this.workerDeps.slots}, got ${threads}`);
+    }
+    this.threads = threads;
+    void this.runner?.then((runner) => runner.setThreads?.(threads));
+    this.jobs.pullAll();
+    this.emitChange();
+  }
+
+  /** Share of CPU time jobs may use, in percent (10..100). */
+  setCpuLimit(percent: number): void {
+    if (!Number.isFinite(percent) || percent < 10 || percent > 100) {
+      throw new RangeError(`setCpuLimit: percent must be from 10 to 100, got ${percent}`);
+    }
+    this.cpuLimit = percent;
+    this.emitChange();
   }
 
   /** Overlay neighbours with direction and last measured round trip. */
@@ -32,15 +80,21 @@ export class WorkerRole extends Member {
 
   bid(): Bid {
     return {
-      id: this.id ?? '', slots: this.workerDeps.slots, price: Number(this.options.get('price_per_job')),
+      id: this.id ?? '', slots: this.paused ? 0 : this.threads, price: Number(this.options.get('price_per_job')),
       wonks: this.wonks, jobs: 0, valid: 1,
     };
   }
 
   override snapshot() {
     const neighbours = this.neighbours;
+    const base = super.snapshot();
     return {
-      ...super.snapshot(),
+      ...base,
+      // The worker's lifecycle: idle | joining | joined | paused (DESIGN.md, STYLE.md lesson 8).
+      workerState: base.state === 'joined' && this.paused ? 'paused' as const : base.state,
+      paused: this.paused, threads: this.threads, cpuLimit: this.cpuLimit,
+      earned: this.jobs.earned,
+      jobs: this.jobs.jobs.map((job) => ({ ...job })),
       wonks: this.wonks,
       neighbours,
       outbound: neighbours.filter((n) => n.direction === Direction.outbound).map((n) => n.id),
@@ -50,7 +104,8 @@ export class WorkerRole extends Member {
 
   protected override onJoined(connection: AuthorityConnection, _identity: Identity): void {
     this.network = new WorkerNetwork({
-      authority: connection, options: this.options, ownBid: () => this.bid(), onChange: () => this.emitChange(),
+      authority: connection, options: this.options, ownBid: () => this.bid(), jobs: this.jobs,
+      onChange: () => this.emitChange(),
     });
     void this.sampleWonks();
     this.wonksTimer = setInterval(() => void this.sampleWonks(), Number(this.options.get('wonks_time_between_checks')));
@@ -58,6 +113,7 @@ export class WorkerRole extends Member {
 
   protected override onLeaving(): void {
     clearInterval(this.wonksTimer);
+    this.jobs.stop();
     this.network?.stop();
     this.network = undefined;
   }

@@ -44,3 +44,19 @@ export const proffer = {
   doc: 'The bids of a solicit: a list of dicts `id slots price wonks jobs valid`, one per worker, merged by id. ' +
     'A proffer whose token is not pending (late, or unknown) is ignored.',
 } as const satisfies CommandSpec;
+
+/** Job code is one ES module; a bigger one should be loaded as a library, not shipped per series. */
+export const MAX_CODE_BYTES = 256 * 1024;
+/** One job's input or result as JSON; peer links carry frames up to PEER_MAX_FRAME_BYTES. */
+export const MAX_JOB_DATA_BYTES = 8 * 1024 * 1024;
+export const PEER_MAX_FRAME_BYTES = MAX_JOB_DATA_BYTES + 64 * 1024;
+
+/**
+ * Limits of a link between two tabs: frames carry job inputs and results, and a fast worker sends
+ * a result and a pull per job (thousands of 1 ms jobs a second), far above an authority link's rate.
+ */
+export const PEER_LINK_LIMITS = {
+  maxFrameBytes: PEER_MAX_FRAME_BYTES,
+  commandsPerSecond: 2000,
+  burstCommands: 4000,
+} as const;

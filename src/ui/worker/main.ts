@@ -5,6 +5,7 @@ import { loadIdentity } from '../../peer/identity-store.ts';
 import { readPageParams } from '../../peer/page-params.ts';
 import { WorkerRole } from '../../peer/worker-role.ts';
 import { measureWonks } from '../../peer/wonks.ts';
+import { createJobRunner } from '../../peer/job-runner.ts';
 import '../shared/page.css';
 import './pf-worker-page.ts';
 
@@ -15,6 +16,7 @@ const role = new WorkerRole({
   openSocket: (url) => new WebSocket(url) as unknown as WebSocketLike,
   measureWonks,
   slots: navigator.hardwareConcurrency || 1,
+  createRunner: (threads) => createJobRunner({ threads }),
 });
 window.peerfarm = role;
 

@@ -1,0 +1,210 @@
+// The client's foreman for one job series: connects to the chosen workers, opens the series on
+// each, answers their pulls from the JobQueue, watches leases and departures, and resolves with
+// the results in input order once every job is done or poisoned.
+import type { Handler } from '../../protocol/handler.ts';
+import { JobQueue, JobState, type Lease } from './job-queue.ts';
+
+/** How often leases are checked; a lease is many times longer than this. */
+const LEASE_CHECK_MS = 250;
+
+export interface SeriesSpec {
+  readonly code: string;
+  readonly inputs: readonly unknown[];
+  readonly redundancy: number;
+  readonly leaseMs: number;
+  readonly timeoutMs: number;
+  readonly poisonAfter: number;
+}
+
+export interface WorkerStats {
+  readonly id: string;
+  price: number;
+  state: 'connecting' | 'working' | 'left' | 'unreachable';
+  done: number;
+  failed: number;
+  flagged: number;
+  /** Jobs the worker has asked for and not yet received. */
+  demand: number;
+  startedMs: number;
+  error?: string;
+}
+
+export interface SeriesResult {
+  readonly results: unknown[];
+  readonly jobs: { index: number; state: JobState; doneBy?: string; failures: number; reassigned: number }[];
+  readonly workers: WorkerStats[];
+  /** Points moved: the ledger arrives with the points issue; until then nothing is paid. */
+  readonly paid: number;
+}
+
+export interface ForemanDeps {
+  /** Opens a client link to a worker (WebRTC + handshake) with these handlers for its replies. */
+  readonly connect: (worker: string, replies: WorkerReplies) => Promise<Handler>;
+  readonly clock?: () => number;
+  readonly onChange: () => void;
+}
+
+/** What a worker sends the foreman on a series link. */
+export interface WorkerReplies {
+  pull(series: string, count: number): void;
+  progress(series: string, lease: string, fraction: number): void;
+  result(series: string, lease: string, value: string): void;
+  failed(series: string, lease: string, code: string, message: string): void;
+}
+
+export class Foreman {
+  readonly queue: JobQueue;
+  readonly workers = new Map<string, WorkerStats>();
+  private readonly links = new Map<string, Handler>();
+  private readonly seriesId: string;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private settle: { resolve: (result: SeriesResult) => void; reject: (error: Error) => void } | undefined;
+
+  constructor(private readonly spec: SeriesSpec, private readonly deps: ForemanDeps, seriesId: string) {
+    this.seriesId = seriesId;
+    this.queue = new JobQueue(spec.inputs, {
+      redundancy: spec.redundancy, leaseMs: spec.leaseMs, poisonAfter: spec.poisonAfter,
+      ...(deps.clock && { clock: deps.clock }),
+    });
+  }
+
+  /** Farms the series to `workers` (id → price per job). */
+  run(workers: ReadonlyMap<string, number>): Promise<SeriesResult> {
+    return new Promise((resolve, reject) => {
+      this.settle = { resolve, reject };
+      if (this.queue.finished) return this.finish();
+      this.timer = setInterval(() => this.checkLeases(), LEASE_CHECK_MS);
+      for (const [id, price] of workers) void this.hire(id, price);
+    });
+  }
+
+  /** Stops the series: every worker is told, nothing more is handed out. */
+  abort(reason: string): void {
+    const settle = this.settle;
+    this.end();
+    settle?.reject(new Error(reason));
+  }
+
+  private async hire(id: string, price: number): Promise<void> {
+    const stats: WorkerStats = { id, price, state: 'connecting', done: 0, failed: 0, flagged: 0, demand: 0, startedMs: Date.now() };
+    this.workers.set(id, stats);
+    try {
+      const handler = await this.deps.connect(id, this.replies(stats));
+      if (!this.settle) return handler.close('series over');
+      this.links.set(id, handler);
+      stats.state = 'working';
+      void handler.closed.then((reason) => this.onLeft(stats, reason));
+      handler.sendWords(['series', '-timeout', String(this.spec.timeoutMs), '-price', String(price), this.seriesId, this.spec.code]);
+    } catch (error) {
+      stats.state = 'unreachable';
+      stats.error = error instanceof Error ? error.message : String(error);
+      this.checkStranded();
+    }
+    this.deps.onChange();
+  }
+
+  private replies(stats: WorkerStats): WorkerReplies {
+    return {
+      pull: (_series, count) => {
+        stats.demand += count;
+        this.dispatch();
+      },
+      progress: (_series, lease, fraction) => this.ifMine(stats, lease, () => this.queue.progress(lease, fraction)),
+      result: (_series, lease, value) => this.ifMine(stats, lease, () => {
+        if (this.queue.complete(lease, value)) stats.done += 1;
+      }),
+      failed: (_series, lease, _code, message) => this.ifMine(stats, lease, () => {
+        if (this.queue.fail(lease, message)) stats.failed += 1;
+      }),
+    };
+  }
+
+  /** A worker may only speak for its own leases. */
+  private ifMine(stats: WorkerStats, lease: string, apply: () => void): void {
+    if (this.queue.leases.get(lease)?.worker !== stats.id) return;
+    apply();
+    this.afterChange();
+  }
+
+  private afterChange(): void {
+    for (const lease of this.queue.cancelled.splice(0)) this.send(lease.worker, ['cancel', this.seriesId, lease.id]);
+    for (const [worker, count] of this.queue.flagged) {
+      const stats = this.workers.get(worker);
+      if (stats) stats.flagged = count;
+    }
+    if (this.queue.finished) return this.finish();
+    this.dispatch();
+    this.deps.onChange();
+  }
+
+  /** Hands queued jobs to workers that asked for them. */
+  private dispatch(): void {
+    for (const stats of this.workers.values()) {
+      while (stats.state === 'working' && stats.demand > 0) {
+        const lease = this.queue.next(stats.id);
+        if (!lease) break;
+        stats.demand -= 1;
+        this.sendJob(lease);
+      }
+    }
+  }
+
+  private sendJob(lease: Lease): void {
+    const input = JSON.stringify(this.queue.jobs[lease.job]!.input ?? null);
+    this.send(lease.worker, ['job', this.seriesId, lease.id, input]);
+  }
+
+  private checkLeases(): void {
+    const expired = this.queue.expire();
+    for (const lease of expired) this.send(lease.worker, ['cancel', this.seriesId, lease.id]);
+    if (expired.length > 0) this.afterChange();
+  }
+
+  private onLeft(stats: WorkerStats, reason: string): void {
+    this.links.delete(stats.id);
+    if (!this.settle) return;
+    stats.state = 'left';
+    stats.error = reason;
+    stats.demand = 0;
+    this.queue.dropWorker(stats.id);
+    this.afterChange();
+    this.checkStranded();
+  }
+
+  /** Every worker gone with jobs left: fail rather than wait for ever. */
+  private checkStranded(): void {
+    if (!this.settle || this.queue.finished) return;
+    if ([...this.workers.values()].some((w) => w.state === 'working' || w.state === 'connecting')) return;
+    const left = this.queue.jobs.filter((job) => job.state !== JobState.done && job.state !== JobState.poisoned).length;
+    this.abort(`every worker left or was unreachable; ${left} of ${this.queue.jobs.length} jobs unfinished`);
+  }
+
+  private finish(): void {
+    const settle = this.settle;
+    this.end();
+    settle?.resolve({
+      results: this.queue.results(),
+      jobs: this.queue.jobs.map((job) => ({
+        index: job.index, state: job.state, failures: job.failures.length, reassigned: job.reassigned,
+        ...(job.doneBy !== undefined && { doneBy: job.doneBy }),
+      })),
+      workers: [...this.workers.values()],
+      paid: 0,
+    });
+    this.deps.onChange();
+  }
+
+  private end(): void {
+    clearInterval(this.timer);
+    this.settle = undefined;
+    for (const [worker, handler] of this.links) {
+      this.send(worker, ['end', this.seriesId]);
+      handler.close('series over');
+    }
+    this.links.clear();
+  }
+
+  private send(worker: string, words: string[]): void {
+    this.links.get(worker)?.sendWords(words);
+  }
+}

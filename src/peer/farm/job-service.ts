@@ -1,0 +1,215 @@
+// The worker's side of a job series: it keeps the series' code, pulls jobs as its slots free
+// (plus one prefetched, so a slot never waits a round trip), runs each in the sandboxed runner and
+// sends back progress, the result or the failure. Pausing stops the pulling, not running jobs.
+import { CommandError, ErrorCode } from '../../protocol/errors.ts';
+import type { Handler, Reply } from '../../protocol/handler.ts';
+
+/** Jobs asked for beyond the free slots, so the next one is already here when a slot frees. */
+export const PREFETCH_JOBS = 1;
+/** Progress messages per job and second at most: enough for a smooth bar. */
+const PROGRESS_PER_S = 4;
+/** The worker page lists this many recent jobs. */
+const HISTORY_JOBS = 200;
+const DEFAULT_TIMEOUT_MS = 60_000;
+
+export const LocalJobState = { running: 'running', done: 'done', failed: 'failed', cancelled: 'cancelled' } as const;
+export type LocalJobState = (typeof LocalJobState)[keyof typeof LocalJobState];
+
+export interface LocalJob {
+  readonly series: string;
+  readonly lease: string;
+  readonly client: string;
+  readonly price: number;
+  readonly startedMs: number;
+  state: LocalJobState;
+  progress: number;
+  finishedMs?: number;
+  error?: string;
+}
+
+/** What the service needs of the sandboxed runner (src/peer/job-runner.ts). */
+export interface Runner {
+  setThreads?(threads: number): void;
+  run(code: string, input: unknown, options: { timeoutMs: number; onProgress?: (fraction: number) => void; signal?: AbortSignal }): Promise<unknown>;
+}
+
+export interface JobServiceDeps {
+  readonly runner: () => Promise<Runner>;
+  readonly slots: () => number;
+  readonly paused: () => boolean;
+  /** Share of CPU time jobs may use, 0.1..1: after a job of d ms its slot rests d × (1/share − 1) ms. */
+  readonly cpuShare?: () => number;
+  readonly onChange: () => void;
+  readonly clock?: () => number;
+}
+
+interface Series {
+  readonly id: string;
+  readonly handler: Handler;
+  readonly code: string;
+  readonly timeoutMs: number;
+  readonly price: number;
+  /** Jobs pulled but not yet received. */
+  requested: number;
+  readonly running: Map<string, AbortController>;
+}
+
+interface SeriesArgs { series: string; code: string; timeout?: number; price?: number }
+
+export class JobService {
+  jobs: LocalJob[] = [];
+  private readonly series = new Map<string, Series>();
+  private readonly clock: () => number;
+
+  constructor(private readonly deps: JobServiceDeps) {
+    this.clock = deps.clock ?? Date.now;
+  }
+
+  private cpuShare(): number {
+    return Math.min(1, Math.max(0.1, this.deps.cpuShare?.() ?? 1));
+  }
+
+  get running(): number {
+    return [...this.series.values()].reduce((sum, s) => sum + s.running.size, 0);
+  }
+
+  /** The series commands of p2p:worker<-client/1 for one client link. */
+  commands(handler: Handler) {
+    return {
+      series: (args: SeriesArgs) => this.open(handler, args),
+      job: ({ series, lease, input }: { series: string; lease: string; input: string }) => this.start(handler, series, lease, input),
+      cancel: ({ series, lease }: { series: string; lease: string }) => void this.find(handler, series).running.get(lease)?.abort(),
+      end: ({ series }: { series: string }) => this.close(handler, series),
+    };
+  }
+
+  /** Points earned by the jobs done here (paid once the ledger settles them). */
+  get earned(): number {
+    return this.jobs.filter((job) => job.state === LocalJobState.done).reduce((sum, job) => sum + job.price, 0);
+  }
+
+  /** Pull again for every series (after a resume, or when slots were added). */
+  pullAll(): void {
+    for (const series of this.series.values()) this.pull(series);
+  }
+
+  stop(): void {
+    for (const series of [...this.series.values()]) this.close(series.handler, series.id);
+  }
+
+  private open(handler: Handler, { series: id, code, timeout, price }: SeriesArgs): Reply {
+    const key = seriesKey(handler, id);
+    this.series.get(key)?.running.forEach((controller) => controller.abort());
+    const series: Series = {
+      id, handler, code, timeoutMs: timeout ?? DEFAULT_TIMEOUT_MS, price: price ?? 0, requested: 0, running: new Map(),
+    };
+    this.series.set(key, series);
+    void handler.closed.then(() => this.close(handler, id));
+    this.pull(series);
+    return undefined;
+  }
+
+  private start(handler: Handler, id: string, lease: string, input: string): void {
+    const series = this.find(handler, id);
+    series.requested = Math.max(0, series.requested - 1);
+    const controller = new AbortController();
+    series.running.set(lease, controller);
+    const job: LocalJob = {
+      series: id, lease, client: handler.link.remote, price: series.price, startedMs: this.clock(),
+      state: LocalJobState.running, progress: 0,
+    };
+    this.remember(job);
+    void this.execute(series, job, input, controller.signal).finally(() => {
+      job.finishedMs = this.clock();
+      this.deps.onChange();
+      const restMs = (job.finishedMs - job.startedMs) * (1 / this.cpuShare() - 1);
+      // The slot stays taken while it rests, so the CPU limit holds across all slots.
+      setTimeout(() => {
+        series.running.delete(lease);
+        this.pull(series);
+      }, restMs);
+    });
+  }
+
+  private async execute(series: Series, job: LocalJob, input: string, signal: AbortSignal): Promise<void> {
+    const send = (words: string[]) => series.handler.sendWords(words);
+    try {
+      const runner = await this.deps.runner();
+      const value = await runner.run(series.code, parseInput(input), {
+        timeoutMs: series.timeoutMs, signal, onProgress: this.progressSender(series, job),
+      });
+      if (signal.aborted) throw Object.assign(new Error('cancelled by the client'), { code: 'ABORTED' });
+      const text = JSON.stringify(value === undefined ? null : value);
+      job.state = LocalJobState.done;
+      job.progress = 1;
+      send(['result', series.id, job.lease, text]);
+    } catch (error) {
+      const { code, message } = describeError(error, signal);
+      job.state = code === 'ABORTED' ? LocalJobState.cancelled : LocalJobState.failed;
+      job.error = message;
+      if (code !== 'ABORTED') send(['failed', series.id, job.lease, code, message]);
+    }
+  }
+
+  private progressSender(series: Series, job: LocalJob): (fraction: number) => void {
+    let lastMs = -Infinity;
+    return (fraction) => {
+      job.progress = Math.min(1, Math.max(0, fraction));
+      const nowMs = this.clock();
+      if (nowMs - lastMs < 1000 / PROGRESS_PER_S) return;
+      lastMs = nowMs;
+      series.handler.sendWords(['progress', series.id, job.lease, String(job.progress)]);
+      this.deps.onChange();
+    };
+  }
+
+  private pull(series: Series): void {
+    if (this.deps.paused() || !this.series.has(seriesKey(series.handler, series.id))) return;
+    const wanted = this.deps.slots() + PREFETCH_JOBS - this.running - this.requested();
+    if (wanted <= 0) return;
+    series.requested += wanted;
+    series.handler.sendWords(['pull', series.id, String(wanted)]);
+  }
+
+  private requested(): number {
+    return [...this.series.values()].reduce((sum, s) => sum + s.requested, 0);
+  }
+
+  private close(handler: Handler, id: string): void {
+    const key = seriesKey(handler, id);
+    const series = this.series.get(key);
+    if (!series) return;
+    this.series.delete(key);
+    for (const controller of series.running.values()) controller.abort();
+  }
+
+  private find(handler: Handler, id: string): Series {
+    const series = this.series.get(seriesKey(handler, id));
+    if (!series) throw new CommandError(ErrorCode.BAD_VALUE, `no series "${id}" on this link: send "series" first`);
+    return series;
+  }
+
+  private remember(job: LocalJob): void {
+    this.jobs = [job, ...this.jobs].slice(0, HISTORY_JOBS);
+    this.deps.onChange();
+  }
+}
+
+function seriesKey(handler: Handler, id: string): string {
+  return `${handler.link.remote}/${id}`;
+}
+
+function describeError(error: unknown, signal: AbortSignal): { code: string; message: string } {
+  if (signal.aborted) return { code: 'ABORTED', message: 'cancelled by the client' };
+  const code = (error as { code?: unknown }).code;
+  const message = error instanceof Error ? error.message : String(error);
+  return { code: typeof code === 'string' && /^[A-Z_]{1,32}$/.test(code) ? code : 'JOB_FAILED', message };
+}
+
+function parseInput(input: string): unknown {
+  try {
+    return JSON.parse(input) as unknown;
+  } catch (error) {
+    throw Object.assign(new Error(`input is not JSON: ${(error as Error).message}`), { code: 'BAD_INPUT' });
+  }
+}

@@ -1,0 +1,40 @@
+// The request a page (or a console user) makes with `window.peerfarm.submit(...)`, checked at the
+// edge: a clear TypeError for bad input, and the series spec the foreman runs.
+import type { SeriesSpec } from './foreman.ts';
+
+/** What `window.peerfarm.submit` takes (DESIGN.md section 9). */
+export interface SubmitRequest {
+  readonly code: string;
+  readonly inputs: readonly unknown[];
+  readonly redundancy?: number;
+  readonly maxPrice?: number;
+  readonly minValid?: number;
+  /** Hire exactly these bidders (from the last solicit) instead of the default choice. */
+  readonly workers?: readonly string[];
+  readonly timeoutMs?: number;
+  readonly poisonAfter?: number;
+}
+
+/** Bounds a series so one page cannot queue without limit. */
+export const MAX_SERIES_JOBS = 100_000;
+export const MAX_REDUNDANCY = 7;
+const DEFAULT_JOB_TIMEOUT_MS = 60_000;
+/** A lease outlives the job's own time limit by this much: the result must still travel back. */
+const LEASE_MARGIN_MS = 10_000;
+const DEFAULT_POISON_AFTER = 3;
+
+export function checkSubmit(request: SubmitRequest): SeriesSpec {
+  const fail = (message: string): never => {
+    throw new TypeError(`submit: ${message}`);
+  };
+  if (typeof request.code !== 'string' || !/export\s+default/.test(request.code)) fail('code must be an ES module source with `export default (input, ctx) => result`');
+  if (!Array.isArray(request.inputs) || request.inputs.length === 0) fail('inputs must be a non-empty array');
+  if (request.inputs.length > MAX_SERIES_JOBS) fail(`at most ${MAX_SERIES_JOBS} inputs per series, got ${request.inputs.length}`);
+  const redundancy = request.redundancy ?? 1;
+  if (!Number.isInteger(redundancy) || redundancy < 1 || redundancy > MAX_REDUNDANCY) fail(`redundancy must be a whole number from 1 to ${MAX_REDUNDANCY}, got ${redundancy}`);
+  const timeoutMs = request.timeoutMs ?? DEFAULT_JOB_TIMEOUT_MS;
+  return {
+    code: request.code, inputs: request.inputs, redundancy, timeoutMs,
+    leaseMs: timeoutMs + LEASE_MARGIN_MS, poisonAfter: request.poisonAfter ?? DEFAULT_POISON_AFTER,
+  };
+}

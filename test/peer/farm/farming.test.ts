@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import { memoryPair } from '../../../src/net/memory-link.ts';
+import { openClient } from '../../../src/protocol/client.ts';
+import { bind, type Handler } from '../../../src/protocol/handler.ts';
+import { clientFromWorker1, createRegistry, workerFromClient1 } from '../../../src/protocol/protocols/index.ts';
+import { PEER_LINK_LIMITS } from '../../../src/protocol/protocols/peer-common.ts';
+import { Server } from '../../../src/protocol/server.ts';
+import { Foreman, type SeriesSpec, type WorkerReplies } from '../../../src/peer/farm/foreman.ts';
+import { JobService, type Runner } from '../../../src/peer/farm/job-service.ts';
+
+type Behaviour = (input: number) => unknown;
+
+interface FakeWorker {
+  readonly server: Server;
+  readonly service: JobService;
+  ran: number[];
+}
+
+/** A worker whose sandbox is replaced by `behaviour`, each job taking `delayMs`. */
+function worker(behaviour: Behaviour, slots = 2, delayMs = 2): FakeWorker {
+  const ran: number[] = [];
+  const runner: Runner = {
+    run: async (_code, input, { signal }) => {
+      ran.push(input as number);
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      if (signal?.aborted) throw Object.assign(new Error('aborted'), { code: 'ABORTED' });
+      return behaviour(input as number);
+    },
+  };
+  const service = new JobService({ runner: async () => runner, slots: () => slots, paused: () => false, onChange: () => undefined });
+  const server = new Server({
+    registry: createRegistry(),
+    limits: PEER_LINK_LIMITS,
+    bindings: [bind(workerFromClient1, (handler) => ({ ping: ({ token }) => ['pong', token], solicit: () => undefined, ...service.commands(handler) }))],
+  });
+  return { server, service, ran };
+}
+
+function farm(workers: Map<string, FakeWorker>, spec: Partial<SeriesSpec> & { inputs: number[] }) {
+  const handlers = new Map<string, Handler>();
+  const foreman = new Foreman({ code: 'export default (x) => x', redundancy: 1, leaseMs: 2000, timeoutMs: 1000, poisonAfter: 3, ...spec }, {
+    onChange: () => undefined,
+    connect: async (id: string, replies: WorkerReplies) => {
+      const [near, far] = memoryPair('client', id);
+      workers.get(id)!.server.accept(far);
+      const handler = await openClient({
+        link: near, sends: [workerFromClient1], limits: PEER_LINK_LIMITS,
+        bindings: [bind(clientFromWorker1, () => ({
+          pong: () => undefined, proffer: () => undefined,
+          pull: ({ series, count }) => replies.pull(series, count),
+          progress: ({ series, lease, fraction }) => replies.progress(series, lease, fraction),
+          result: ({ series, lease, value }) => replies.result(series, lease, value),
+          failed: ({ series, lease, code, message }) => replies.failed(series, lease, code, message),
+        }))],
+      });
+      handlers.set(id, handler);
+      return handler;
+    },
+  }, 'series-1');
+  return { foreman, handlers, run: () => foreman.run(new Map([...workers.keys()].map((id) => [id, 1]))) };
+}
+
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+describe('farming a job series', () => {
+  it('runs every job once and returns the results in input order', async () => {
+    const workers = new Map([['w1', worker((x) => x * x)], ['w2', worker((x) => x * x)], ['w3', worker((x) => x * x)]]);
+    const result = await farm(workers, { inputs: range(60) }).run();
+    expect(result.results).toEqual(range(60).map((x) => x * x));
+    expect([...workers.values()].flatMap((w) => w.ran).sort((a, b) => a - b)).toEqual(range(60));
+    expect(result.workers.map((w) => w.done).reduce((a, b) => a + b)).toBe(60);
+  });
+
+  it('gives fast workers more jobs: they pull as their slots free', async () => {
+    const workers = new Map([['fast', worker((x) => x, 2, 1)], ['slow', worker((x) => x, 2, 25)]]);
+    const result = await farm(workers, { inputs: range(80) }).run();
+    const done = Object.fromEntries(result.workers.map((w) => [w.id, w.done]));
+    expect(done['fast']).toBeGreaterThan(done['slow']! * 2);
+  });
+
+  it('completes every job when a worker leaves mid-series, none lost or duplicated in the results', async () => {
+    const workers = new Map([['w1', worker((x) => x + 1, 2, 5)], ['w2', worker((x) => x + 1, 2, 5)]]);
+    const { run, handlers } = farm(workers, { inputs: range(100) });
+    const running = run();
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    handlers.get('w1')!.link.close('tab closed');
+    const result = await running;
+    expect(result.results).toEqual(range(100).map((x) => x + 1));
+    expect(result.workers.find((w) => w.id === 'w1')!.state).toBe('left');
+    expect(result.jobs.some((job) => job.reassigned > 0)).toBe(true);
+  });
+
+  it('reports a job that always throws as poisoned and completes the rest', async () => {
+    const throwing = (x: number) => {
+      if (x === 3) throw Object.assign(new Error('bad input 3'), { code: 'JOB_THREW' });
+      return x;
+    };
+    const workers = new Map([['w1', worker(throwing)], ['w2', worker(throwing)]]);
+    const result = await farm(workers, { inputs: range(10), poisonAfter: 3 }).run();
+    expect(result.jobs[3]).toMatchObject({ state: 'poisoned', failures: 3 });
+    expect(result.results.filter((_, i) => i !== 3)).toEqual(range(10).filter((x) => x !== 3));
+  });
+
+  it('with redundancy 3 takes the majority result and flags the worker that lied', async () => {
+    const workers = new Map([
+      ['honest1', worker((x) => x * 2)], ['honest2', worker((x) => x * 2)],
+      ['honest3', worker((x) => x * 2)], ['liar', worker(() => -1, 2, 1)],
+    ]);
+    const result = await farm(workers, { inputs: range(30), redundancy: 3 }).run();
+    expect(result.results).toEqual(range(30).map((x) => x * 2));
+    expect(result.workers.find((w) => w.id === 'liar')!.flagged).toBeGreaterThan(0);
+    expect(result.workers.filter((w) => w.id !== 'liar').every((w) => w.flagged === 0)).toBe(true);
+  });
+
+  it('fails clearly when every worker is gone', async () => {
+    const workers = new Map([['w1', worker((x) => x, 1, 20)]]);
+    const { run, handlers } = farm(workers, { inputs: range(20) });
+    const running = run();
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    handlers.get('w1')!.link.close('gone');
+    await expect(running).rejects.toThrow(/^every worker left or was unreachable; \d+ of 20 jobs unfinished$/);
+  });
+});
