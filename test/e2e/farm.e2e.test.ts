@@ -1,0 +1,116 @@
+// Four worker tabs and a client in Debian Chromium farm job series over WebRTC: every result
+// correct, a tab closed mid-series loses nothing, a throwing job is poisoned, and with k=3 a
+// lying worker is outvoted and flagged.
+import { existsSync } from 'node:fs';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ClientRole } from '../../src/peer/client-role.ts';
+import type { SubmitRequest } from '../../src/peer/farm/submit-request.ts';
+import type { SeriesResult } from '../../src/peer/farm/foreman.ts';
+import type { WorkerRole } from '../../src/peer/worker-role.ts';
+import { launchChromium, newContext } from '../helpers/chromium.ts';
+import { startTestAuthority, type TestAuthority } from '../helpers/authority.ts';
+import { waitForWorker, workerSnapshot } from '../helpers/pages.ts';
+
+const SUM_OF_SQUARES = `export default (n, ctx) => {
+  let sum = 0;
+  for (let i = 0; i <= n; i++) sum += i * i;
+  ctx.progress(1);
+  return { n, sum };
+}`;
+const sumOfSquares = (n: number) => ({ n, sum: Array.from({ length: n + 1 }, (_, i) => i * i).reduce((a, b) => a + b, 0) });
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+let authority: TestAuthority;
+let browser: Browser;
+let context: BrowserContext;
+let workers: Page[] = [];
+let client: Page;
+
+async function openWorker(): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(`${authority.url}/?ephemeral&join`);
+  await waitForWorker(page, (s) => s.state === 'joined' && s.neighbours.length > 0, null, 30_000);
+  return page;
+}
+
+async function waitForWorkers(count: number): Promise<void> {
+  await client.waitForFunction((n) => (window.peerfarm as ClientRole).workers.length >= n, count, { timeout: 20_000 });
+}
+
+/** Solicits until every live worker has bid (the overlay may still be knitting), then submits to them all. */
+async function submit(request: SubmitRequest): Promise<SeriesResult> {
+  const expected = workers.length;
+  await expect.poll(async () => (await client.evaluate(() => (window.peerfarm as ClientRole).solicit())).length,
+    { timeout: 30_000, interval: 200 }).toBe(expected);
+  return client.evaluate((r) => {
+    const role = window.peerfarm as ClientRole;
+    return role.submit({ ...r, workers: role.bids.map((bid) => bid.id) });
+  }, request);
+}
+
+beforeAll(async () => {
+  if (!existsSync('dist/index.html')) throw new Error('pages not built: run "npm run build" first (npm test does)');
+  authority = await startTestAuthority(['--option', 'time_between_authority_checks=1000']);
+  browser = await launchChromium();
+  context = await newContext(browser, authority.url);
+  workers = await Promise.all(range(4).map(openWorker));
+  client = await context.newPage();
+  await client.goto(`${authority.url}/submit.html?ephemeral`);
+  await waitForWorkers(4);
+}, 90_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await authority?.close();
+});
+
+describe('farming a job series across worker tabs', () => {
+  it('runs 200 jobs on 4 tabs and every result is what the same code computes locally', async () => {
+    const inputs = range(200).map((i) => i * 50);
+    const result = await submit({ code: SUM_OF_SQUARES, inputs });
+    expect(result.results).toEqual(inputs.map(sumOfSquares));
+    expect(result.jobs.every((job) => job.state === 'done')).toBe(true);
+    expect(result.workers.filter((w) => w.done > 0).length).toBeGreaterThanOrEqual(2);
+    expect(result.workers.reduce((sum, w) => sum + w.done, 0)).toBe(200);
+    const doneInTabs = await Promise.all(workers.map(async (page) => (await workerSnapshot(page)).jobs.filter((j) => j.state === 'done').length));
+    expect(doneInTabs.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(200);
+  }, 60_000);
+
+  it('completes all 200 jobs when a worker tab closes mid-series, none lost or duplicated', async () => {
+    const slowCode = `export default async (n) => { await new Promise((r) => setTimeout(r, 20)); return n * 3; }`;
+    const running = submit({ code: slowCode, inputs: range(200) });
+    await workers[0]!.waitForFunction(() => (window.peerfarm as WorkerRole).jobs.running > 0, undefined, { timeout: 30_000 });
+    await workers[0]!.close();
+    workers = workers.slice(1);
+    const result = await running;
+    expect(result.results).toEqual(range(200).map((n) => n * 3));
+    expect(result.workers.map((w) => w.state), JSON.stringify(result.workers)).toContain('left');
+  }, 90_000);
+
+  it('reports a job that always throws as poisoned after 3 tries and completes the rest', async () => {
+    await waitForWorkers(3);
+    const code = `export default (n) => { if (n === 7) throw new Error('seven is cursed'); return n; }`;
+    const result = await submit({ code, inputs: range(20), poisonAfter: 3 });
+    expect(result.jobs[7]).toMatchObject({ state: 'poisoned', failures: 3 });
+    expect(result.results.filter((_, i) => i !== 7)).toEqual(range(20).filter((n) => n !== 7));
+  }, 60_000);
+
+  it('with k=3 takes the majority result and flags the tab patched to lie', async () => {
+    workers.push(await openWorker());
+    await waitForWorkers(4);
+    const liar = workers[0]!;
+    const liarId = (await workerSnapshot(liar)).id!;
+    await liar.evaluate(() => {
+      // Patch this tab's job service so every result is wrong.
+      const service = (window.peerfarm as WorkerRole).jobs as unknown as { deps: Record<string, unknown> };
+      service.deps = { ...service.deps, runner: async () => ({ run: async () => ({ n: -1, sum: -1 }) }) };
+    });
+    const inputs = range(40).map((i) => i * 10);
+    const result = await submit({ code: SUM_OF_SQUARES, inputs, redundancy: 3 });
+    expect(result.results).toEqual(inputs.map(sumOfSquares));
+    const byId = new Map(result.workers.map((w) => [w.id, w]));
+    expect(byId.get(liarId)?.flagged).toBeGreaterThan(0);
+    expect(result.workers.filter((w) => w.id !== liarId).every((w) => w.flagged === 0)).toBe(true);
+  }, 90_000);
+});
