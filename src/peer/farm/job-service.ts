@@ -123,11 +123,14 @@ export class JobService {
       job.finishedMs = this.clock();
       this.deps.onChange();
       const restMs = (job.finishedMs - job.startedMs) * (1 / this.cpuShare() - 1);
-      // The slot stays taken while it rests, so the CPU limit holds across all slots.
-      setTimeout(() => {
+      const free = (): void => {
         series.running.delete(lease);
         this.pull(series);
-      }, restMs);
+      };
+      // The slot stays taken while it rests, so the CPU limit holds across all slots. At full
+      // share no timer is used: background tabs delay timers to once a second, not messages.
+      if (restMs > 0) setTimeout(free, restMs);
+      else free();
     });
   }
 
