@@ -41,11 +41,11 @@ interface PeerInternals {
 
 export class RtcLink extends QueuedLink {
   readonly connected: Promise<void>;
-  bytesSent = 0;
-  bytesReceived = 0;
   private readonly peer: SimplePeer.Instance;
   private readonly reassembler = new Reassembler();
   private queue: (string | Uint8Array)[] = [];
+  /** Next message to send; a head index, since shift() is quadratic on long queues. */
+  private head = 0;
   private lastHeardMs = Date.now();
   private restartingSinceMs: number | undefined;
   private timers: ReturnType<typeof setInterval>[] = [];
@@ -108,6 +108,7 @@ export class RtcLink extends QueuedLink {
     for (const timer of this.timers) clearInterval(timer);
     this.timers = [];
     this.queue = [];
+    this.head = 0;
     if (!this.peer.destroyed) this.peer.destroy();
     super.closed(reason);
   }
@@ -126,10 +127,12 @@ export class RtcLink extends QueuedLink {
   private pump(): void {
     const channel = this.channel;
     if (!channel || channel.readyState !== 'open') return;
-    while (this.queue.length > 0 && channel.bufferedAmount <= HIGH_WATER_BYTES) {
-      const message = this.queue.shift()!;
-      this.bytesSent += typeof message === 'string' ? message.length : message.byteLength;
-      channel.send(message as string);
+    while (this.head < this.queue.length && channel.bufferedAmount <= HIGH_WATER_BYTES) {
+      channel.send(this.queue[this.head++] as string);
+    }
+    if (this.head === this.queue.length) {
+      this.queue = [];
+      this.head = 0;
     }
   }
 
@@ -137,11 +140,9 @@ export class RtcLink extends QueuedLink {
     this.lastHeardMs = Date.now();
     this.restartingSinceMs = undefined;
     if (typeof data === 'string') {
-      this.bytesReceived += data.length;
       this.deliver(data);
       return;
     }
-    this.bytesReceived += data.byteLength;
     if (data[0] === PieceKind.ping) return this.sendControl(PieceKind.pong);
     if (data[0] === PieceKind.pong) return;
     try {
