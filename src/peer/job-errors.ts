@@ -14,7 +14,10 @@ export const JobErrorCode = {
   RESULT_NOT_CLONEABLE: 'RESULT_NOT_CLONEABLE',
   /** The job's result is above RESULT_MAX_BYTES (estimated structured-clone size). */
   RESULT_TOO_LARGE: 'RESULT_TOO_LARGE',
-  /** The caller's AbortSignal fired, or the runner was closed, before the job finished. */
+  /**
+   * The caller's AbortSignal fired, or the runner was closed, before the job finished. A running
+   * job's worker is terminated (the job may still be running).
+   */
   ABORTED: 'ABORTED',
   /** The sandbox iframe did not start, lost its isolation, or stopped answering. */
   SANDBOX_FAILED: 'SANDBOX_FAILED',

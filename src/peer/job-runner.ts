@@ -3,6 +3,10 @@
 // (workers/sandbox/). This side queues runs, keeps at most `threads` of them in the sandbox, and
 // turns outcomes into results or JobErrors.
 //
+// Consecutive jobs of the same code and series run on one warm worker that imported the module
+// once (worker-pool.js): a worker start costs more than a small job. Such jobs may see each
+// other's leftovers; jobs of other code or another series never share a worker.
+//
 // Enforced: the per-job time limit (the worker is terminated and replaced), the result size
 // (RESULT_MAX_BYTES), no network, storage, cookies or page access for job code. Not enforced:
 // memory. Browsers give no per-worker heap cap, so a job that allocates without bound can crash
@@ -29,6 +33,12 @@ export interface JobRunOptions {
   /** Called with the fractions the job reports (0..1), throttled, until the run settles. */
   onProgress?: (fraction: number) => void;
   signal?: AbortSignal;
+  /**
+   * Who the job is for, e.g. the client and its series id. Jobs share a warm worker only when
+   * both their code and their series are equal, so pass it whenever code comes from more than one
+   * party: two clients may submit byte-identical code. Without it, equal code is enough.
+   */
+  series?: string;
 }
 
 export interface JobRunner {
@@ -45,6 +55,8 @@ export interface JobRunner {
   /** Jobs waiting for a thread. */
   readonly queued: number;
   readonly threads: number;
+  /** Workers the sandbox started so far, spares included; tests read it to see workers reused. */
+  workersStarted(): Promise<number>;
   /** Aborts every queued and running job and removes the sandbox. */
   close(): void;
 }
@@ -150,6 +162,10 @@ class SandboxJobRunner implements JobRunner {
     this.pump();
   }
 
+  workersStarted(): Promise<number> {
+    return Promise.resolve(this.api.workersStarted());
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
@@ -183,7 +199,7 @@ class SandboxJobRunner implements JobRunner {
       void this.api.cancel(run.id).catch(() => undefined);
       this.settle(run, failed('SANDBOX_FAILED', `the sandbox did not answer within ${timeoutMs + SANDBOX_ANSWER_GRACE_MS} ms`));
     }, timeoutMs + SANDBOX_ANSWER_GRACE_MS);
-    this.api.run(run.id, run.code, run.input, timeoutMs).then(
+    this.api.run(run.id, run.code, run.input, timeoutMs, run.options.series ?? null).then(
       (outcome) => this.settle(run, toSettlement(outcome)),
       (error: unknown) => this.settle(run, { error }),
     );

@@ -228,9 +228,83 @@ describe('job runner', () => {
     expect(await value({ code: SUM, input: { a: 2, b: 2 } })).toBe(4);
   });
 
-  it('gives each job a fresh worker: nothing one job leaves behind reaches the next', async () => {
+  it('gives different code a fresh worker: nothing one job leaves behind reaches the next', async () => {
     await value({ code: 'export default () => { globalThis.leak = "secret"; };' });
     expect(await value({ code: 'export default () => typeof globalThis.leak;' })).toBe('undefined');
+  });
+});
+
+describe('warm workers', () => {
+  /** A module-level counter and a global one: both grow only while jobs share a worker. */
+  const counter = (tag: string) => `// ${tag}
+let n = 0;
+export default async ({ spin = false, sleepMs = 0 } = {}) => {
+  n += 1;
+  globalThis.runs = (globalThis.runs ?? 0) + 1;
+  if (spin) for (;;) {}
+  await new Promise((done) => setTimeout(done, sleepMs));
+  return [n, globalThis.runs];
+};`;
+  const counts = async (requests: RunRequest[]) => {
+    const outcomes = [];
+    for (const request of requests) outcomes.push(await run(request));
+    return outcomes.map((outcome) => (outcome.ok ? outcome.value : outcome.code));
+  };
+
+  beforeAll(() => page.evaluate(() => window.jobRunnerTest.setThreads(1)));
+  afterAll(() => page.evaluate(() => window.jobRunnerTest.setThreads(2)));
+
+  it('runs consecutive jobs of the same code on one worker that imported the module once', async () => {
+    const code = counter('consecutive');
+    expect(await counts([{ code }, { code }, { code }])).toEqual([[1, 1], [2, 2], [3, 3]]);
+    const queued = await runAll(Array.from({ length: 4 }, () => ({ code })));
+    expect(queued.map((outcome) => outcome.ok && (outcome.value as number[])[0])).toEqual([4, 5, 6, 7]);
+  });
+
+  it('never shows a job the module or globals of other code, or of the same code in another series', async () => {
+    const code = counter('other code');
+    const other = `${code}\n// another client's copy`;
+    expect(await counts([{ code }, { code: other }, { code, series: 'client b' }])).toEqual([[1, 1], [1, 1], [1, 1]]);
+    expect(await counts([{ code, series: 'client b' }, { code, series: 'client c' }])).toEqual([[2, 2], [1, 1]]);
+  });
+
+  it('replaces the worker of a timed-out or aborted job, and the next job of that code runs', async () => {
+    const unique = counter('timeouts');
+    expect(await counts([
+      { code: unique },
+      { code: unique, input: { spin: true }, timeoutMs: 300 },
+      { code: unique },
+      { code: unique, input: { sleepMs: 3000 }, abortAfterMs: 100 },
+      { code: unique },
+      { code: unique },
+    ])).toEqual([[1, 1], 'TIMEOUT', [1, 1], 'ABORTED', [1, 1], [2, 2]]);
+  });
+
+  it('keeps a progress call left behind by one job from reaching the next job of its series', async () => {
+    const code = `export default async (first, ctx) => {
+      if (first) { setTimeout(() => ctx.progress(0.9), 50); return 'first'; }
+      await new Promise((done) => setTimeout(done, 200));
+      return 'second';
+    };`;
+    const [first, second] = [await run({ code, input: true }), await run({ code, input: false })];
+    expect(first).toEqual({ ok: true, value: 'first', progress: [] });
+    expect(second).toEqual({ ok: true, value: 'second', progress: [] });
+  });
+
+  it('starts no worker per job for one code, one per job for distinct codes, and is faster for it', async () => {
+    await page.evaluate(() => window.jobRunnerTest.setThreads(2));
+    const tiny = 'export default (n) => n + 1;';
+    const same = await page.evaluate((r) => window.jobRunnerTest.timedRunAll(r),
+      Array.from({ length: 200 }, (_, i) => ({ code: tiny, input: i })));
+    const distinct = await page.evaluate((r) => window.jobRunnerTest.timedRunAll(r),
+      Array.from({ length: 200 }, (_, i) => ({ code: `${tiny}\n// job ${i}`, input: i })));
+    console.log(`200 tiny jobs on 2 threads: same code ${same.ms.toFixed(0)} ms, ${same.workers} workers started;`
+      + ` distinct code ${distinct.ms.toFixed(0)} ms, ${distinct.workers} workers started`);
+    expect([same.failed, distinct.failed]).toEqual([0, 0]);
+    expect(same.workers).toBeLessThanOrEqual(2);
+    expect(distinct.workers).toBeGreaterThanOrEqual(200);
+    expect(same.ms).toBeLessThan(distinct.ms);
+    await page.evaluate(() => window.jobRunnerTest.setThreads(1));
   });
 });
 

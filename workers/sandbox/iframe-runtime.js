@@ -10,7 +10,7 @@ function failure(code, message) {
   return { ok: false, code, message };
 }
 
-/** A worker's answer, reduced to the outcome shape; anything else is a job forging messages. */
+/** A worker's answer, reduced to the outcome shape; null for anything else (a job forging messages). */
 function checkOutcome(outcome) {
   const isRecord = typeof outcome === 'object' && outcome !== null;
   if (isRecord && outcome.ok === true && Object.hasOwn(outcome, 'value')) {
@@ -19,7 +19,7 @@ function checkOutcome(outcome) {
   if (isRecord && outcome.ok === false && CONFIG.codes.includes(outcome.code)) {
     return failure(outcome.code, String(outcome.message));
   }
-  return failure('JOB_THREW', 'the job sent an answer that is not an outcome');
+  return null;
 }
 
 /** Forwards a job's progress to the page, at most once per interval (the latest value wins). */
@@ -44,32 +44,41 @@ function progressForwarder(runId) {
   return { onMessage, stop: () => clearTimeout(timer) };
 }
 
-/** Runs one job on its own worker; resolves with an outcome, never rejects. */
-function runJob(runId, code, input, timeoutMs) {
-  const slot = takeWorker();
+/**
+ * Runs one job on a worker of its code and series (worker-pool.js); resolves with an outcome,
+ * never rejects. The worker is kept only if its `run` answered with an outcome: then the job is
+ * over (bar what it left scheduled). On a timeout, an abort, an error outside the job's promise or
+ * a forged answer the job may still be running, so the worker is terminated.
+ */
+function runJob(runId, code, input, timeoutMs, series = null) {
+  const slot = takeWorker(code, series);
   const progress = progressForwarder(runId);
   return new Promise((resolve) => {
     const onError = (event) => {
       event.preventDefault();
-      finish(failure('JOB_THREW', `the job threw outside its promise: ${event.message}`));
+      finish(failure('JOB_THREW', `the job threw outside its promise: ${event.message}`), false);
     };
-    const timer = setTimeout(() => finish(failure('TIMEOUT', `job exceeded ${timeoutMs} ms`)), timeoutMs);
-    function finish(outcome) {
+    const timer = setTimeout(() => finish(failure('TIMEOUT', `job exceeded ${timeoutMs} ms`), false), timeoutMs);
+    function finish(outcome, reusable) {
       if (!active.has(runId)) return;
       active.delete(runId);
       clearTimeout(timer);
       progress.stop();
       slot.worker.removeEventListener('message', progress.onMessage);
       slot.worker.removeEventListener('error', onError);
-      releaseWorker(slot);
+      releaseWorker(slot, reusable);
       resolve(outcome);
     }
-    active.set(runId, finish);
+    active.set(runId, (outcome) => finish(outcome, false));
     slot.worker.addEventListener('message', progress.onMessage);
     slot.worker.addEventListener('error', onError);
     slot.remote.run(code, input).then(
-      (outcome) => finish(checkOutcome(outcome)),
-      () => finish(failure('JOB_THREW', 'the job sent an error instead of an outcome')),
+      (answer) => {
+        const outcome = checkOutcome(answer);
+        if (outcome !== null) finish(outcome, true);
+        else finish(failure('JOB_THREW', 'the job sent an answer that is not an outcome'), false);
+      },
+      () => finish(failure('JOB_THREW', 'the job sent an error instead of an outcome'), false),
     );
   });
 }
@@ -110,6 +119,11 @@ function selfCheck() {
   return { origin: self.origin, cspInForce };
 }
 
-Comlink.expose({ run: runJob, cancel, setThreads }, parentEndpoint(), [CONFIG.parentOrigin]);
+/** Workers started so far, spares included: tests count them to see warm workers reused. */
+function workersStarted() {
+  return pool.started;
+}
+
+Comlink.expose({ run: runJob, cancel, setThreads, workersStarted }, parentEndpoint(), [CONFIG.parentOrigin]);
 refillSpares();
 parent.postMessage({ type: CONFIG.messages.ready, ...selfCheck() }, CONFIG.parentOrigin);

@@ -1,7 +1,9 @@
 // The job worker: a module worker the sandbox iframe starts from a data: URL. srcdoc.ts builds its
-// text as `const CONFIG = {...};` + comlink's UMD build + clone-size.js + this file. Each worker
-// runs exactly one job (the iframe terminates it afterwards), so nothing a job leaves behind (timers,
-// patched globals, listeners) can see the next job's input, which may come from another client.
+// text as `const CONFIG = {...};` + comlink's UMD build + clone-size.js + this file. A worker is
+// bound to one job code: it imports the module once, at its first job, and runs consecutive jobs
+// of that code (one series of one client) on it, so a small job costs no worker start and no
+// import. Those jobs share this realm and may see each other's leftovers; worker-pool.js says why
+// that is acceptable and how jobs of other code or series always get a worker of their own.
 //
 // Isolation comes from the iframe: the worker has an opaque origin and inherits its CSP (connect-src
 // 'none', script-src without http(s): or 'unsafe-eval'). Removing the APIs below is a second line,
@@ -59,23 +61,35 @@ function describe(error) {
   }
 }
 
-/** `ctx.progress`: at most one message per interval, and the latest value is never lost. */
+/**
+ * `ctx.progress` for one run: at most one message per interval, and the latest value is never
+ * lost. `close` sends a pending value before the run answers and ignores later calls, so a timer
+ * the job left behind cannot report progress in the next job's name.
+ */
 function progressReporter() {
   let lastSentMs = -Infinity;
   let pending = null;
+  let timer;
+  let closed = false;
   const send = () => {
+    clearTimeout(timer);
     lastSentMs = performance.now();
     post({ type: CONFIG.messages.progress, fraction: pending });
     pending = null;
   };
-  return (fraction) => {
-    if (typeof fraction !== 'number' || !Number.isFinite(fraction)) return;
+  const report = (fraction) => {
+    if (closed || typeof fraction !== 'number' || !Number.isFinite(fraction)) return;
     const schedule = pending === null;
     pending = Math.min(1, Math.max(0, fraction));
     const waitMs = lastSentMs + CONFIG.progressMinIntervalMs - performance.now();
     if (waitMs <= 0) send();
-    else if (schedule) setTimeout(send, waitMs);
+    else if (schedule) timer = setTimeout(send, waitMs);
   };
+  const close = () => {
+    closed = true;
+    if (pending !== null) send();
+  };
+  return { report, close };
 }
 
 async function loadJob(code) {
@@ -102,22 +116,36 @@ function checkResult(value) {
   return { ok: true, value: clone };
 }
 
+/** The code this worker is bound to and its module (a promise: concurrent first runs share it). */
+let bound = null;
+
+function jobModule(code) {
+  bound ??= { code, module: loadJob(code) };
+  return bound.code === code ? bound.module : null;
+}
+
 async function run(code, input) {
   if (!sandboxed) return failure('SANDBOX_FAILED', 'the job worker is not under the sandbox CSP');
+  // The iframe never sends other code to a bound worker; refusing it keeps that a rule here too.
+  const loading = jobModule(code);
+  if (loading === null) return failure('SANDBOX_FAILED', 'the job worker is bound to other job code');
   let module;
   try {
-    module = await loadJob(code);
+    module = await loading;
   } catch (error) {
     return failure('SYNTAX_ERROR', `the job module failed to load: ${describe(error)}`);
   }
   if (typeof module.default !== 'function') {
     return failure('NO_DEFAULT_EXPORT', 'the job module does not export a default function');
   }
+  const progress = progressReporter();
   let value;
   try {
-    value = await module.default(input, Object.freeze({ progress: progressReporter() }));
+    value = await module.default(input, Object.freeze({ progress: progress.report }));
   } catch (error) {
     return failure('JOB_THREW', `the job threw ${describe(error)}`);
+  } finally {
+    progress.close();
   }
   return checkResult(value);
 }

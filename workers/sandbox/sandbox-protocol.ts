@@ -20,6 +20,13 @@ export const RESULT_MAX_BYTES = 16 * 1024 * 1024;
 /** Progress reaches the page at most this often per job; a job may call ctx.progress in a tight loop. */
 export const PROGRESS_MIN_INTERVAL_MS = 50;
 
+/**
+ * How long a warm worker (worker-pool.js) waits for another job of its code before it ends. Long
+ * enough to bridge a client's pauses between pulls, short enough not to hold memory for a series
+ * that is over.
+ */
+export const WARM_WORKER_IDLE_MS = 30_000;
+
 /** What a job run comes to, as the iframe reports it. */
 export type JobOutcome =
   | { ok: true; value: unknown }
@@ -27,11 +34,16 @@ export type JobOutcome =
 
 /** The iframe's comlink API (iframe-runtime.js). */
 export interface SandboxApi {
-  /** Runs `code` on `input` in a fresh worker; never rejects. */
-  run(runId: number, code: string, input: unknown, timeoutMs: number): Promise<JobOutcome>;
+  /**
+   * Runs `code` on `input` on a worker that ran only this code for this `series` (or none yet);
+   * never rejects.
+   */
+  run(runId: number, code: string, input: unknown, timeoutMs: number, series: string | null): Promise<JobOutcome>;
   /** Terminates the worker of `runId`, if it is still running. */
   cancel(runId: number): void;
   setThreads(threads: number): void;
+  /** Workers started since the frame loaded, spares included. */
+  workersStarted(): number;
 }
 
 export interface ReadyMessage {

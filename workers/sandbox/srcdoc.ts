@@ -8,7 +8,7 @@ import cloneSize from './clone-size.js?raw';
 import iframeRuntime from './iframe-runtime.js?raw';
 import jobWorker from './job-worker.js?raw';
 import workerPool from './worker-pool.js?raw';
-import { PROGRESS_MIN_INTERVAL_MS, RESULT_MAX_BYTES, SandboxMessage } from './sandbox-protocol.ts';
+import { PROGRESS_MIN_INTERVAL_MS, RESULT_MAX_BYTES, SandboxMessage, WARM_WORKER_IDLE_MS } from './sandbox-protocol.ts';
 
 /**
  * The iframe's Content Security Policy; workers created from data: URLs inherit it. Each source:
@@ -66,6 +66,7 @@ function iframeScript(config: SandboxConfig): string {
     codes: Object.values(JobErrorCode),
     messages: { ready: SandboxMessage.READY, progress: SandboxMessage.PROGRESS },
     progressMinIntervalMs: PROGRESS_MIN_INTERVAL_MS,
+    warmIdleMs: WARM_WORKER_IDLE_MS,
     workerSource: workerSource(),
   };
   const body = [`const CONFIG = ${scriptJson(iframeConfig)};`, 'const Comlink = globalThis.Comlink;', workerPool, iframeRuntime];

@@ -14,6 +14,7 @@ export interface RunRequest {
   timeoutMs?: number;
   /** Aborts the run this long after it is submitted. */
   abortAfterMs?: number;
+  series?: string;
 }
 
 let runner: JobRunner | undefined;
@@ -38,6 +39,7 @@ async function run(request: RunRequest): Promise<TestOutcome> {
       timeoutMs: request.timeoutMs ?? 5_000,
       onProgress: (fraction) => progress.push(fraction),
       signal: controller.signal,
+      ...(request.series === undefined ? {} : { series: request.series }),
     });
     return { ok: true, value, progress };
   } catch (error) {
@@ -53,6 +55,15 @@ const api = {
   },
   run,
   runAll: (requests: RunRequest[]) => Promise.all(requests.map(run)),
+  /** Runs all requests (at once, queued by the runner): how long it took and how many workers started. */
+  async timedRunAll(requests: RunRequest[]): Promise<{ ms: number; workers: number; failed: number }> {
+    const before = await opened().workersStarted();
+    const started = performance.now();
+    const outcomes = await Promise.all(requests.map(run));
+    const ms = performance.now() - started;
+    const workers = (await opened().workersStarted()) - before;
+    return { ms, workers, failed: outcomes.filter((outcome) => !outcome.ok).length };
+  },
   setThreads: (threads: number) => opened().setThreads(threads),
   state: () => ({ busy: opened().busy, queued: opened().queued, threads: opened().threads }),
   strayMessages: () => strayMessages,
