@@ -10,6 +10,8 @@ import type { AuthorityConnection } from './authority-connection.ts';
 import { decodeBids, type Bid } from './bids.ts';
 import { chooseBids } from './farm/choose-bids.ts';
 import { checkSubmit, type SubmitRequest } from './farm/submit-request.ts';
+import type { Runner } from './farm/job-service.ts';
+import { runLocalSeries } from './farm/local-series.ts';
 import { Foreman, type SeriesResult, type WorkerReplies } from './farm/foreman.ts';
 import { Member, type MemberDeps } from './member.ts';
 import { PeerLinks } from './peer-links.ts';
@@ -20,6 +22,11 @@ const PROFFER_MARGIN_MS = 3000;
 
 export const SeriesState = { idle: 'idle', bidding: 'bidding', farming: 'farming', done: 'done', failed: 'failed' } as const;
 export type SeriesState = (typeof SeriesState)[keyof typeof SeriesState];
+
+export interface ClientRoleDeps extends MemberDeps {
+  /** This tab's own sandbox pool, for runLocally. */
+  readonly createRunner: (threads: number) => Promise<Runner>;
+}
 
 export const SolicitState = { idle: 'idle', soliciting: 'soliciting', done: 'done', failed: 'failed' } as const;
 export type SolicitState = (typeof SolicitState)[keyof typeof SolicitState];
@@ -34,8 +41,21 @@ export class ClientRole extends Member {
   private links: PeerLinks | undefined;
   private counter = 0;
 
-  constructor(deps: MemberDeps) {
-    super('client', deps);
+  private localRunner: Promise<Runner> | undefined;
+
+  constructor(private readonly clientDeps: ClientRoleDeps) {
+    super('client', clientDeps);
+  }
+
+  /**
+   * Runs a series in this tab's own sandbox with `threads` workers and no network: the local
+   * baseline of bench/farm, and a dry run of job code. Resolves with the results in input order.
+   */
+  async runLocally(request: { code: string; inputs: readonly unknown[]; threads: number; timeoutMs?: number }): Promise<unknown[]> {
+    const spec = checkSubmit(request);
+    const runner = await (this.localRunner ??= this.clientDeps.createRunner(request.threads));
+    runner.setThreads?.(request.threads);
+    return runLocalSeries(runner, spec);
   }
 
   /** The series being farmed (or the last one), for the page's progress views. */

@@ -78,7 +78,7 @@ describe('farming a job series across worker tabs', () => {
   }, 60_000);
 
   it('completes all 200 jobs when a worker tab closes mid-series, none lost or duplicated', async () => {
-    const slowCode = `export default async (n) => { await new Promise((r) => setTimeout(r, 20)); return n * 3; }`;
+    const slowCode = `export default async (n) => { await new Promise((r) => setTimeout(r, 100)); return n * 3; }`;
     const running = submit({ code: slowCode, inputs: range(200) });
     await workers[0]!.waitForFunction(() => (window.peerfarm as WorkerRole).jobs.running > 0, undefined, { timeout: 30_000 });
     await workers[0]!.close();

@@ -30,7 +30,7 @@ export interface LocalJob {
 /** What the service needs of the sandboxed runner (src/peer/job-runner.ts). */
 export interface Runner {
   setThreads?(threads: number): void;
-  run(code: string, input: unknown, options: { timeoutMs: number; onProgress?: (fraction: number) => void; signal?: AbortSignal }): Promise<unknown>;
+  run(code: string, input: unknown, options: { timeoutMs: number; series?: string; onProgress?: (fraction: number) => void; signal?: AbortSignal }): Promise<unknown>;
 }
 
 export interface JobServiceDeps {
@@ -139,7 +139,9 @@ export class JobService {
     try {
       const runner = await this.deps.runner();
       const value = await runner.run(series.code, parseInput(input), {
-        timeoutMs: series.timeoutMs, signal, onProgress: this.progressSender(series, job),
+        // A warm worker serves only jobs of this client's series, never another client's.
+        timeoutMs: series.timeoutMs, series: seriesKey(series.handler, series.id), signal,
+        onProgress: this.progressSender(series, job),
       });
       if (signal.aborted) throw Object.assign(new Error('cancelled by the client'), { code: 'ABORTED' });
       const text = JSON.stringify(value === undefined ? null : value);

@@ -2,6 +2,7 @@
 // once, since the page is useless without the list of listening workers.
 import type { WebSocketLike } from '../../net/ws-link.ts';
 import { ClientRole } from '../../peer/client-role.ts';
+import { createJobRunner } from '../../peer/job-runner.ts';
 import { loadIdentity } from '../../peer/identity-store.ts';
 import { readPageParams } from '../../peer/page-params.ts';
 import '../shared/page.css';
@@ -12,6 +13,7 @@ const role = new ClientRole({
   identity: loadIdentity(params.ephemeral, 'client'),
   urls: params.authorityUrls,
   openSocket: (url) => new WebSocket(url) as unknown as WebSocketLike,
+  createRunner: (threads) => createJobRunner({ threads }),
 });
 window.peerfarm = role;
 document.querySelector('pf-submit-page')!.model = role;

@@ -1,0 +1,141 @@
+// bench/farm: farming over two worker tabs against a local pool of two sandboxed workers in the
+// client tab, in one run (DESIGN.md section 10). (a) 2,000 jobs of about 1 ms: jobs per second and
+// the farm's overhead per job; (b) Mandelbrot 2048×2048 in 256 tiles of 128×128: the time ratio.
+// Both sides use the same sandbox (src/peer/job-runner.ts), so the ratio is the cost of the farm.
+import { existsSync } from 'node:fs';
+import type { Page } from 'playwright-core';
+import { build } from 'vite';
+import type { ClientRole } from '../src/peer/client-role.ts';
+import type { WorkerRole } from '../src/peer/worker-role.ts';
+import { startTestAuthority } from '../test/helpers/authority.ts';
+import { launchChromium, newContext } from '../test/helpers/chromium.ts';
+
+const WORKER_TABS = 2;
+const ROUNDS = 2;
+/** The whole bench stays under DESIGN.md's 2 minutes; a stuck series fails it instead of hanging. */
+const SERIES_TIMEOUT_MS = 40_000;
+
+const SMALL_JOB = `export default (n) => {
+  const end = performance.now() + 1;
+  let spins = 0;
+  while (performance.now() < end) spins++;
+  return n;
+}`;
+const SMALL_INPUTS = Array.from({ length: 2000 }, (_, i) => i);
+
+const TILE = 128;
+const SIZE = 2048;
+const MANDELBROT = `export default ({ x, y, size, width, maxIter }) => {
+  const rows = [];
+  for (let j = 0; j < size; j++) {
+    let row = '';
+    for (let i = 0; i < size; i++) {
+      const cr = -2.2 + ((x + i) / width) * 3.2, ci = -1.6 + ((y + j) / width) * 3.2;
+      let zr = 0, zi = 0, n = 0;
+      while (n < maxIter && zr * zr + zi * zi < 4) { const t = zr * zr - zi * zi + cr; zi = 2 * zr * zi + ci; zr = t; n++; }
+      row += String.fromCharCode(48 + Math.floor((n / maxIter) * 63));
+    }
+    rows.push(row);
+  }
+  return rows.join('');
+}`;
+const TILES = Array.from({ length: (SIZE / TILE) ** 2 }, (_, k) => ({
+  x: (k % (SIZE / TILE)) * TILE, y: Math.floor(k / (SIZE / TILE)) * TILE, size: TILE, width: SIZE, maxIter: 200,
+}));
+
+interface Timing { farmMs: number; localMs: number }
+
+async function timed(page: Page, run: (arg: { code: string; inputs: unknown[] }) => Promise<number>, arg: { code: string; inputs: unknown[] }): Promise<number> {
+  return Promise.race([
+    page.evaluate(run, arg),
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error('series did not finish in time')), SERIES_TIMEOUT_MS)),
+  ]);
+}
+
+const onFarm = async ({ code, inputs }: { code: string; inputs: unknown[] }) => {
+  const role = window.peerfarm as ClientRole;
+  const started = performance.now();
+  const result = await role.submit({ code, inputs, workers: role.bids.map((bid) => bid.id) });
+  if (result.results.length !== inputs.length) throw new Error('farm lost results');
+  return performance.now() - started;
+};
+
+const onLocal = async ({ code, inputs }: { code: string; inputs: unknown[] }) => {
+  const role = window.peerfarm as ClientRole;
+  const started = performance.now();
+  await role.runLocally({ code, inputs, threads: 2 });
+  return performance.now() - started;
+};
+
+async function compare(client: Page, name: string, code: string, inputs: unknown[]): Promise<Timing> {
+  const farm: number[] = [];
+  const local: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    // Alternate the order so neither side always runs on a warmer machine.
+    const order = round % 2 === 0 ? ['farm', 'local'] : ['local', 'farm'];
+    for (const side of order) {
+      const ms = await timed(client, side === 'farm' ? onFarm : onLocal, { code, inputs });
+      (side === 'farm' ? farm : local).push(ms);
+      console.log(`${name.padEnd(11)} round ${round + 1}  ${side.padEnd(5)} ${ms.toFixed(0).padStart(6)} ms  ${(inputs.length / (ms / 1000)).toFixed(0).padStart(6)} jobs/s`);
+    }
+  }
+  return { farmMs: Math.min(...farm), localMs: Math.min(...local) };
+}
+
+/** Solicits until every worker tab has bid: the overlay may still be knitting. */
+async function everyWorkerBids(client: Page, count: number): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if ((await client.evaluate(() => (window.peerfarm as ClientRole).solicit())).length >= count) return;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(`fewer than ${count} bids after 30 s`);
+}
+
+async function main(): Promise<void> {
+  if (!existsSync('dist/index.html')) await build({ logLevel: 'warn' });
+  const authority = await startTestAuthority(['--option', 'time_between_authority_checks=1000']);
+  const browser = await launchChromium();
+  try {
+    const context = await newContext(browser, authority.url);
+    const workers = await Promise.all(Array.from({ length: WORKER_TABS }, async () => {
+      const page = await context.newPage();
+      await page.goto(`${authority.url}/?ephemeral&join`);
+      await page.waitForFunction(() => (window.peerfarm as WorkerRole | undefined)?.neighbours.length, undefined, { timeout: 30_000 });
+      return page;
+    }));
+    const client = await context.newPage();
+    await client.goto(`${authority.url}/submit.html?ephemeral`);
+    await client.waitForFunction((n) => (window.peerfarm as ClientRole).workers.length >= n, workers.length, { timeout: 30_000 });
+    await everyWorkerBids(client, workers.length);
+    console.log(`farm: ${WORKER_TABS} worker tabs vs a local pool of 2 sandboxed workers in the client tab; best of ${ROUNDS} rounds`);
+    const small = await compare(client, 'small jobs', SMALL_JOB, SMALL_INPUTS);
+    const tiles = await compare(client, 'mandelbrot', MANDELBROT, TILES);
+    const smallFarmRate = SMALL_INPUTS.length / (small.farmMs / 1000);
+    const smallLocalRate = SMALL_INPUTS.length / (small.localMs / 1000);
+    const overheadMs = (small.farmMs - small.localMs) / SMALL_INPUTS.length;
+    console.log(`small jobs: farm ${smallFarmRate.toFixed(0)} jobs/s, local ${smallLocalRate.toFixed(0)} jobs/s, overhead ${overheadMs.toFixed(2)} ms/job`);
+    console.log(`mandelbrot: farm ${tiles.farmMs.toFixed(0)} ms, local ${tiles.localMs.toFixed(0)} ms`);
+    console.log(JSON.stringify({
+      bench: 'farm',
+      small_jobs: SMALL_INPUTS.length,
+      small_farm_jobs_per_s: Math.round(smallFarmRate),
+      small_local_jobs_per_s: Math.round(smallLocalRate),
+      small_overhead_ms_per_job: Number(overheadMs.toFixed(3)),
+      mandelbrot_farm_ms: Math.round(tiles.farmMs),
+      mandelbrot_local_ms: Math.round(tiles.localMs),
+      ratios: {
+        small_jobs_throughput_vs_local: Number((smallFarmRate / smallLocalRate).toFixed(3)),
+        mandelbrot_time_vs_local: Number((tiles.farmMs / tiles.localMs).toFixed(3)),
+      },
+    }));
+  } finally {
+    await browser.close();
+    await authority.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error('bench farm failed:', error);
+  process.exit(1);
+});

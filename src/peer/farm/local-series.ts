@@ -1,0 +1,15 @@
+// Runs a job series in this tab's own sandbox pool, with no network: the baseline the farm is
+// measured against (bench/farm), and a way to try job code before farming it.
+import type { Runner } from './job-service.ts';
+
+export interface LocalSeriesOptions {
+  readonly code: string;
+  readonly inputs: readonly unknown[];
+  readonly timeoutMs: number;
+}
+
+/** Resolves with `results[i]` for `inputs[i]`; the first failing job rejects the whole run. */
+export async function runLocalSeries(runner: Runner, options: LocalSeriesOptions): Promise<unknown[]> {
+  // The runner queues past its thread count, so all jobs can be handed over at once.
+  return Promise.all(options.inputs.map((input) => runner.run(options.code, input, { timeoutMs: options.timeoutMs })));
+}
