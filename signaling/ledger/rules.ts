@@ -1,0 +1,122 @@
+// The ledger's rules, one function per request kind, run inside a transaction the caller opened.
+// Each checks in precedence order and writes nothing unless it returns `ok` (an expired hold found
+// by a post, void or reject is the exception: it is expired on the spot, then `hold_expired`).
+import type { GrantOp, HoldOp, SettleOp } from './ops.ts';
+import { judge, type Verdict } from './record.ts';
+import {
+  ESCROW_ACCOUNT, LedgerUsageError, MINT_ACCOUNT, isAmount, type GrantResult, type HoldResult, type SettleResult,
+} from './results.ts';
+import type { HoldRow, HoldState, Statements, TransferKind } from './statements.ts';
+
+export interface LedgerOptions {
+  /** The most points one grant may mint (a new identity's starting points). */
+  readonly grantPoints: number;
+  /** Grants per IP address per day: one machine cannot mint points by making identities. */
+  readonly grantsPerIpPerDay: number;
+  /** The half-life of a judged job's weight in a worker's recent valid rate. */
+  readonly recentHalfLifeMs: number;
+}
+
+export interface RuleContext {
+  readonly st: Statements;
+  readonly nowMs: number;
+  readonly options: LedgerOptions;
+}
+
+export function grant(ctx: RuleContext, op: GrantOp): GrantResult {
+  const { st, nowMs, options } = ctx;
+  if (!isAmount(op.amount) || op.amount > options.grantPoints) return 'bad_amount';
+  if (st.grantOf.get(op.account) !== undefined) return 'already_granted';
+  if (st.grantsOnDay.get(op.ip, op.day)!.n >= options.grantsPerIpPerDay) return 'ip_limit';
+  st.addAccount.run(op.account, nowMs);
+  st.addGrant.run(op.account, op.ip, op.day, op.id, nowMs);
+  move(ctx, op.id, 'grant', MINT_ACCOUNT, op.account, op.amount, null);
+  return 'ok';
+}
+
+export function hold(ctx: RuleContext, op: HoldOp): HoldResult {
+  const { st, nowMs } = ctx;
+  if (op.expiresAtMs <= nowMs) {
+    throw new LedgerUsageError(`hold ${op.id} would expire at ${op.expiresAtMs}, not after now (${nowMs})`);
+  }
+  if (!isAmount(op.amount)) return 'bad_amount';
+  if (op.client === op.worker) return 'self_payment';
+  const funds = st.balance.get(op.client);
+  if (funds === undefined || st.balance.get(op.worker) === undefined) return 'unknown_account';
+  if (funds.balance < op.amount) return 'insufficient_points';
+  st.addHold.run(op.id, op.client, op.worker, op.amount, op.expiresAtMs, nowMs);
+  move(ctx, op.id, 'hold', op.client, ESCROW_ACCOUNT, op.amount, op.id);
+  return 'ok';
+}
+
+/** post: pay the worker; void: refund the client, no fault; reject: refund, the worker's fault. */
+export function settle(ctx: RuleContext, op: SettleOp): SettleResult {
+  const found = ctx.st.hold.get(op.holdId);
+  if (found === undefined) return 'no_such_hold';
+  if (!maySettle(op, found)) return 'not_your_hold';
+  const closed = closedResult(found.state);
+  if (closed !== undefined) return closed;
+  if (found.expires_at_ms <= ctx.nowMs) {
+    expireHold(ctx, found);
+    return 'hold_expired';
+  }
+  if (op.op === 'post') {
+    closeHold(ctx, found, 'posted', null);
+    move(ctx, op.id, 'post', ESCROW_ACCOUNT, found.worker, found.amount, found.id);
+    judgeWorker(ctx, found.worker, 'valid');
+  } else {
+    closeHold(ctx, found, op.op === 'void' ? 'voided' : 'rejected', op.reason ?? null);
+    move(ctx, op.id, op.op, ESCROW_ACCOUNT, found.client, found.amount, found.id);
+    if (op.op === 'reject') judgeWorker(ctx, found.worker, 'invalid');
+  }
+  return 'ok';
+}
+
+/** Voids up to `limit` open holds whose expiry is at or before now; returns how many. */
+export function expireDue(ctx: RuleContext, limit: number): number {
+  const due = ctx.st.dueHolds.all(ctx.nowMs, limit);
+  for (const found of due) expireHold(ctx, found);
+  return due.length;
+}
+
+export function openAccount(ctx: RuleContext, account: string): boolean {
+  return ctx.st.addAccount.run(account, ctx.nowMs).changes === 1;
+}
+
+// Only the client who awarded the job judges it; the worker may also give the points back (void).
+function maySettle(op: SettleOp, found: HoldRow): boolean {
+  return op.by === found.client || (op.op === 'void' && op.by === found.worker);
+}
+
+function closedResult(state: HoldState): SettleResult | undefined {
+  switch (state) {
+    case 'open': return undefined;
+    case 'posted': return 'hold_posted';
+    case 'voided':
+    case 'rejected': return 'hold_voided';
+    case 'expired': return 'hold_expired';
+  }
+}
+
+function expireHold(ctx: RuleContext, found: HoldRow): void {
+  closeHold(ctx, found, 'expired', null);
+  move(ctx, null, 'expire', ESCROW_ACCOUNT, found.client, found.amount, found.id);
+}
+
+function closeHold(ctx: RuleContext, found: HoldRow, state: HoldState, reason: string | null): void {
+  const { changes } = ctx.st.closeHold.run(state, reason, ctx.nowMs, found.id);
+  if (changes !== 1) throw new Error(`ledger bug: hold ${found.id} was not open when closing it as ${state}`);
+}
+
+function judgeWorker(ctx: RuleContext, worker: string, verdict: Verdict): void {
+  const next = judge(ctx.st.record.get(worker), verdict, ctx.nowMs, ctx.options.recentHalfLifeMs);
+  ctx.st.putRecord.run(worker, next.jobs, next.rejected, next.recent_valid, next.recent_total, next.updated_at_ms);
+}
+
+// Double entry: the debit and the credit of one journal line, in one place.
+function move(ctx: RuleContext, requestId: string | null, kind: TransferKind, debit: string, credit: string,
+  amount: number, holdId: string | null): void {
+  ctx.st.move.run(-amount, debit);
+  ctx.st.move.run(amount, credit);
+  ctx.st.addTransfer.run(requestId, kind, debit, credit, amount, holdId, ctx.nowMs);
+}

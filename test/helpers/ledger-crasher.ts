@@ -1,0 +1,53 @@
+// A child process for the crash test: `node --import tsx test/helpers/ledger-crasher.ts <dataDir> <run>`.
+// Opens the ledger in <dataDir>, prints `ready`, then makes transfers until killed (or the bounds
+// below), printing `ack <id> <result>` for each request only after its transaction has committed.
+import { writeSync } from 'node:fs';
+import { openLedger } from '../../signaling/ledger/database.ts';
+import { Ledger, type LedgerOp } from '../../signaling/ledger/ledger.ts';
+import { prng } from './prng.ts';
+
+/** The test kills us within 300 ms of `ready`; these only stop a child nobody kills. */
+const MAX_REQUESTS = 100_000;
+const MAX_RUN_MS = 15_000;
+const ACCOUNTS = Array.from({ length: 8 }, (_, i) => `acct-${i}`);
+const HOLD_LIFETIME_MS = 60 * 60 * 1000;
+const BATCH_SIZE = 10;
+
+const [dataDir, runText] = process.argv.slice(2);
+if (dataDir === undefined || runText === undefined) {
+  console.error('usage: ledger-crasher.ts <dataDir> <run>');
+  process.exit(2);
+}
+const run = Number(runText);
+const random = prng(1000 + run);
+const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+
+const ledger = new Ledger({ db: openLedger(dataDir), options: { grantPoints: 1000, grantsPerIpPerDay: 1000 } });
+for (const account of ACCOUNTS) ledger.grant(`grant-${account}`, account, 1000, { ip: '127.0.0.1', day: 'all' });
+say('ready');
+
+const open: { id: string; client: string }[] = [];
+let serial = 0;
+const startedMs = Date.now();
+while (serial < MAX_REQUESTS && Date.now() - startedMs < MAX_RUN_MS) {
+  const ops = Array.from({ length: random() < 0.2 ? BATCH_SIZE : 1 }, nextOp);
+  const results = ops.length === 1 ? [ledger.transact(ops)[0]!] : ledger.transact(ops);
+  say(ops.map((op, i) => `ack ${op.id} ${results[i]!}`).join('\n'));
+}
+
+function nextOp(): LedgerOp {
+  const id = `run${run}-${++serial}`;
+  if (open.length > 0 && random() < 0.5) {
+    const hold = open.splice(Math.floor(random() * open.length), 1)[0]!;
+    return { op: random() < 0.8 ? 'post' : 'void', id, holdId: hold.id, by: hold.client };
+  }
+  const [client, worker] = [pick(ACCOUNTS), pick(ACCOUNTS)];
+  if (client !== worker) open.push({ id, client });
+  const amount = 1 + Math.floor(random() * 20);
+  return { op: 'hold', id, client, worker, amount, expiresAtMs: Date.now() + HOLD_LIFETIME_MS };
+}
+
+// Synchronous, so a line is in the pipe before the next transaction starts.
+function say(lines: string): void {
+  writeSync(1, `${lines}\n`);
+}

@@ -1,0 +1,64 @@
+// A ledger on a real SQLite file in a throw-away folder, with a clock the test moves by hand.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openLedger, type LedgerDatabase } from '../../signaling/ledger/database.ts';
+import { Ledger, type LedgerOptions } from '../../signaling/ledger/ledger.ts';
+
+/** 2026-11-24T00:00:00Z: a fixed start, so journal times are the same in every run. */
+export const START_MS = Date.UTC(2026, 10, 24);
+export const HOUR_MS = 60 * 60 * 1000;
+export const DAY_MS = 24 * HOUR_MS;
+
+export interface ManualClock {
+  readonly now: () => number;
+  advance(ms: number): void;
+}
+
+export function manualClock(startMs = START_MS): ManualClock {
+  let nowMs = startMs;
+  return {
+    now: () => nowMs,
+    advance: (ms) => { nowMs += ms; },
+  };
+}
+
+export interface TestLedger {
+  readonly ledger: Ledger;
+  readonly db: LedgerDatabase;
+  readonly dataDir: string;
+  readonly clock: ManualClock;
+  /** Closes the file and opens it again with a new Ledger (same folder, clock and options). */
+  reopen(): TestLedger;
+  /** Closes the file and deletes the folder. */
+  close(): void;
+}
+
+export function makeTempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'peerfarm-ledger-'));
+}
+
+export function openTestLedger(options: Partial<LedgerOptions> = {}, dataDir = makeTempDir(),
+  clock = manualClock()): TestLedger {
+  const db = openLedger(dataDir);
+  const ledger = new Ledger({ db, clock: clock.now, options });
+  return {
+    ledger, db, dataDir, clock,
+    reopen: () => {
+      db.close();
+      return openTestLedger(options, dataDir, clock);
+    },
+    close: () => {
+      if (db.open) db.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Grants `points` to each account, each from its own IP so no limit applies. */
+export function fund(ledger: Ledger, points: number, ...accounts: string[]): void {
+  for (const account of accounts) {
+    const result = ledger.grant(`grant-${account}`, account, points, { ip: `ip-${account}`, day: '2026-11-24' });
+    if (result !== 'ok') throw new Error(`could not fund ${account}: ${result}`);
+  }
+}
