@@ -7,6 +7,8 @@ import { Server } from '../src/protocol/server.ts';
 import { isLoopback, type AuthorityConfig } from './config.ts';
 import { createHttpServer } from './http.ts';
 import { openLedger, type LedgerDatabase } from './ledger/database.ts';
+import { Ledger } from './ledger/ledger.ts';
+import { PointsDesk } from './points.ts';
 import { PeerRegistry } from './registry.ts';
 import { authorityBindings, type PeerSession } from './session.ts';
 import { attachWebSockets, WS_PATH } from './websocket.ts';
@@ -27,6 +29,7 @@ export interface Authority {
   readonly wsUrl: string;
   readonly registry: PeerRegistry;
   readonly ledger: LedgerDatabase;
+  readonly points: Ledger;
   close(): Promise<void>;
 }
 
@@ -36,6 +39,8 @@ export class StartError extends Error {
 
 export async function startAuthority(config: AuthorityConfig, clock: () => number = Date.now): Promise<Authority> {
   const ledger = openLedger(config.dataDir);
+  const points = new Ledger({ db: ledger, clock, options: { grantPoints: config.grantPoints, grantsPerIpPerDay: config.grantsPerIpPerDay } });
+  const desk = new PointsDesk(points, clock);
   const registry = new PeerRegistry();
   const sessions = new Map<Handler, PeerSession>();
   const protocols = createRegistry();
@@ -47,7 +52,7 @@ export async function startAuthority(config: AuthorityConfig, clock: () => numbe
     ice_servers: '',
     ...config.options,
   });
-  const bindings = authorityBindings(sessions, { registry, clock, random: Math.random, pushedOptions });
+  const bindings = authorityBindings(sessions, { registry, clock, random: Math.random, pushedOptions, points: desk });
   const server = new Server({
     registry: protocols,
     bindings,
@@ -65,7 +70,10 @@ export async function startAuthority(config: AuthorityConfig, clock: () => numbe
   });
   const wss = attachWebSockets(http, server, config.maxConnections);
   await listen(http, config.host, config.port);
-  const sweeper = setInterval(() => sweep(server.handlers, sessions, config.peerExpiryMs, clock()), SWEEP_INTERVAL_MS);
+  const sweeper = setInterval(() => {
+    sweep(server.handlers, sessions, config.peerExpiryMs, clock());
+    points.expire();
+  }, SWEEP_INTERVAL_MS);
   const port = (http.address() as AddressInfo).port;
   const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
   return {
@@ -75,6 +83,7 @@ export async function startAuthority(config: AuthorityConfig, clock: () => numbe
     wsUrl: `ws://${hostForUrl}:${port}${WS_PATH}`,
     registry,
     ledger,
+    points,
     close: async () => {
       clearInterval(sweeper);
       server.close('authority shutting down');

@@ -11,6 +11,9 @@ export interface AuthorityConfig {
   readonly maxConnections: number;
   /** A registered peer silent for this long is removed. */
   readonly peerExpiryMs: number;
+  /** Points a new identity is granted once, and how many grants one address gets per day. */
+  readonly grantPoints: number;
+  readonly grantsPerIpPerDay: number;
   /** Option overrides pushed to every peer (`--option key=value`). */
   readonly options: Readonly<Record<string, string>>;
 }
@@ -24,10 +27,12 @@ export const DEFAULT_MAX_CONNECTIONS = 1000;
 export const DEFAULT_PEER_EXPIRY_MS = 30_000;
 
 export const USAGE = `usage: npm start -- [--port N] [--host ADDR] [--data-dir DIR] [--max-connections N]
-                      [--peer-expiry-ms MS] [--option key=value ...]
-environment: PORT (8080), HOST (127.0.0.1), DATA_DIR (./data), MAX_CONNECTIONS, PEER_EXPIRY_MS`;
+                      [--peer-expiry-ms MS] [--grant-points N] [--grants-per-ip-per-day N] [--option key=value ...]
+environment: PORT (8080), HOST (127.0.0.1), DATA_DIR (./data), MAX_CONNECTIONS, PEER_EXPIRY_MS,
+             GRANT_POINTS (100), GRANTS_PER_IP_PER_DAY (3)`;
 
-const FLAGS = ['--port', '--host', '--data-dir', '--max-connections', '--peer-expiry-ms', '--option', '--dist-dir'];
+const FLAGS = ['--port', '--host', '--data-dir', '--max-connections', '--peer-expiry-ms', '--option', '--dist-dir',
+  '--grant-points', '--grants-per-ip-per-day'];
 
 export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd = process.cwd()): AuthorityConfig {
   const flags = readFlags(argv);
@@ -39,6 +44,8 @@ export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd 
     distDir: resolve(cwd, value('--dist-dir', 'DIST_DIR') ?? 'dist'),
     maxConnections: checkInt('max connections', value('--max-connections', 'MAX_CONNECTIONS') ?? String(DEFAULT_MAX_CONNECTIONS), 1, 100_000),
     peerExpiryMs: checkInt('peer expiry', value('--peer-expiry-ms', 'PEER_EXPIRY_MS') ?? String(DEFAULT_PEER_EXPIRY_MS), 1000, 3_600_000),
+    grantPoints: checkInt('grant points', value('--grant-points', 'GRANT_POINTS') ?? '100', 0, 1_000_000),
+    grantsPerIpPerDay: checkInt('grants per address and day', value('--grants-per-ip-per-day', 'GRANTS_PER_IP_PER_DAY') ?? '3', 0, 1_000_000),
     options: Object.fromEntries((flags.get('--option') ?? []).map(checkOption)),
   };
 }

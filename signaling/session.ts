@@ -7,6 +7,7 @@ import { joinMessage, peerIdOfKey, verify } from '../src/protocol/identity.ts';
 import { authorityFromClient1, authorityFromWorker1, authorityFromWorker2 } from '../src/protocol/protocols/index.ts';
 import { PeerRole, PeerState, type PeerRecord, type PeerRegistry } from './registry.ts';
 import { relaySignal } from './relay.ts';
+import type { Payer, PointsDesk } from './points.ts';
 
 /** Sample size of `peers`/`workers` replies without -max: 10 x max_peer_connections, as the original. */
 export const DEFAULT_SAMPLE_SIZE = 40;
@@ -17,6 +18,7 @@ export interface SessionDeps {
   readonly random: () => number;
   /** Options pushed to each peer after the handshake, besides its observed address. */
   readonly pushedOptions: () => Record<string, string>;
+  readonly points: PointsDesk;
 }
 
 interface JoinArgs { id: string; key: string; signature: string }
@@ -24,6 +26,8 @@ interface JoinArgs { id: string; key: string; signature: string }
 export class PeerSession {
   readonly nonce: string;
   peer: PeerRecord | undefined;
+  /** The public key proved at join: points requests are verified against it. */
+  private key = '';
 
   constructor(readonly handler: Handler, readonly role: PeerRole, private readonly deps: SessionDeps) {
     this.nonce = randomToken();
@@ -51,12 +55,19 @@ export class PeerSession {
     };
     this.deps.registry.add(record)?.handler.close('replaced by a newer connection of the same peer');
     this.peer = record;
+    this.key = key;
+    this.deps.points.onJoin(id, record.address);
     return ['welcome', id];
   }
 
   joined(): PeerRecord {
     if (!this.peer) throw new CommandError(ErrorCode.NOT_JOINED, 'not joined: answer the challenge with "join" first');
     return this.peer;
+  }
+
+  /** The joined peer as the points desk sees it. */
+  payer(): Payer {
+    return { id: this.joined().id, key: this.key };
   }
 
   sample(reply: string, max = DEFAULT_SAMPLE_SIZE): Reply {
@@ -104,6 +115,9 @@ export function authorityBindings(sessions: Map<Handler, PeerSession>, deps: Ses
         neighbours: ({ ids }) => {
           session.joined().neighbours = ids;
         },
+        balance: () => deps.points.balance(session.payer()),
+        history: ({ limit }) => deps.points.history(session.payer(), limit),
+        record: () => deps.points.record(session.payer()),
       };
     }),
     bind(authorityFromClient1, (handler) => {
@@ -113,6 +127,10 @@ export function authorityBindings(sessions: Map<Handler, PeerSession>, deps: Ses
         workers: (args) => session.sample('workers', args.max),
         heartbeat: () => void session.joined(),
         signal: (args) => session.signal(args.to, args.payload),
+        balance: () => deps.points.balance(session.payer()),
+        history: ({ limit }) => deps.points.history(session.payer(), limit),
+        award: (args) => deps.points.award(session.payer(), args),
+        settle: (args) => deps.points.settle(session.payer(), args),
       };
     }),
   ];

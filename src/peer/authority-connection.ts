@@ -46,12 +46,20 @@ const PROTOCOLS: Record<AuthorityRole, { sends: ProtocolSpec[]; accepts: Protoco
   client: { sends: [authorityFromClient1], accepts: [clientFromAuthority1], list: 'workers' },
 };
 
+/** Answers to points requests, dispatched as `reply` events for src/peer/points-client.ts. */
+const REPLY_COMMANDS = ['balance', 'history', 'record', 'awarded', 'settled'] as const;
+
+export interface ReplyEventDetail {
+  readonly command: (typeof REPLY_COMMANDS)[number];
+  readonly args: Record<string, unknown>;
+}
+
 export interface SignalEventDetail {
   readonly from: string;
   readonly payload: Record<string, string>;
 }
 
-/** Emits `change` on any state or list change, and `signal` (CustomEvent<SignalEventDetail>). */
+/** Emits `change` on any state or list change, `signal` (CustomEvent<SignalEventDetail>) and `reply`. */
 export class AuthorityConnection extends EventTarget {
   state: ConnectionState = ConnectionState.offline;
   url: string | undefined;
@@ -154,7 +162,18 @@ export class AuthorityConnection extends EventTarget {
       signal: ({ from, payload }) => {
         this.dispatchEvent(new CustomEvent<SignalEventDetail>('signal', { detail: { from, payload } }));
       },
+      ...Object.fromEntries(REPLY_COMMANDS.map((command) => [command, (args: Record<string, unknown>) => {
+        this.dispatchEvent(new CustomEvent<ReplyEventDetail>('reply', { detail: { command, args } }));
+      }])),
     }));
+  }
+
+  /** Sends a request whose answer comes back as a `reply` event (points commands). */
+  request(words: readonly string[]): void {
+    if (this.state !== ConnectionState.joined || !this.handler) {
+      throw new Error(`AuthorityConnection.request("${words[0]}"): not joined (state ${this.state})`);
+    }
+    this.handler.sendWords(words);
   }
 
   private async answerChallenge(handler: Handler, nonce: string): Promise<void> {

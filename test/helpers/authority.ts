@@ -11,7 +11,8 @@ export interface TestAuthority extends Authority {
 
 export async function startTestAuthority(args: string[] = []): Promise<TestAuthority> {
   const dataDir = mkdtempSync(join(tmpdir(), 'peerfarm-test-'));
-  const config = readConfig(['--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, ...args], {});
+  // Every test tab joins from 127.0.0.1: lift the per-address grant limit unless a test sets it.
+  const config = readConfig(['--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, '--grants-per-ip-per-day', '1000', ...args], {});
   const authority = await startAuthority(config);
   return {
     ...authority,

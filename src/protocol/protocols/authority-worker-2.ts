@@ -3,6 +3,7 @@
 import { defineProtocol } from '../registry.ts';
 import { authorityFromWorker1 } from './authority-worker-1.ts';
 import { MAX_PEERS_LISTED } from './common.ts';
+import { balance, history, record } from './points.ts';
 
 const { exception: _exception, identity: _identity, ...v1 } = authorityFromWorker1.commands;
 
@@ -10,9 +11,12 @@ export const authorityFromWorker2 = defineProtocol({
   receiver: 'authority',
   sender: 'worker',
   version: 2,
-  summary: 'As /1; `peers` takes a size, and a worker reports its overlay neighbours.',
+  summary: 'As /1; `peers` takes a size, a worker reports its overlay neighbours and reads its points and record.',
   commands: {
     ...v1,
+    balance,
+    history,
+    record,
     peers: {
       args: [],
       options: { '-max': { type: 'int', min: 1, max: MAX_PEERS_LISTED } },
