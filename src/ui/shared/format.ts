@@ -59,3 +59,16 @@ export function wonksAsMs(wonks: number): string {
 export function percent(share: number): string {
   return `${Math.round(share * 100)} %`;
 }
+
+/** A short span of time: "320 ms" under a second, "12.3 s" under a minute, then as `duration`. */
+export function elapsed(ms: number): string {
+  const clamped = Math.max(0, ms);
+  if (clamped < 1000) return `${Math.round(clamped)} ms`;
+  if (clamped < 60_000) return `${(clamped / 1000).toFixed(1)} s`;
+  return duration(clamped / 1000);
+}
+
+/** A whole number with thousands separators: 664579 → "664,579". */
+export function count(value: number): string {
+  return value.toLocaleString('en-US');
+}

@@ -15,6 +15,17 @@ const TONES: Readonly<Record<string, BadgeTone>> = {
   stopped: 'neutral',
   error: 'danger',
   unreachable: 'danger',
+  // Jobs and series (worker page job list, submit page progress).
+  bidding: 'busy',
+  farming: 'busy',
+  running: 'busy',
+  working: 'ok',
+  done: 'ok',
+  finished: 'ok',
+  paused: 'neutral',
+  cancelled: 'neutral',
+  left: 'neutral',
+  failed: 'danger',
 };
 
 export function toneOf(state: string): BadgeTone {

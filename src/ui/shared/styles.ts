@@ -206,6 +206,12 @@ export const pageStyles = css`
     padding: 28px 20px 56px;
   }
 
+  /* Grid items may shrink below their content (wide code, tables): they scroll inside instead. */
+  main > *,
+  .columns > * {
+    min-width: 0;
+  }
+
   .intro h1 {
     font-size: 1.55rem;
     font-weight: 650;
@@ -230,5 +236,111 @@ export const pageStyles = css`
       padding: 18px 12px 40px;
       gap: 14px;
     }
+  }
+`;
+
+/** Data tables inside a card: uppercase muted headings, hairline rows, right-aligned numbers. */
+export const tableStyles = css`
+  .scroll {
+    overflow-x: auto;
+  }
+
+  table {
+    width: 100%;
+    border-collapse: collapse;
+    font-size: 0.92rem;
+  }
+
+  th {
+    padding: 8px 10px;
+    border-bottom: 1px solid var(--pf-border);
+    color: var(--pf-muted);
+    font-size: 0.8rem;
+    font-weight: 600;
+    letter-spacing: 0.03em;
+    text-align: left;
+    text-transform: uppercase;
+    white-space: nowrap;
+  }
+
+  td {
+    padding: 8px 10px;
+    border-bottom: 1px solid var(--pf-border);
+    white-space: nowrap;
+  }
+
+  th:first-child,
+  td:first-child {
+    padding-left: 2px;
+  }
+
+  tbody tr:last-child td {
+    border-bottom: none;
+  }
+
+  .num {
+    text-align: right;
+    font-variant-numeric: tabular-nums;
+  }
+`;
+
+/** Form fields: labelled inputs, selects and textareas in the cards' look. */
+export const fieldStyles = css`
+  label,
+  .label {
+    display: block;
+    margin-bottom: 5px;
+    color: var(--pf-muted);
+    font-size: 0.86rem;
+    font-weight: 500;
+  }
+
+  input[type='number'],
+  input[type='text'],
+  select,
+  textarea {
+    width: 100%;
+    padding: 7px 10px;
+    border: 1px solid var(--pf-border);
+    border-radius: var(--pf-radius-small);
+    background: var(--pf-surface);
+    color: var(--pf-text);
+    font: inherit;
+  }
+
+  textarea {
+    font-family: var(--pf-mono);
+    font-size: 0.85rem;
+    line-height: 1.45;
+    resize: vertical;
+  }
+
+  input:focus-visible,
+  select:focus-visible,
+  textarea:focus-visible {
+    outline: 2px solid var(--pf-accent);
+    outline-offset: 1px;
+  }
+
+  input[aria-invalid='true'],
+  textarea[aria-invalid='true'] {
+    border-color: var(--pf-danger);
+  }
+
+  input[type='range'] {
+    width: 100%;
+    accent-color: var(--pf-accent);
+  }
+
+  .hint {
+    margin-top: 4px;
+    color: var(--pf-muted);
+    font-size: 0.82rem;
+  }
+
+  .field-error {
+    margin-top: 4px;
+    color: var(--pf-danger);
+    font-size: 0.84rem;
   }
 `;

@@ -1,6 +1,7 @@
 // The bids that came back from a solicit, as a table. By default the cheapest per unit of speed
 // comes first (price × wonks, ascending: DESIGN.md section 4); a segmented control re-sorts by
-// price, speed or slots. Numbers are right-aligned, ids monospace with their colour dot.
+// price, speed or slots. Numbers are right-aligned, ids monospace with their colour dot. Each row
+// has a checkbox (all ticked unless the page says otherwise); ticking emits `pf-bid-select`.
 import { LitElement, css, html } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import type { Bid } from '../../peer/bids.ts';
@@ -27,15 +28,23 @@ export class PfBidTable extends LitElement {
   static override properties = {
     bids: { attribute: false },
     order: { type: String },
+    excluded: { attribute: false },
+    locked: { type: Boolean },
   };
 
   declare bids: readonly Bid[];
   declare order: BidOrder;
+  /** Bids the person unticked. */
+  declare excluded: ReadonlySet<string>;
+  /** The ticks cannot change now (a series is running). */
+  declare locked: boolean;
 
   constructor() {
     super();
     this.bids = [];
     this.order = 'value';
+    this.excluded = new Set();
+    this.locked = false;
   }
 
   static override styles = [baseStyles, buttonStyles, css`
@@ -107,7 +116,22 @@ export class PfBidTable extends LitElement {
 
     th:first-child,
     td:first-child {
+      width: 1px;
       padding-left: 2px;
+      padding-right: 4px;
+    }
+
+    input[type='checkbox'] {
+      width: 16px;
+      height: 16px;
+      margin: 0;
+      vertical-align: middle;
+      accent-color: var(--pf-accent);
+      cursor: pointer;
+    }
+
+    tr.off td:not(:first-child) {
+      opacity: 0.5;
     }
 
     tbody tr:last-child td {
@@ -152,6 +176,7 @@ export class PfBidTable extends LitElement {
         <table>
           <thead>
             <tr>
+              <th>${this.renderAll()}</th>
               <th>Worker</th><th class="num">Slots</th><th class="num">Price</th>
               <th class="num" title="Benchmark time: lower is faster">Speed</th><th class="num">Record</th>
             </tr>
@@ -162,10 +187,22 @@ export class PfBidTable extends LitElement {
     `;
   }
 
+  private renderAll() {
+    const ticked = this.bids.filter((bid) => !this.excluded.has(bid.id)).length;
+    return html`<input type="checkbox" aria-label="Hire every bidder" ?disabled=${this.locked}
+      .checked=${ticked === this.bids.length} .indeterminate=${ticked > 0 && ticked < this.bids.length}
+      @change=${(event: Event) => this.select(this.bids.map((bid) => bid.id), (event.target as HTMLInputElement).checked)} />`;
+  }
+
   private renderRow(bid: Bid, first: boolean) {
     const best = first && this.order === 'value' && this.bids.length > 1;
+    const ticked = !this.excluded.has(bid.id);
     return html`
-      <tr>
+      <tr class=${ticked ? '' : 'off'}>
+        <td>
+          <input type="checkbox" aria-label=${`Hire ${bid.id}`} ?disabled=${this.locked} .checked=${ticked}
+            @change=${(event: Event) => this.select([bid.id], (event.target as HTMLInputElement).checked)} />
+        </td>
         <td>
           <pf-peer-id peer-id=${bid.id}></pf-peer-id>${best ? html`<span class="best">best value</span>` : ''}
         </td>
@@ -181,6 +218,10 @@ export class PfBidTable extends LitElement {
         </td>
       </tr>
     `;
+  }
+
+  private select(ids: string[], selected: boolean): void {
+    this.dispatchEvent(new CustomEvent('pf-bid-select', { detail: { ids, selected }, bubbles: true, composed: true }));
   }
 
   private _onSort(event: Event): void {

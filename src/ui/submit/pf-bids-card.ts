@@ -34,6 +34,8 @@ export class PfBidsCard extends LitElement {
     deadline: { type: Number },
     error: { type: String },
     blocker: { type: String },
+    excluded: { attribute: false },
+    locked: { type: Boolean },
     _finishedAt: { state: true },
     _tookMs: { state: true },
     _askedVia: { state: true },
@@ -46,6 +48,9 @@ export class PfBidsCard extends LitElement {
   declare deadline: number | undefined;
   declare error: string | undefined;
   declare blocker: Blocker;
+  /** Bids the person unticked, and whether ticks are frozen (a series is running). */
+  declare excluded: ReadonlySet<string>;
+  declare locked: boolean;
   /** When the bids shown arrived, and how long the solicit took (noticed here: the role keeps no end time). */
   declare _finishedAt: number | undefined;
   declare _tookMs: number | undefined;
@@ -55,6 +60,8 @@ export class PfBidsCard extends LitElement {
     super();
     this.bids = [];
     this.state = 'idle';
+    this.excluded = new Set();
+    this.locked = false;
   }
 
   static override styles = [baseStyles, cardStyles, buttonStyles, css`
@@ -110,7 +117,7 @@ export class PfBidsCard extends LitElement {
           >Get bids</button>
         </div>
         <p class="lead">One listening worker, picked at random, floods the request through the overlay and
-          sends back every bid that reaches it in time.</p>
+          sends back every bid that reaches it in time. Untick a bid to leave that worker out of the next run.</p>
         ${soliciting
           ? html`<pf-solicit-progress .via=${this.via} .startedAt=${this.startedAt}
               .deadline=${this.deadline}></pf-solicit-progress>`
@@ -127,12 +134,19 @@ export class PfBidsCard extends LitElement {
     const workers = new Set(this.bids.map((bid) => bid.id)).size;
     const took = this._tookMs === undefined ? '' : ` in ${seconds(this._tookMs)}`;
     return html`
-      <pf-bid-table class=${stale ? 'stale' : ''} .bids=${this.bids}></pf-bid-table>
+      <pf-bid-table class=${stale ? 'stale' : ''} .bids=${this.bids} .excluded=${this.excluded} ?locked=${this.locked}></pf-bid-table>
       <p class="footer" title=${this._finishedAt ? `Received at ${clockTime(this._finishedAt)}` : ''}>
         ${plural(this.bids.length, 'bid')} from ${plural(workers, 'worker')}${took}
+        · ${this.ticked()}
         ${this._askedVia ? html`<span>· asked through <pf-peer-id peer-id=${this._askedVia}></pf-peer-id></span>` : nothing}
       </p>
     `;
+  }
+
+  /** "all ticked" or "2 of 3 ticked". */
+  private ticked(): string {
+    const ticked = this.bids.filter((bid) => !this.excluded.has(bid.id)).length;
+    return ticked === this.bids.length ? 'all ticked' : `${ticked} of ${this.bids.length} ticked`;
   }
 
   private renderEmpty() {

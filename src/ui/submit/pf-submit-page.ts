@@ -1,29 +1,61 @@
 // The submit page (submit.html): joins as a client at once, because choosing workers needs the
-// list of listening workers; asks the network for bids, and shows the workers and the authority link.
-// Job series come next.
+// list of listening workers. The person writes a job series (or picks an example), may ask for bids
+// and untick some, runs it and watches it farmed out; the workers and the authority link are below.
+// Farming emits hundreds of changes a second, so the page renders at most once per frame.
 import { LitElement, css, html, nothing } from 'lit';
-import type { ClientRole, SolicitState } from '../../peer/client-role.ts';
+import type { ClientRole, SeriesState, SolicitState } from '../../peer/client-role.ts';
+import type { Foreman } from '../../peer/farm/foreman.ts';
 import type { Blocker } from './pf-bids-card.ts';
+import type { ExampleId } from './examples.ts';
+import type { RunDetail } from './pf-series-form.ts';
 import { RoleController } from '../shared/role-controller.ts';
+import { plural } from '../shared/format.ts';
 import { baseStyles, pageStyles } from '../shared/styles.ts';
 import '../shared/pf-app-header.ts';
 import '../shared/pf-connection-card.ts';
 import '../shared/pf-peer-id.ts';
 import '../shared/pf-peers-card.ts';
 import './pf-bids-card.ts';
+import './pf-series-card.ts';
+import './pf-series-form.ts';
 
 export class PfSubmitPage extends LitElement {
   static override properties = {
     model: { attribute: false },
+    _excluded: { state: true },
+    _runError: { state: true },
   };
 
   /** The role object this page shows and drives (also `window.peerfarm`). */
   declare model: ClientRole | undefined;
+  /** Bids the person unticked; while none are, Run lets the role ask for bids and choose. */
+  declare _excluded: ReadonlySet<string>;
+  /** Why Run was refused before a series began. */
+  declare _runError: string;
 
-  private readonly roleController = new RoleController<ClientRole>(this);
+  private readonly roleController = new RoleController<ClientRole>(this, {
+    perFrame: true,
+    onChange: () => this.model && this.noteSeries(this.model),
+  });
   /** Why the last solicit failed, kept here: the role's `error` is overwritten by the next connection update. */
   private solicitError: string | undefined;
   private seenSolicitState: SolicitState = 'idle';
+  /** The series on show, noted on every change (frames may skip states): its foreman once farming. */
+  private seenSeriesState: SeriesState = 'idle';
+  private seriesForeman: Foreman | undefined;
+  private seriesExample: ExampleId | undefined;
+  private pendingExample: ExampleId | undefined;
+  private cancelled = false;
+  private farmingSince: number | undefined;
+  private finishedAt: number | undefined;
+  /** Bumped on every update: the series views read live objects mutated in place. */
+  private revision = 0;
+
+  constructor() {
+    super();
+    this._excluded = new Set();
+    this._runError = '';
+  }
 
   static override styles = [baseStyles, pageStyles, css`
     .who {
@@ -39,7 +71,11 @@ export class PfSubmitPage extends LitElement {
 
   protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
     if (changed.has('model')) this.roleController.observe(this.model);
-    if (this.model) this.noteSolicit(this.model);
+    if (this.model) {
+      this.noteSolicit(this.model);
+      this.noteSeries(this.model);
+    }
+    this.revision += 1;
   }
 
   private noteSolicit(role: ClientRole): void {
@@ -48,6 +84,24 @@ export class PfSubmitPage extends LitElement {
     }
     if (role.solicitState === 'soliciting') this.solicitError = undefined;
     this.seenSolicitState = role.solicitState;
+  }
+
+  private noteSeries(role: ClientRole): void {
+    const state = role.seriesState;
+    if (state !== this.seenSeriesState) {
+      if (state === 'bidding') {
+        this.seriesForeman = undefined;
+        this.seriesExample = this.pendingExample;
+        this.pendingExample = undefined;
+        this.cancelled = false;
+        this.farmingSince = undefined;
+        this.finishedAt = undefined;
+      }
+      if (state === 'farming') this.farmingSince = Date.now();
+      if (state === 'done' || state === 'failed') this.finishedAt = Date.now();
+      this.seenSeriesState = state;
+    }
+    if (state === 'farming' || state === 'done') this.seriesForeman = role.foreman;
   }
 
   override render() {
@@ -59,11 +113,12 @@ export class PfSubmitPage extends LitElement {
 
   private renderRole(role: ClientRole) {
     const joined = role.connectionState === 'joined';
+    const busy = role.seriesState === 'bidding' || role.seriesState === 'farming';
     return html`
       <section class="intro">
         <h1>Submit jobs</h1>
-        <p>This page joins the farm as a client. The workers listening now are the ones a job series
-          can be farmed out to.</p>
+        <p>This page joins the farm as a client. Write a job series or pick an example, and Run farms it out
+          to the listening workers that bid for it.</p>
         <div class="who">
           <span>Client id</span>
           ${role.id
@@ -71,6 +126,14 @@ export class PfSubmitPage extends LitElement {
             : html`<span>creating this tab's key…</span>`}
         </div>
       </section>
+      <pf-series-form
+        ?busy=${busy}
+        blocked=${this.runBlocker(role)}
+        hire-note=${this.hireNote(role)}
+        error=${this._runError}
+        @pf-run=${this._onRun}
+      ></pf-series-form>
+      ${role.seriesState === 'idle' ? nothing : this.renderSeries(role)}
       <pf-bids-card
         .bids=${role.bids}
         state=${role.solicitState}
@@ -79,7 +142,10 @@ export class PfSubmitPage extends LitElement {
         .deadline=${role.solicitDeadline}
         .error=${this.solicitError}
         .blocker=${this.blocker(role)}
+        .excluded=${this._excluded}
+        ?locked=${busy}
         @pf-solicit=${this._onSolicit}
+        @pf-bid-select=${this._onBidSelect}
       ></pf-bids-card>
       <div class="columns">
         <pf-peers-card
@@ -103,11 +169,87 @@ export class PfSubmitPage extends LitElement {
     `;
   }
 
+  private renderSeries(role: ClientRole) {
+    const foreman = this.seriesForeman;
+    return html`
+      <pf-series-card
+        state=${role.seriesState}
+        .queue=${foreman?.queue}
+        .workers=${foreman ? [...foreman.workers.values()] : []}
+        .revision=${this.revision}
+        .error=${role.seriesError}
+        ?cancelled=${this.cancelled}
+        .result=${role.seriesState === 'done' ? role.seriesResult : undefined}
+        .example=${this.seriesExample}
+        .startedAt=${this.farmingSince}
+        .finishedAt=${this.finishedAt}
+        @pf-cancel=${this._onCancel}
+      ></pf-series-card>
+    `;
+  }
+
   /** Why bids cannot be asked for now (none while they can). */
   private blocker(role: ClientRole): Blocker {
     if (role.connectionState !== 'joined') return 'joining';
     if (role.workers.length === 0) return 'no-workers';
     return undefined;
+  }
+
+  /** Why Run cannot be pressed now, in a sentence; empty when it can. */
+  private runBlocker(role: ClientRole): string {
+    switch (this.blocker(role)) {
+      case 'joining': return 'Run is possible once this page has joined as a client.';
+      case 'no-workers': return 'No worker is listening yet: open the Worker page in another tab and press Join.';
+      case undefined: return '';
+    }
+  }
+
+  /** Who Run would hire. */
+  private hireNote(role: ClientRole): string {
+    if (role.seriesState === 'bidding') return 'Asking the network for bids for this series…';
+    if (role.seriesState === 'farming') return 'A series is running: follow it, or cancel it, in the Series card below.';
+    const ticked = this.tickedBidders(role);
+    if (ticked === undefined) return 'Run asks the network for bids, then hires the best-value workers within your price limit.';
+    if (ticked.length === 0) return 'Every bid is unticked: tick at least one below, or tick them all to let the page choose.';
+    return `Run hires the ${plural(ticked.length, 'ticked bidder')} from the bids below.`;
+  }
+
+  /** The bidders left ticked, or undefined while the person has unticked none. */
+  private tickedBidders(role: ClientRole): string[] | undefined {
+    const ticked = role.bids.filter((bid) => !this._excluded.has(bid.id)).map((bid) => bid.id);
+    return ticked.length === role.bids.length ? undefined : ticked;
+  }
+
+  private _onRun(event: CustomEvent<RunDetail>): void {
+    const role = this.model;
+    if (!role) return;
+    const workers = this.tickedBidders(role);
+    if (workers?.length === 0) {
+      this._runError = 'Every bid is unticked: tick at least one, or tick them all to let the page choose.';
+      return;
+    }
+    this._runError = '';
+    this.pendingExample = event.detail.example;
+    role.submit({ ...event.detail.request, ...(workers && { workers }) }).catch((error: unknown) => {
+      // Failures after the series began are the role's seriesError, shown by the series card.
+      const message = error instanceof Error ? error.message : String(error);
+      if (role.seriesError !== message) this._runError = message.replace(/^submit: /, '');
+      this.pendingExample = undefined;
+    });
+  }
+
+  private _onCancel(): void {
+    this.cancelled = true;
+    this.model?.cancelSeries();
+  }
+
+  private _onBidSelect(event: CustomEvent<{ ids: string[]; selected: boolean }>): void {
+    const excluded = new Set(this._excluded);
+    for (const id of event.detail.ids) {
+      if (event.detail.selected) excluded.delete(id);
+      else excluded.add(id);
+    }
+    this._excluded = excluded;
   }
 
   private _onSolicit(): void {

@@ -1,0 +1,258 @@
+// The running (or last) job series: its state, a progress bar of jobs done and poisoned, the
+// example's live view (the Mandelbrot picture, or the pi and primes readouts), the grid of every
+// job, and the hired workers' throughput. Cancel and Download come out as `pf-cancel` events and a
+// file save. The page bumps `revision` whenever the live queue changed (it is mutated in place).
+import { LitElement, css, html, nothing } from 'lit';
+import { styleMap } from 'lit/directives/style-map.js';
+import type { SeriesState } from '../../peer/client-role.ts';
+import type { SeriesResult, WorkerStats } from '../../peer/farm/foreman.ts';
+import { JobState, type JobQueue } from '../../peer/farm/job-queue.ts';
+import { ClockController } from '../shared/clock-controller.ts';
+import { count, elapsed } from '../shared/format.ts';
+import { baseStyles, buttonStyles, cardStyles } from '../shared/styles.ts';
+import type { ExampleId } from './examples.ts';
+import '../shared/pf-status-badge.ts';
+import './pf-job-grid.ts';
+import './pf-mandelbrot-view.ts';
+import './pf-series-readout.ts';
+import './pf-worker-throughput.ts';
+
+const BADGES: Record<SeriesState, string> = {
+  idle: 'Idle', bidding: 'Asking for bids', farming: 'Farming', done: 'Done', failed: 'Failed',
+};
+
+export class PfSeriesCard extends LitElement {
+  static override properties = {
+    state: { type: String },
+    queue: { attribute: false },
+    workers: { attribute: false },
+    revision: { type: Number },
+    error: { type: String },
+    cancelled: { type: Boolean },
+    result: { attribute: false },
+    example: { type: String },
+    startedAt: { type: Number, attribute: 'started-at' },
+    finishedAt: { type: Number, attribute: 'finished-at' },
+  };
+
+  declare state: SeriesState;
+  /** This series' live queue; undefined while bids are being asked for. */
+  declare queue: JobQueue | undefined;
+  declare workers: readonly WorkerStats[];
+  declare revision: number;
+  declare error: string | undefined;
+  /** The person pressed Cancel: the failure is theirs, not the farm's. */
+  declare cancelled: boolean;
+  declare result: SeriesResult | undefined;
+  /** The example the series came from, for its live view. */
+  declare example: ExampleId | undefined;
+  declare startedAt: number | undefined;
+  declare finishedAt: number | undefined;
+
+  private readonly clock = new ClockController(this);
+
+  constructor() {
+    super();
+    this.state = 'idle';
+    this.workers = [];
+    this.revision = 0;
+    this.cancelled = false;
+  }
+
+  static override styles = [baseStyles, cardStyles, buttonStyles, css`
+    .head-end {
+      display: flex;
+      align-items: center;
+      gap: 10px;
+    }
+
+    .progress {
+      margin-bottom: 18px;
+    }
+
+    .line {
+      display: flex;
+      flex-wrap: wrap;
+      justify-content: space-between;
+      gap: 4px 14px;
+      margin-bottom: 8px;
+      font-variant-numeric: tabular-nums;
+    }
+
+    .line .muted {
+      white-space: nowrap;
+    }
+
+    .track {
+      display: flex;
+      height: 8px;
+      border-radius: 999px;
+      background: var(--pf-surface-2);
+      overflow: hidden;
+    }
+
+    .track span {
+      height: 100%;
+      transition: width 200ms linear;
+    }
+
+    .done {
+      background: var(--pf-ok);
+    }
+
+    .poisoned {
+      background: var(--pf-danger);
+    }
+
+    .bad {
+      color: var(--pf-danger);
+    }
+
+    .notice-error,
+    .notice {
+      margin-bottom: 18px;
+    }
+
+    .notice {
+      padding: 10px 14px;
+      border-radius: var(--pf-radius-small);
+      background: var(--pf-neutral-soft);
+      color: var(--pf-text);
+    }
+
+    .panels {
+      display: grid;
+      grid-template-columns: minmax(0, 1fr) minmax(0, 1fr);
+      gap: 22px 26px;
+      align-items: start;
+    }
+
+    .panels.single {
+      grid-template-columns: minmax(0, 1fr);
+    }
+
+    h3 {
+      margin-bottom: 10px;
+      color: var(--pf-muted);
+      font-size: 0.8rem;
+      font-weight: 600;
+      letter-spacing: 0.03em;
+      text-transform: uppercase;
+    }
+
+    .workers {
+      margin-top: 24px;
+    }
+
+    @media (max-width: 760px) {
+      .panels {
+        grid-template-columns: minmax(0, 1fr);
+      }
+    }
+
+    @media (prefers-reduced-motion: reduce) {
+      .track span {
+        transition: none;
+      }
+    }
+  `];
+
+  override render() {
+    const cancelled = this.state === 'failed' && this.cancelled;
+    return html`
+      <section class="card" aria-labelledby="title">
+        <div class="card-head">
+          <h2 id="title">Series</h2>
+          <div class="head-end">
+            <pf-status-badge state=${cancelled ? 'cancelled' : this.state} label=${cancelled ? 'Cancelled' : BADGES[this.state]}></pf-status-badge>
+            ${this.state === 'farming' ? html`<button @click=${this._onCancel}>Cancel</button>` : nothing}
+            ${this.state === 'done' && this.result ? html`<button class="primary" @click=${this._onDownload}>Download results (JSON)</button>` : nothing}
+          </div>
+        </div>
+        ${this.renderNotice(cancelled)}
+        ${this.queue ? this.renderSeries(this.queue) : this.renderWaiting()}
+      </section>
+    `;
+  }
+
+  private renderNotice(cancelled: boolean) {
+    if (this.state !== 'failed') return nothing;
+    if (cancelled) return html`<p class="notice" role="status">Cancelled. Jobs already done are kept below; nothing more was handed out.</p>`;
+    return html`<p class="notice-error" role="alert"><span>The series failed: ${this.error ?? 'no reason was given'}.</span></p>`;
+  }
+
+  private renderWaiting() {
+    if (this.state !== 'bidding') return nothing;
+    return html`<p class="muted">Asking the network for bids; the best-value workers are hired when they arrive.</p>`;
+  }
+
+  private renderSeries(queue: JobQueue) {
+    const total = queue.jobs.length;
+    let done = 0;
+    let poisoned = 0;
+    for (const job of queue.jobs) {
+      if (job.state === JobState.done) done += 1;
+      else if (job.state === JobState.poisoned) poisoned += 1;
+    }
+    const share = (part: number) => `${total === 0 ? 0 : (part / total) * 100}%`;
+    const until = this.finishedAt ?? this.clock.now;
+    const view = this.renderView(queue);
+    return html`
+      <div class="progress">
+        <div class="line">
+          <span><strong>${count(done)}</strong> of ${count(total)} jobs done${poisoned > 0
+            ? html` · <span class="bad">${count(poisoned)} failed (poisoned)</span>` : nothing}</span>
+          <span class="muted">${this.startedAt === undefined ? '' : elapsed(until - this.startedAt)}</span>
+        </div>
+        <div class="track" role="progressbar" aria-label="Jobs done" aria-valuemin="0" aria-valuemax=${total} aria-valuenow=${done}>
+          <span class="done" style=${styleMap({ width: share(done) })}></span>
+          <span class="poisoned" style=${styleMap({ width: share(poisoned) })}></span>
+        </div>
+      </div>
+      <div class="panels ${view === nothing ? 'single' : ''}">
+        ${view}
+        <div>
+          <h3>Jobs</h3>
+          <pf-job-grid .queue=${queue} .revision=${this.revision}></pf-job-grid>
+        </div>
+      </div>
+      <div class="workers">
+        <h3>Workers</h3>
+        <pf-worker-throughput .workers=${this.workers} .until=${until}
+          ?over=${this.state === 'done' || this.state === 'failed'}></pf-worker-throughput>
+      </div>
+    `;
+  }
+
+  private renderView(queue: JobQueue) {
+    switch (this.example) {
+      case 'mandelbrot': return html`<div><h3>Image</h3><pf-mandelbrot-view .queue=${queue} .revision=${this.revision}></pf-mandelbrot-view></div>`;
+      case 'pi':
+      case 'primes': return html`<div><h3>Result</h3><pf-series-readout kind=${this.example} .queue=${queue} .revision=${this.revision}></pf-series-readout></div>`;
+      case undefined: return nothing;
+    }
+  }
+
+  private _onCancel(): void {
+    this.dispatchEvent(new CustomEvent('pf-cancel', { bubbles: true, composed: true }));
+  }
+
+  private _onDownload(): void {
+    const { results, jobs, workers } = this.result!;
+    const blob = new Blob([JSON.stringify({ results, jobs, workers }, null, 1)], { type: 'application/json' });
+    const url = URL.createObjectURL(blob);
+    const link = document.createElement('a');
+    link.href = url;
+    link.download = `peerfarm-series-${new Date(this.finishedAt ?? Date.now()).toISOString().replace(/[:.]/g, '-')}.json`;
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  }
+}
+
+customElements.define('pf-series-card', PfSeriesCard);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'pf-series-card': PfSeriesCard;
+  }
+}

@@ -1,0 +1,96 @@
+// The submit page driven through its own controls in Debian Chromium: the Mandelbrot example picked
+// from the menu and started with Run farms 256 tiles to two worker tabs, and the page draws the
+// picture on its canvas as they come back. Bad inputs are refused in the form, before any series.
+import { existsSync, mkdirSync } from 'node:fs';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ClientRole } from '../../src/peer/client-role.ts';
+import { launchChromium, newContext } from '../helpers/chromium.ts';
+import { startTestAuthority, type TestAuthority } from '../helpers/authority.ts';
+import { waitForWorker } from '../helpers/pages.ts';
+
+const TILES = 256;
+/** Where the screenshot artifact goes (test-results/ is kept by CI). */
+const SCREENSHOT = 'test-results/submit-page-mandelbrot.png';
+
+let authority: TestAuthority;
+let browser: Browser;
+let context: BrowserContext;
+let client: Page;
+
+/** Pixels of the Mandelbrot canvas, read inside the page (it sits three shadow roots deep). */
+function readCanvas(page: Page, points: ReadonlyArray<readonly [number, number]>) {
+  return page.evaluate((at) => {
+    const root = document.querySelector('pf-submit-page')!.shadowRoot!;
+    const view = root.querySelector('pf-series-card')!.shadowRoot!.querySelector('pf-mandelbrot-view')!;
+    const canvas = view.shadowRoot!.querySelector('canvas')!;
+    const ctx = canvas.getContext('2d')!;
+    return at.map(([x, y]) => Array.from(ctx.getImageData(x, y, 1, 1).data));
+  }, points);
+}
+
+beforeAll(async () => {
+  if (!existsSync('dist/index.html')) throw new Error('pages not built: run "npm run build" first (npm test does)');
+  authority = await startTestAuthority(['--option', 'time_between_authority_checks=1000']);
+  browser = await launchChromium();
+  context = await newContext(browser, authority.url);
+  await Promise.all([0, 1].map(async () => {
+    const page = await context.newPage();
+    await page.goto(`${authority.url}/?ephemeral&join`);
+    await waitForWorker(page, (s) => s.state === 'joined' && s.neighbours.length > 0, null, 30_000);
+  }));
+  client = await context.newPage();
+  await client.setViewportSize({ width: 1280, height: 1000 });
+  await client.goto(`${authority.url}/submit.html?ephemeral`);
+  await client.waitForFunction(() => window.peerfarm !== undefined && (window.peerfarm as ClientRole).workers.length >= 2,
+    undefined, { timeout: 20_000 });
+}, 90_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await authority?.close();
+});
+
+describe('the submit page', () => {
+  it('runs the Mandelbrot example chosen in the menu and draws every tile on the canvas', async () => {
+    await client.locator('pf-series-form select#example').selectOption('mandelbrot');
+    await client.locator('pf-series-form button.primary', { hasText: 'Run' }).click();
+    await client.waitForFunction(() => ['done', 'failed'].includes((window.peerfarm as ClientRole).seriesState),
+      undefined, { timeout: 90_000 });
+
+    const series = await client.evaluate(() => {
+      const role = window.peerfarm as ClientRole;
+      const result = role.seriesResult;
+      return {
+        state: role.seriesState, error: role.seriesError,
+        jobs: result?.jobs.map((job) => job.state) ?? [],
+        tiles: result?.results.filter((tile) => typeof tile === 'string' && atob(tile).length === 128 * 128).length,
+      };
+    });
+    expect(series.state, series.error).toBe('done');
+    expect(series.jobs).toEqual(Array(TILES).fill('done'));
+    expect(series.tiles).toBe(TILES);
+
+    // The centre of every fifth tile in both directions (16 tiles spread over the image) is painted.
+    const centres = [0, 5, 10, 15].flatMap((ty) => [0, 5, 10, 15].map((tx) => [tx * 128 + 64, ty * 128 + 64] as const));
+    await expect.poll(async () => (await readCanvas(client, centres)).filter(([, , , alpha]) => alpha === 255).length,
+      { timeout: 5_000 }).toBe(centres.length);
+
+    // And it is the Mandelbrot set: c = -0.2 (pixel 1280, 1024) is inside (dark), c = -2.17 + 1.57i far outside (pale).
+    const [inside, outside] = await readCanvas(client, [[1280, 1024], [16, 16]]);
+    const brightness = (pixel: number[]) => pixel[0]! + pixel[1]! + pixel[2]!;
+    expect(brightness(inside!)).toBeLessThan(150);
+    expect(brightness(outside!)).toBeGreaterThan(450);
+
+    mkdirSync('test-results', { recursive: true });
+    await client.locator('pf-series-card').screenshot({ path: SCREENSHOT, animations: 'disabled' });
+  }, 120_000);
+
+  it('refuses inputs that are not a JSON array in the form, without starting a series', async () => {
+    const before = await client.evaluate(() => (window.peerfarm as ClientRole).seriesState);
+    await client.locator('pf-series-form pf-inputs-editor textarea').fill('[1, 2');
+    await client.locator('pf-series-form button.primary', { hasText: 'Run' }).click();
+    await expect.poll(() => client.locator('pf-series-form .notice-error').textContent()).toContain('Not valid JSON');
+    expect(await client.evaluate(() => (window.peerfarm as ClientRole).seriesState)).toBe(before);
+  });
+});
