@@ -29,7 +29,7 @@ export const DEFAULT_PEER_EXPIRY_MS = 30_000;
 export const USAGE = `usage: npm start -- [--port N] [--host ADDR] [--data-dir DIR] [--max-connections N]
                       [--peer-expiry-ms MS] [--grant-points N] [--grants-per-ip-per-day N] [--option key=value ...]
 environment: PORT (8080), HOST (127.0.0.1), DATA_DIR (./data), MAX_CONNECTIONS, PEER_EXPIRY_MS,
-             GRANT_POINTS (100), GRANTS_PER_IP_PER_DAY (3)`;
+             GRANT_POINTS (1000), GRANTS_PER_IP_PER_DAY (3)`;
 
 const FLAGS = ['--port', '--host', '--data-dir', '--max-connections', '--peer-expiry-ms', '--option', '--dist-dir',
   '--grant-points', '--grants-per-ip-per-day'];
@@ -44,7 +44,7 @@ export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd 
     distDir: resolve(cwd, value('--dist-dir', 'DIST_DIR') ?? 'dist'),
     maxConnections: checkInt('max connections', value('--max-connections', 'MAX_CONNECTIONS') ?? String(DEFAULT_MAX_CONNECTIONS), 1, 100_000),
     peerExpiryMs: checkInt('peer expiry', value('--peer-expiry-ms', 'PEER_EXPIRY_MS') ?? String(DEFAULT_PEER_EXPIRY_MS), 1000, 3_600_000),
-    grantPoints: checkInt('grant points', value('--grant-points', 'GRANT_POINTS') ?? '100', 0, 1_000_000),
+    grantPoints: checkInt('grant points', value('--grant-points', 'GRANT_POINTS') ?? '1000', 0, 1_000_000),
     grantsPerIpPerDay: checkInt('grants per address and day', value('--grants-per-ip-per-day', 'GRANTS_PER_IP_PER_DAY') ?? '3', 0, 1_000_000),
     options: Object.fromEntries((flags.get('--option') ?? []).map(checkOption)),
   };

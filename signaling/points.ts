@@ -1,11 +1,17 @@
 // The points desk of the authority: grants at join, and the points commands of the authority
 // protocols on top of the ledger. Awards and settlements are checked against the signature of the
-// key the peer proved at join, so no one spends another's points.
+// key the peer proved at join, so no one spends another's points. Both come in batches: one
+// ledger transaction and one signature check per batch, however fast the farm runs.
 import { CommandError, ErrorCode } from '../src/protocol/errors.ts';
 import { formatList } from '../src/protocol/format.ts';
 import type { Reply } from '../src/protocol/handler.ts';
 import { verify } from '../src/protocol/identity.ts';
-import { awardMessage, settleMessage } from '../src/protocol/protocols/points.ts';
+import { pointsMessage } from '../src/protocol/protocols/points.ts';
+import { checkValue, type ArgType, type ArgSpec } from '../src/protocol/schema.ts';
+import type { LedgerOp } from './ledger/ledger.ts';
+import { REASON_MAX_CHARS } from './ledger/results.ts';
+
+type Bounds = Pick<ArgSpec, 'min' | 'max'>;
 import type { Ledger } from './ledger/ledger.ts';
 
 /** `history` entries sent when the peer gives no -limit. */
@@ -19,8 +25,49 @@ export interface Payer {
   readonly key: string;
 }
 
-interface AwardArgs { transfer: string; worker: string; amount: number; expires: number; signature: string }
-interface SettleArgs { transfer: string; hold: string; action: string; signature: string; reason?: string }
+interface BatchArgs { entries: string[]; signature: string }
+
+const MAX_AWARD_POINTS = 1_000_000;
+
+/** One entry of a batch: a Tcl dict checked field by field, refused in Tcl wording. */
+function entryFields(text: string, index: number): Map<string, string> {
+  const words = checkValue('dict', text, { maxItems: 16 }, `entry ${index}`) as Record<string, string>;
+  return new Map(Object.entries(words));
+}
+
+function field(fields: Map<string, string>, key: string, type: ArgType, index: number, bounds: Bounds = {}): unknown {
+  const value = fields.get(key);
+  if (value === undefined) throw new CommandError(ErrorCode.WRONG_ARGS, `entry ${index} has no "${key}"`);
+  return checkValue(type, value, bounds, `"${key}" of entry ${index}`);
+}
+
+function awardOps(client: string, entries: readonly string[], nowMs: number): LedgerOp[] {
+  return entries.map((text, index) => {
+    const fields = entryFields(text, index);
+    const expiresAtMs = field(fields, 'expires', 'int', index, { min: 0 }) as number;
+    if (expiresAtMs <= nowMs) throw new CommandError(ErrorCode.BAD_VALUE, `entry ${index} expires in the past: ${expiresAtMs}`);
+    return {
+      op: 'hold', id: field(fields, 'transfer', 'token', index) as string, client,
+      worker: field(fields, 'worker', 'id', index) as string,
+      amount: field(fields, 'amount', 'int', index, { min: 1, max: MAX_AWARD_POINTS }) as number, expiresAtMs,
+    };
+  });
+}
+
+function settleOps(by: string, entries: readonly string[]): LedgerOp[] {
+  return entries.map((text, index) => {
+    const fields = entryFields(text, index);
+    const op = checkAction(field(fields, 'action', 'word', index) as string);
+    const reason = fields.get('reason');
+    if (reason !== undefined && reason.length > REASON_MAX_CHARS) {
+      throw new CommandError(ErrorCode.ARG_TOO_LONG, `"reason" of entry ${index} is longer than ${REASON_MAX_CHARS} characters`);
+    }
+    return {
+      op, id: field(fields, 'transfer', 'token', index) as string, holdId: field(fields, 'hold', 'token', index) as string, by,
+      ...(op === 'reject' && { reason: reason ?? 'result outvoted' }),
+    };
+  });
+}
 
 export class PointsDesk {
   constructor(private readonly ledger: Ledger, private readonly clock: () => number) {}
@@ -51,25 +98,26 @@ export class PointsDesk {
     return ['record', String(jobs), String(valid ?? 1), String(recent ?? 1)];
   }
 
-  async award(peer: Payer, args: AwardArgs): Promise<Reply> {
-    await this.checkSignature(peer, awardMessage(args.transfer, args.worker, args.amount, args.expires), args.signature);
-    if (args.expires <= this.clock()) throw new CommandError(ErrorCode.BAD_VALUE, `award expires in the past: ${args.expires}`);
-    const result = this.ledger.hold(args.transfer, peer.id, args.worker, args.amount, { expiresAtMs: args.expires });
-    return ['awarded', args.transfer, result];
+  async award(peer: Payer, { entries, signature }: BatchArgs): Promise<Reply> {
+    await this.checkSignature(peer, pointsMessage('award', formatList(entries)), signature);
+    return this.run('awarded', awardOps(peer.id, entries, this.clock()));
   }
 
-  async settle(peer: Payer, args: SettleArgs): Promise<Reply> {
-    const action = checkAction(args.action);
-    await this.checkSignature(peer, settleMessage(args.transfer, args.hold, action), args.signature);
-    const result = action === 'reject'
-      ? this.ledger.reject(args.transfer, args.hold, peer.id, args.reason ?? 'result outvoted')
-      : this.ledger[action](args.transfer, args.hold, peer.id);
-    return ['settled', args.transfer, result];
+  async settle(peer: Payer, { entries, signature }: BatchArgs): Promise<Reply> {
+    await this.checkSignature(peer, pointsMessage('settle', formatList(entries)), signature);
+    return this.run('settled', settleOps(peer.id, entries));
+  }
+
+  /** One batch, one ledger transaction; the reply pairs each transfer id with its result. */
+  private run(reply: string, ops: LedgerOp[]): Reply {
+    const results = this.ledger.transact(ops);
+    return [reply, formatList(ops.flatMap((op, i) => [op.id, results[i]!]))];
   }
 
   private async checkSignature(peer: Payer, message: string, signature: string): Promise<void> {
     if (!(await verify(peer.key, message, signature))) {
-      throw new CommandError(ErrorCode.BAD_SIGNATURE, `bad signature: sign "${message}" with the key you joined with`);
+      const shown = message.length > 80 ? `${message.slice(0, 77)}...` : message;
+      throw new CommandError(ErrorCode.BAD_SIGNATURE, `bad signature: sign "${shown}" with the key you joined with`);
     }
   }
 }

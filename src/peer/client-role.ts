@@ -15,6 +15,7 @@ import { runLocalSeries } from './farm/local-series.ts';
 import { Foreman, type SeriesResult, type WorkerReplies } from './farm/foreman.ts';
 import { Member, type MemberDeps } from './member.ts';
 import { PeerLinks } from './peer-links.ts';
+import { PointsClient, type Balance } from './points-client.ts';
 import { hopWaitMs } from './solicitations.ts';
 
 /** Margin over the first hop's wait for the proffer to travel back. */
@@ -63,47 +64,73 @@ export class ClientRole extends Member {
   seriesState: SeriesState = SeriesState.idle;
   seriesResult: SeriesResult | undefined;
   seriesError: string | undefined;
+  /** This client's points, as the authority last reported them. */
+  balance: Balance | undefined;
+  private points: PointsClient | undefined;
+  private cancelled = false;
 
   /**
    * Farms a job series: asks for bids (unless `workers` names them), hires the best by value,
    * and resolves with `results[i]` for `inputs[i]` plus per-job and per-worker records.
    */
   async submit(request: SubmitRequest): Promise<SeriesResult> {
-    const spec = checkSubmit(request);
-    if (this.seriesState === SeriesState.farming) throw new Error('submit: a series is already running on this page');
-    this.seriesState = SeriesState.bidding;
+    if (this.seriesState === SeriesState.bidding || this.seriesState === SeriesState.farming) {
+      throw new Error('submit: a series is already running on this page');
+    }
+    this.foreman = undefined;
+    this.seriesResult = undefined;
     this.seriesError = undefined;
-    this.emitChange();
+    this.cancelled = false;
     try {
+      const spec = checkSubmit(request);
+      this.setSeries(SeriesState.bidding);
       const hired = await this.hire(request);
+      if (this.cancelled) throw new Error('cancelled by the person');
       const foreman = new Foreman(spec, {
         connect: (worker, replies) => this.connectWorker(worker, replies),
         onChange: () => this.emitChange(),
+        ...(this.points && { payments: this.points }),
       }, `series-${++this.counter}`);
       this.foreman = foreman;
-      this.seriesState = SeriesState.farming;
-      this.emitChange();
+      this.setSeries(SeriesState.farming);
       this.seriesResult = await foreman.run(hired);
-      this.seriesState = SeriesState.done;
+      this.setSeries(SeriesState.done);
       return this.seriesResult;
     } catch (error) {
       this.seriesError = error instanceof Error ? error.message : String(error);
-      this.seriesState = SeriesState.failed;
+      this.setSeries(SeriesState.failed);
       throw error;
     } finally {
+      void this.refreshBalance();
+    }
+  }
+
+  /** Re-reads this client's points from the authority. */
+  async refreshBalance(): Promise<void> {
+    if (!this.points) return;
+    try {
+      this.balance = await this.points.balance();
       this.emitChange();
+    } catch {
+      // The authority link dropped; the balance is read again after the next join.
     }
   }
 
   /** Stops the running series; its promise rejects. */
   cancelSeries(): void {
+    this.cancelled = true;
     this.foreman?.abort('cancelled by the person');
+  }
+
+  private setSeries(state: SeriesState): void {
+    this.seriesState = state;
+    this.emitChange();
   }
 
   private async hire(request: SubmitRequest): Promise<Map<string, number>> {
     const bids = request.workers ? this.bids.filter((bid) => request.workers!.includes(bid.id)) : await this.solicit();
     const filters = { ...(request.maxPrice !== undefined && { maxPrice: request.maxPrice }), ...(request.minValid !== undefined && { minValid: request.minValid }) };
-    const chosen = request.workers ? bids : chooseBids(bids, filters);
+    const chosen = chooseBids(bids, filters);
     const redundancy = request.redundancy ?? 1;
     if (chosen.length === 0) throw new Error(`submit: no bid fits (${bids.length} bids${request.maxPrice !== undefined ? `, max price ${request.maxPrice}` : ''})`);
     if (chosen.length < redundancy) throw new Error(`submit: redundancy ${redundancy} needs ${redundancy} workers; only ${chosen.length} can be hired`);
@@ -159,11 +186,13 @@ export class ClientRole extends Member {
   override snapshot() {
     return {
       ...super.snapshot(), solicit: this.solicitState, bids: [...this.bids],
-      series: this.seriesState, seriesError: this.seriesError,
+      series: this.seriesState, seriesError: this.seriesError, balance: this.balance,
     };
   }
 
-  protected override onJoined(connection: AuthorityConnection, _identity: Identity): void {
+  protected override onJoined(connection: AuthorityConnection, identity: Identity): void {
+    this.points = new PointsClient(connection, identity);
+    void this.refreshBalance();
     this.links = new PeerLinks({
       authority: connection, options: this.options,
       admit: () => 'clients take no inbound links',
@@ -174,6 +203,7 @@ export class ClientRole extends Member {
   protected override onLeaving(): void {
     this.links?.stop();
     this.links = undefined;
+    this.points = undefined;
   }
 
   private pickWorker(): string {

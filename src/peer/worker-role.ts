@@ -5,6 +5,7 @@ import type { Identity } from '../protocol/identity.ts';
 import type { AuthorityConnection } from './authority-connection.ts';
 import type { Bid } from './bids.ts';
 import { Member, type MemberDeps } from './member.ts';
+import { PointsClient, type Balance, type PointsRecord } from './points-client.ts';
 import { Direction } from './overlay.ts';
 import { UNKNOWN_WONKS } from './wonks.ts';
 import { WorkerNetwork } from './worker-network.ts';
@@ -22,6 +23,11 @@ export interface WorkerRoleDeps extends MemberDeps {
 export class WorkerRole extends Member {
   wonks = UNKNOWN_WONKS;
   paused = false;
+  /** Points and record as the authority last reported them. */
+  balance: Balance | undefined;
+  record: PointsRecord | undefined;
+  private points: PointsClient | undefined;
+  private pointsTimer: ReturnType<typeof setInterval> | undefined;
   threads: number;
   cpuLimit = 100;
   readonly jobs: JobService;
@@ -81,7 +87,7 @@ export class WorkerRole extends Member {
   bid(): Bid {
     return {
       id: this.id ?? '', slots: this.paused ? 0 : this.threads, price: Number(this.options.get('price_per_job')),
-      wonks: this.wonks, jobs: 0, valid: 1,
+      wonks: this.wonks, jobs: this.record?.jobs ?? 0, valid: this.record?.recent ?? 1,
     };
   }
 
@@ -93,7 +99,7 @@ export class WorkerRole extends Member {
       // The worker's lifecycle: idle | joining | joined | paused (DESIGN.md, STYLE.md lesson 8).
       workerState: base.state === 'joined' && this.paused ? 'paused' as const : base.state,
       paused: this.paused, threads: this.threads, cpuLimit: this.cpuLimit,
-      earned: this.jobs.earned,
+      earned: this.jobs.earned, balance: this.balance, record: this.record,
       jobs: this.jobs.jobs.map((job) => ({ ...job })),
       wonks: this.wonks,
       neighbours,
@@ -102,7 +108,22 @@ export class WorkerRole extends Member {
     };
   }
 
-  protected override onJoined(connection: AuthorityConnection, _identity: Identity): void {
+  /** Re-reads balance and record (the record goes into bids). */
+  async refreshPoints(): Promise<void> {
+    const points = this.points;
+    if (!points) return;
+    try {
+      [this.balance, this.record] = await Promise.all([points.balance(), points.record()]);
+      this.emitChange();
+    } catch {
+      // A /1 authority link has no points commands, or the link dropped: bids keep the last record.
+    }
+  }
+
+  protected override onJoined(connection: AuthorityConnection, identity: Identity): void {
+    this.points = new PointsClient(connection, identity);
+    void this.refreshPoints();
+    this.pointsTimer = setInterval(() => void this.refreshPoints(), Number(this.options.get('time_between_authority_checks')));
     this.network = new WorkerNetwork({
       authority: connection, options: this.options, ownBid: () => this.bid(), jobs: this.jobs,
       onChange: () => this.emitChange(),
@@ -113,6 +134,8 @@ export class WorkerRole extends Member {
 
   protected override onLeaving(): void {
     clearInterval(this.wonksTimer);
+    clearInterval(this.pointsTimer);
+    this.points = undefined;
     this.jobs.stop();
     this.network?.stop();
     this.network = undefined;

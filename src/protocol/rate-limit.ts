@@ -1,9 +1,12 @@
 // A token bucket per link: a peer may send short bursts, but not a sustained flood.
 
-/** Sustained commands per second one link may send; signaling an ICE trickle stays far below. */
-export const LINK_COMMANDS_PER_S = 50;
-/** Burst allowance: a join plus a full candidate trickle arrive at once. */
-export const LINK_BURST_COMMANDS = 100;
+/**
+ * Sustained commands per second one link may send. A farming client sends at most two points
+ * batches per 10 ms window (src/peer/points-client.ts); signaling an ICE trickle stays far below.
+ */
+export const LINK_COMMANDS_PER_S = 200;
+/** Burst allowance: a join, a full candidate trickle and a few batches arrive at once. */
+export const LINK_BURST_COMMANDS = 400;
 
 export class RateLimiter {
   private tokens: number;

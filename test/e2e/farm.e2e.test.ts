@@ -51,7 +51,7 @@ async function submit(request: SubmitRequest): Promise<SeriesResult> {
 
 beforeAll(async () => {
   if (!existsSync('dist/index.html')) throw new Error('pages not built: run "npm run build" first (npm test does)');
-  authority = await startTestAuthority(['--option', 'time_between_authority_checks=1000']);
+  authority = await startTestAuthority(['--option', 'time_between_authority_checks=1000', '--grant-points', '100000']);
   browser = await launchChromium();
   context = await newContext(browser, authority.url);
   workers = await Promise.all(range(4).map(openWorker));
@@ -75,6 +75,36 @@ describe('farming a job series across worker tabs', () => {
     expect(result.workers.reduce((sum, w) => sum + w.done, 0)).toBe(200);
     const doneInTabs = await Promise.all(workers.map(async (page) => (await workerSnapshot(page)).jobs.filter((j) => j.state === 'done').length));
     expect(doneInTabs.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(200);
+  }, 60_000);
+
+  it('stops with a clear error when the client cannot pay for the series, and leaves no hold behind', async () => {
+    const clientId = await client.evaluate(() => (window.peerfarm as ClientRole).id!);
+    const price = String(Math.ceil(authority.points.balance(clientId)! / 2) + 1);
+    const setPrice = (value: string) => Promise.all(workers.map((page) => page.evaluate((p) => {
+      (window.peerfarm as WorkerRole).options.apply({ price_per_job: p });
+    }, value)));
+    await setPrice(price);
+    try {
+      await expect(submit({ code: SUM_OF_SQUARES, inputs: range(6) })).rejects.toThrow(/not enough points to award a job/);
+    } finally {
+      await setPrice('1');
+    }
+    expect(authority.points.holds(clientId)).toEqual([]);
+    authority.points.checkInvariant();
+  }, 60_000);
+
+  it('moves exactly the accepted jobs\' prices from the client to the workers who did them', async () => {
+    const clientId = await client.evaluate(() => (window.peerfarm as ClientRole).id!);
+    const workerIds = await Promise.all(workers.map(async (page) => (await workerSnapshot(page)).id!));
+    const before = new Map([clientId, ...workerIds].map((id) => [id, authority.points.balance(id)!]));
+    const result = await submit({ code: SUM_OF_SQUARES, inputs: range(30) });
+    expect(result.paid).toBe(30);
+    expect(authority.points.balance(clientId)).toBe(before.get(clientId)! - 30);
+    for (const stats of result.workers) {
+      expect(authority.points.balance(stats.id)).toBe(before.get(stats.id)! + stats.done);
+    }
+    expect(authority.points.holds(clientId)).toEqual([]);
+    authority.points.checkInvariant();
   }, 60_000);
 
   it('completes all 200 jobs when a worker tab closes mid-series, none lost or duplicated', async () => {
@@ -107,7 +137,11 @@ describe('farming a job series across worker tabs', () => {
       service.deps = { ...service.deps, runner: async () => ({ run: async () => ({ n: -1, sum: -1 }) }) };
     });
     const inputs = range(40).map((i) => i * 10);
+    const liarBalance = authority.points.balance(liarId);
     const result = await submit({ code: SUM_OF_SQUARES, inputs, redundancy: 3 });
+    expect(authority.points.balance(liarId)).toBe(liarBalance);
+    expect(authority.points.record(liarId).rejected).toBeGreaterThan(0);
+    authority.points.checkInvariant();
     expect(result.results).toEqual(inputs.map(sumOfSquares));
     const byId = new Map(result.workers.map((w) => [w.id, w]));
     expect(byId.get(liarId)?.flagged).toBeGreaterThan(0);

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parseList } from '../../src/protocol/parse.ts';
 import { generateIdentity, joinMessage, sign } from '../../src/protocol/identity.ts';
 import { AuthorityConnection } from '../../src/peer/authority-connection.ts';
 import { Options } from '../../src/peer/options.ts';
@@ -78,20 +79,40 @@ describe('points over the authority protocols', () => {
     peer.send(`join ${me.id} ${me.publicKey} ${await sign(me, joinMessage(nonce))}`);
     await peer.next(/^welcome /);
     const worker = await member('worker');
-    const expires = Date.now() + 60_000;
-    const forged = await sign(mallory, `peerfarm award t1 ${worker.id} 5 ${expires}`);
-    peer.send(`award t1 ${worker.id} 5 ${expires} ${forged}`);
-    expect(await peer.next(/^exception/)).toBe(
-      `exception {bad signature: sign "peerfarm award t1 ${worker.id} 5 ${expires}" with the key you joined with}`);
+    const entries = `{transfer t1 worker ${worker.id} amount 5 expires ${Date.now() + 60_000}}`;
+    const forged = await sign(mallory, `peerfarm award ${entries}`);
+    peer.send(`award {${entries}} ${forged}`);
+    const [, message] = parseList(await peer.next(/^exception/));
+    expect(message).toMatch(/^bad signature: sign "peerfarm award \{transfer t1 worker [0-9a-f]{32} amount 5 \.\.\." with the key you joined with$/);
     expect(authority.points.balance(me.id)).toBe(100);
+    peer.send(`award {${entries}} ${await sign(me, `peerfarm award ${entries}`)}`);
+    expect(await peer.next(/^awarded /)).toBe('awarded {t1 ok}');
+    expect(authority.points.balance(me.id)).toBe(95);
   });
 
-  it('answers a retried award with its first outcome and moves the points once', async () => {
+  it('answers a retried award batch with its first outcomes and moves the points once', async () => {
     const [client, worker] = [await member('client'), await member('worker')];
-    const expires = Date.now() + 60_000;
-    const signature = await sign(client.identity, `peerfarm award again ${worker.id} 4 ${expires}`);
-    for (let i = 0; i < 3; i++) client.connection.request(['award', 'again', worker.id, '4', String(expires), signature]);
+    const entries = `{transfer again worker ${worker.id} amount 4 expires ${Date.now() + 60_000}}`;
+    const signature = await sign(client.identity, `peerfarm award ${entries}`);
+    for (let i = 0; i < 3; i++) client.connection.request(['award', entries, signature]);
     await expect.poll(async () => (await client.points.balance()).held).toBe(4);
     expect(await client.points.balance()).toEqual({ points: 96, held: 4 });
+  });
+
+  it('carries many awards in one batch and one ledger transaction', async () => {
+    const [client, worker] = [await member('client'), await member('worker')];
+    const awards = await Promise.all(Array.from({ length: 50 }, () => client.points.award(worker.id, 1, Date.now() + 60_000)));
+    expect(awards.every((award) => award.result === 'ok')).toBe(true);
+    const settled = await Promise.all(awards.map((award) => client.points.settle(award.hold, 'post')));
+    expect(settled.every((result) => result === 'ok')).toBe(true);
+    expect(await worker.points.balance()).toEqual({ points: 150, held: 0 });
+    authority.points.checkInvariant();
+  });
+
+  it('refuses an entry with a missing field in Tcl wording', async () => {
+    const client = await member('client');
+    const entries = '{transfer t9 amount 5 expires 99999999999999}';
+    client.connection.request(['award', entries, await sign(client.identity, `peerfarm award ${entries}`)]);
+    await expect.poll(() => client.connection.error).toBe('entry 0 has no "worker"');
   });
 });

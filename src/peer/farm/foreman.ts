@@ -3,6 +3,7 @@
 // the results in input order once every job is done or poisoned.
 import type { Handler } from '../../protocol/handler.ts';
 import { JobQueue, JobState, type Lease } from './job-queue.ts';
+import { Payroll, type Payments } from './payroll.ts';
 
 /** How often leases are checked; a lease is many times longer than this. */
 const LEASE_CHECK_MS = 250;
@@ -19,7 +20,7 @@ export interface SeriesSpec {
 export interface WorkerStats {
   readonly id: string;
   price: number;
-  state: 'connecting' | 'working' | 'left' | 'unreachable';
+  state: 'connecting' | 'working' | 'finished' | 'left' | 'unreachable';
   done: number;
   failed: number;
   flagged: number;
@@ -33,7 +34,7 @@ export interface SeriesResult {
   readonly results: unknown[];
   readonly jobs: { index: number; state: JobState; doneBy?: string; failures: number; reassigned: number }[];
   readonly workers: WorkerStats[];
-  /** Points moved: the ledger arrives with the points issue; until then nothing is paid. */
+  /** Points posted to workers for accepted results. */
   readonly paid: number;
 }
 
@@ -42,6 +43,8 @@ export interface ForemanDeps {
   readonly connect: (worker: string, replies: WorkerReplies) => Promise<Handler>;
   readonly clock?: () => number;
   readonly onChange: () => void;
+  /** The ledger, when jobs are paid for (every job awarded, settled by its outcome). */
+  readonly payments?: Payments;
 }
 
 /** What a worker sends the foreman on a series link. */
@@ -55,6 +58,7 @@ export interface WorkerReplies {
 export class Foreman {
   readonly queue: JobQueue;
   readonly workers = new Map<string, WorkerStats>();
+  private readonly payroll: Payroll;
   private readonly links = new Map<string, Handler>();
   private readonly seriesId: string;
   private timer: ReturnType<typeof setInterval> | undefined;
@@ -65,6 +69,9 @@ export class Foreman {
     this.queue = new JobQueue(spec.inputs, {
       redundancy: spec.redundancy, leaseMs: spec.leaseMs, poisonAfter: spec.poisonAfter,
       ...(deps.clock && { clock: deps.clock }),
+    });
+    this.payroll = new Payroll(deps.payments, (worker, result) => {
+      if (result === 'insufficient_points') this.abort(`not enough points to award a job to ${worker.slice(0, 8)}: ${result}`);
     });
   }
 
@@ -81,8 +88,9 @@ export class Foreman {
   /** Stops the series: every worker is told, nothing more is handed out. */
   abort(reason: string): void {
     const settle = this.settle;
+    if (!settle) return;
     this.end();
-    settle?.reject(new Error(reason));
+    void this.payroll.close().finally(() => settle.reject(new Error(reason)));
   }
 
   private async hire(id: string, price: number): Promise<void> {
@@ -110,20 +118,31 @@ export class Foreman {
         this.dispatch();
       },
       progress: (_series, lease, fraction) => this.ifMine(stats, lease, () => this.queue.progress(lease, fraction)),
-      result: (_series, lease, value) => this.ifMine(stats, lease, () => {
+      result: (_series, lease, value) => this.ifMine(stats, lease, (job) => {
+        this.payroll.resulted(lease, value);
         if (this.queue.complete(lease, value)) stats.done += 1;
+        this.judge(job);
       }),
-      failed: (_series, lease, _code, message) => this.ifMine(stats, lease, () => {
+      failed: (_series, lease, _code, message) => this.ifMine(stats, lease, (job) => {
         if (this.queue.fail(lease, message)) stats.failed += 1;
+        this.payroll.voided([lease]);
+        this.judge(job);
       }),
     };
   }
 
   /** A worker may only speak for its own leases. */
-  private ifMine(stats: WorkerStats, lease: string, apply: () => void): void {
-    if (this.queue.leases.get(lease)?.worker !== stats.id) return;
-    apply();
+  private ifMine(stats: WorkerStats, lease: string, apply: (job: number) => void): void {
+    const known = this.queue.leases.get(lease);
+    if (known?.worker !== stats.id) return;
+    apply(known.job);
     this.afterChange();
+  }
+
+  /** Settles the payments of a job once it is decided. */
+  private judge(index: number): void {
+    const job = this.queue.jobs[index]!;
+    if (job.state === JobState.done || job.state === JobState.poisoned) this.payroll.decided(job);
   }
 
   private afterChange(): void {
@@ -150,13 +169,19 @@ export class Foreman {
   }
 
   private sendJob(lease: Lease): void {
-    const input = JSON.stringify(this.queue.jobs[lease.job]!.input ?? null);
-    this.send(lease.worker, ['job', this.seriesId, lease.id, input]);
+    const price = this.workers.get(lease.worker)?.price ?? 0;
+    void this.payroll.leased(lease.id, lease.job, lease.worker, price, lease.expiresMs).then((paidFor) => {
+      // The lease may have ended while the award was on its way.
+      if (!paidFor || !this.queue.leases.has(lease.id)) return;
+      const input = JSON.stringify(this.queue.jobs[lease.job]!.input ?? null);
+      this.send(lease.worker, ['job', this.seriesId, lease.id, input]);
+    });
   }
 
   private checkLeases(): void {
     const expired = this.queue.expire();
     for (const lease of expired) this.send(lease.worker, ['cancel', this.seriesId, lease.id]);
+    this.payroll.voided(expired.map((lease) => lease.id));
     if (expired.length > 0) this.afterChange();
   }
 
@@ -166,7 +191,7 @@ export class Foreman {
     stats.state = 'left';
     stats.error = reason;
     stats.demand = 0;
-    this.queue.dropWorker(stats.id);
+    this.payroll.voided(this.queue.dropWorker(stats.id).map((lease) => lease.id));
     this.afterChange();
     this.checkStranded();
   }
@@ -181,16 +206,18 @@ export class Foreman {
 
   private finish(): void {
     const settle = this.settle;
+    if (!settle) return;
     this.end();
-    settle?.resolve({
+    for (const stats of this.workers.values()) if (stats.state === 'working') stats.state = 'finished';
+    void this.payroll.close().then((paid) => settle.resolve({
       results: this.queue.results(),
       jobs: this.queue.jobs.map((job) => ({
         index: job.index, state: job.state, failures: job.failures.length, reassigned: job.reassigned,
         ...(job.doneBy !== undefined && { doneBy: job.doneBy }),
       })),
       workers: [...this.workers.values()],
-      paid: 0,
-    });
+      paid,
+    }));
     this.deps.onChange();
   }
 

@@ -83,10 +83,8 @@ export class JobService {
     };
   }
 
-  /** Points earned by the jobs done here (paid once the ledger settles them). */
-  get earned(): number {
-    return this.jobs.filter((job) => job.state === LocalJobState.done).reduce((sum, job) => sum + job.price, 0);
-  }
+  /** Points earned by the jobs done here since the page opened (paid once their clients settle them). */
+  earned = 0;
 
   /** Pull again for every series (after a resume, or when slots were added). */
   pullAll(): void {
@@ -147,6 +145,7 @@ export class JobService {
       const text = JSON.stringify(value === undefined ? null : value);
       job.state = LocalJobState.done;
       job.progress = 1;
+      this.earned += job.price;
       send(['result', series.id, job.lease, text]);
     } catch (error) {
       const { code, message } = describeError(error, signal);

@@ -2,9 +2,6 @@
 // for everyone; award and settle, signed with the peer's key, for clients. Catalogue: docs/PROTOCOL.md.
 import type { CommandSpec } from '../schema.ts';
 
-/** Transfer ids are chosen by the requester, unique per request: a retry reuses its id. */
-const transfer = { name: 'transfer', type: 'token' } as const;
-const hold = { name: 'hold', type: 'token' } as const;
 const signature = { name: 'signature', type: 'base64', maxBytes: 256 } as const;
 /** Entries one `history` reply carries at most. */
 export const HISTORY_MAX_ENTRIES = 200;
@@ -28,20 +25,22 @@ export const record = {
   doc: 'Asks for this worker\'s record: jobs done, valid share, recent valid share (7-day half-life).',
 } as const satisfies CommandSpec;
 
+/** Requests one `award` or `settle` batch carries at most: one ledger transaction each. */
+export const MAX_BATCH_ENTRIES = 1000;
+
 export const award = {
-  args: [transfer, { name: 'worker', type: 'id' }, { name: 'amount', type: 'int', min: 1, max: 1_000_000 },
-    { name: 'expires', type: 'int', min: 0 }, signature],
+  args: [{ name: 'entries', type: 'list', maxItems: MAX_BATCH_ENTRIES, maxBytes: 256 * 1024 }, signature],
   reply: 'awarded',
-  doc: 'Holds `amount` points of this client in escrow for `worker` until `expires` (ms since 1970); the hold id is ' +
-    'the transfer id. Signed: `peerfarm award <transfer> <worker> <amount> <expires>`.',
+  doc: 'Holds points of this client in escrow, one hold per entry, a dict `transfer T worker W amount A expires E` ' +
+    '(E in ms since 1970); the hold id is the transfer id. Signed: `peerfarm award <entries>` (the canonical list).',
 } as const satisfies CommandSpec;
 
 export const settle = {
-  args: [transfer, hold, { name: 'action', type: 'word', maxBytes: 8 }, signature],
-  options: { '-reason': { type: 'string', maxBytes: 200 } },
+  args: [{ name: 'entries', type: 'list', maxItems: MAX_BATCH_ENTRIES, maxBytes: 256 * 1024 }, signature],
   reply: 'settled',
-  doc: '`post` pays the hold to its worker (an accepted result), `reject` returns it and counts against the worker ' +
-    '(an outvoted result), `void` returns it (nothing done). Signed: `peerfarm settle <transfer> <hold> <action>`.',
+  doc: 'Settles holds, one per entry `transfer T hold H action A ?reason R?`: `post` pays the worker (an accepted ' +
+    'result), `reject` returns the points and counts against the worker (an outvoted result), `void` returns them ' +
+    '(nothing done). Signed: `peerfarm settle <entries>`.',
 } as const satisfies CommandSpec;
 
 export const balanceReply = {
@@ -64,22 +63,23 @@ export const recordReply = {
 } as const satisfies CommandSpec;
 
 export const awarded = {
-  args: [transfer, { name: 'result', type: 'word', maxBytes: 32 }],
+  args: [{ name: 'results', type: 'dict', maxItems: 2 * MAX_BATCH_ENTRIES }],
   reply: '',
-  doc: 'The outcome of `award`: ok, exists, insufficient_points, self_payment, unknown_account, bad_amount.',
+  doc: 'The outcome of each award, `transfer result ...`: ok, exists, insufficient_points, self_payment, ' +
+    'unknown_account, bad_amount.',
 } as const satisfies CommandSpec;
 
 export const settled = {
-  args: [transfer, { name: 'result', type: 'word', maxBytes: 32 }],
+  args: [{ name: 'results', type: 'dict', maxItems: 2 * MAX_BATCH_ENTRIES }],
   reply: '',
-  doc: 'The outcome of `settle`: ok, exists, no_such_hold, not_your_hold, hold_posted, hold_voided, hold_expired.',
+  doc: 'The outcome of each settlement, `transfer result ...`: ok, exists, no_such_hold, not_your_hold, hold_posted, ' +
+    'hold_voided, hold_expired.',
 } as const satisfies CommandSpec;
 
-/** What a peer signs for a points request: the command's words, so nothing else can be passed off. */
-export function awardMessage(transferId: string, worker: string, amount: number, expires: number): string {
-  return `peerfarm award ${transferId} ${worker} ${amount} ${expires}`;
-}
-
-export function settleMessage(transferId: string, holdId: string, action: string): string {
-  return `peerfarm settle ${transferId} ${holdId} ${action}`;
+/**
+ * What a peer signs for a points request: the command and its entries in canonical list form
+ * (what formatList writes, so both sides derive the same text from the parsed entries).
+ */
+export function pointsMessage(command: 'award' | 'settle', entriesText: string): string {
+  return `peerfarm ${command} ${entriesText}`;
 }
