@@ -1,9 +1,11 @@
 // The authority's JSON API (docs/PROTOCOL.md, "HTTP API"): read-only views for pages and tests.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Ledger } from './ledger/ledger.ts';
 import type { PeerRegistry } from './registry.ts';
 
 export interface ApiDeps {
   readonly registry: PeerRegistry;
+  readonly ledger: Ledger;
   readonly startedAtMs: number;
   readonly connections: () => number;
   readonly protocols: readonly string[];
@@ -15,6 +17,7 @@ type Route = (deps: ApiDeps) => unknown;
 const ROUTES: Record<string, Route> = {
   '/api/health': health,
   '/api/peers': peers,
+  '/api/ledger': ledger,
 };
 
 export const API_VERSION = 1;
@@ -44,9 +47,14 @@ function peers(deps: ApiDeps) {
       protocol: peer.handler.inbound?.name ?? null,
       joinedAt: peer.joinedAt,
       lastSeenAt: peer.handler.lastFrameMs,
+      balance: deps.ledger.balance(peer.id) ?? 0,
       ...(peer.role === 'worker' && { neighbours: peer.neighbours }),
     })),
   };
+}
+
+function ledger(deps: ApiDeps) {
+  return { totals: deps.ledger.totals(), leaderboard: deps.ledger.leaderboard(20) };
 }
 
 /** Answers /api/* requests; returns false for any other path. */

@@ -64,7 +64,7 @@ export async function startAuthority(config: AuthorityConfig, clock: () => numbe
     },
   });
   const http = createHttpServer(config.distDir, {
-    registry, clock, startedAtMs: clock(),
+    registry, clock, ledger: points, startedAtMs: clock(),
     connections: () => server.handlers.size,
     protocols: bindings.map((binding) => binding.spec.name),
   });

@@ -34,6 +34,8 @@ export const DEFAULT_LEDGER_OPTIONS: rules.LedgerOptions = {
 export const HISTORY_MAX_ROWS = 1000;
 /** Open holds listed per account; a client awards a few jobs at a time, not thousands. */
 export const HOLDS_LISTED_MAX = 1000;
+/** The leaderboard is a page's table, not an export. */
+export const LEADERBOARD_MAX_ROWS = 100;
 /** Holds expired per `expire` call, so one sweep never stalls the authority; call again if it returns this. */
 export const EXPIRE_BATCH_MAX = 10_000;
 
@@ -156,6 +158,13 @@ export class Ledger {
   record(worker: string, nowMs: number = this.clock()): WorkerRecord {
     checkAccountId(worker);
     return readRecord(this.st.record.get(worker), nowMs, this.options.recentHalfLifeMs);
+  }
+
+  /** Workers with the most accepted jobs, with their records and balances (the admin leaderboard). */
+  leaderboard(limit = LEADERBOARD_MAX_ROWS, nowMs: number = this.clock()): (WorkerRecord & { worker: string; balance: number })[] {
+    return this.st.topWorkers.all(Math.min(limit, LEADERBOARD_MAX_ROWS)).map(({ worker }) => ({
+      worker, balance: this.balance(worker) ?? 0, ...this.record(worker, nowMs),
+    }));
   }
 
   /** The first outcome of a transfer id, or undefined when the id was never used. */

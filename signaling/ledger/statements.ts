@@ -78,6 +78,8 @@ export function prepareStatements(db: LedgerDatabase) {
        ORDER BY seq DESC LIMIT $limit`),
     record: db.prepare<[string], RecordRow>(
       'SELECT jobs, rejected, recent_valid, recent_total, updated_at_ms FROM records WHERE worker = ?'),
+    topWorkers: db.prepare<[number], { worker: string }>(
+      'SELECT worker FROM records ORDER BY jobs DESC, worker LIMIT ?'),
     putRecord: db.prepare<[string, number, number, number, number, number]>(
       `INSERT INTO records (worker, jobs, rejected, recent_valid, recent_total, updated_at_ms) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (worker) DO UPDATE SET jobs = excluded.jobs, rejected = excluded.rejected,

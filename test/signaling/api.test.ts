@@ -31,14 +31,25 @@ describe('HTTP API', () => {
   it('lists peers with id, role, state and neighbours', async () => {
     const { peers } = await (await fetch(`${authority.url}/api/peers`)).json();
     expect(peers).toHaveLength(1);
-    expect(peers[0]).toMatchObject({ id: worker.id, role: 'worker', address: '127.0.0.1', protocol: 'p2p:authority<-worker/2', neighbours: [] });
+    expect(peers[0]).toMatchObject({ id: worker.id, role: 'worker', address: '127.0.0.1', protocol: 'p2p:authority<-worker/2', neighbours: [], balance: 1000 });
     expect(['joined', 'listening']).toContain(peers[0].state);
+  });
+
+  it('reports ledger totals and a leaderboard of workers by accepted jobs', async () => {
+    const client = `c${'0'.repeat(31)}`;
+    authority.points.openAccount(client);
+    authority.points.grant('g-test', client, 10, { ip: '192.0.2.9', day: '2026-11-24' });
+    authority.points.hold('h1', client, worker.id, 3, { expiresAtMs: Date.now() + 60_000 });
+    authority.points.post('p1', 'h1', client);
+    const body = await (await fetch(`${authority.url}/api/ledger`)).json();
+    expect(body.totals).toMatchObject({ minted: 1010, held: 0 });
+    expect(body.leaderboard).toEqual([expect.objectContaining({ worker: worker.id, jobs: 1, valid: 1, balance: 1003 })]);
   });
 
   it('answers an unknown API path with 404 and the list of APIs', async () => {
     const response = await fetch(`${authority.url}/api/nope`);
     expect(response.status).toBe(404);
-    expect(await response.json()).toEqual({ error: 'no such API: /api/nope; try /api/health, /api/peers' });
+    expect(await response.json()).toEqual({ error: 'no such API: /api/nope; try /api/health, /api/peers, /api/ledger' });
   });
 
   it('refuses a POST with 405', async () => {

@@ -1,5 +1,5 @@
-// The default bid choice (DESIGN.md section 4): cheapest per unit of speed — price times wonks,
-// both lower-is-better — after the person's filters on price and record.
+// The default bid choice (DESIGN.md sections 4 and 5): cheapest per unit of speed — price times
+// wonks, both lower-is-better — weighed by the worker's record, after the person's filters.
 import type { Bid } from '../bids.ts';
 
 export interface BidFilters {
@@ -14,9 +14,17 @@ export interface BidFilters {
 /** Workers hired for one series unless the person says otherwise. */
 export const DEFAULT_MAX_WORKERS = 16;
 
-/** Orders bids by value: price × wonks ascending; a free worker is ordered by speed. */
+/**
+ * What an accepted result is expected to cost: price × wonks (both lower-is-better) divided by the
+ * worker's recent valid share, so a worker whose results are often outvoted costs more per result.
+ */
+export function costPerResult(bid: Bid): number {
+  return (Math.max(bid.price, 1e-9) * bid.wonks) / Math.max(bid.valid, 0.01);
+}
+
+/** Orders bids by value: cost per result ascending, then speed. */
 export function byValue(a: Bid, b: Bid): number {
-  return Math.max(a.price, 1e-9) * a.wonks - Math.max(b.price, 1e-9) * b.wonks || a.wonks - b.wonks || a.id.localeCompare(b.id);
+  return costPerResult(a) - costPerResult(b) || a.wonks - b.wonks || a.id.localeCompare(b.id);
 }
 
 export function chooseBids(bids: readonly Bid[], filters: BidFilters = {}): Bid[] {

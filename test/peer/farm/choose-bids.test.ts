@@ -11,6 +11,11 @@ describe('chooseBids', () => {
     expect(chooseBids(bids).map((b) => b.id)).toEqual(['fast-cheap', 'fast-dear', 'slow-cheap']);
   });
 
+  it('weighs a worker whose results are often outvoted as dearer', () => {
+    const bids = [bid('fast-but-lying', 1, 100, { jobs: 40, valid: 0.25 }), bid('honest', 1, 200, { jobs: 40, valid: 1 })];
+    expect(chooseBids(bids).map((b) => b.id)).toEqual(['honest', 'fast-but-lying']);
+  });
+
   it('leaves out bids above the price limit and workers with a poor record', () => {
     const bids = [bid('dear', 5, 10), bid('liar', 1, 10, { jobs: 50, valid: 0.5 }), bid('new', 1, 10), bid('good', 1, 20, { jobs: 9, valid: 1 })];
     expect(chooseBids(bids, { maxPrice: 2, minValid: 0.9 }).map((b) => b.id)).toEqual(['new', 'good']);
