@@ -1,4 +1,4 @@
-// The admin page's view of its authority: /api/health and /api/peers, polled while the page is open.
+// The admin page's view of its authority: /api/health, /api/peers and /api/ledger, polled while the page is open.
 // `window.peerfarm` on the admin page.
 
 /** Often enough to watch tabs come and go, rare enough to cost the authority nothing. */
@@ -13,6 +13,7 @@ export interface PeerView {
   readonly joinedAt: number;
   readonly lastSeenAt: number;
   readonly neighbours?: string[];
+  readonly balance: number;
 }
 
 export interface HealthView {
@@ -23,10 +24,19 @@ export interface HealthView {
   readonly protocols: readonly string[];
 }
 
+export interface LedgerView {
+  readonly totals: { readonly minted: number; readonly balances: number; readonly held: number };
+  readonly leaderboard: readonly {
+    readonly worker: string; readonly jobs: number; readonly rejected: number; readonly valid: number | null;
+    readonly recent: number | null; readonly recentWeight: number; readonly balance: number;
+  }[];
+}
+
 /** Emits `change` after every poll, successful or not. */
 export class AdminRole extends EventTarget {
   health: HealthView | undefined;
   peers: readonly PeerView[] = [];
+  ledger: LedgerView | undefined;
   error: string | undefined;
   updatedAt: number | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
@@ -48,12 +58,14 @@ export class AdminRole extends EventTarget {
 
   async poll(): Promise<void> {
     try {
-      const [health, peers] = await Promise.all([
+      const [health, peers, ledger] = await Promise.all([
         this.fetchJson(`${this.baseUrl}/api/health`) as Promise<HealthView>,
         this.fetchJson(`${this.baseUrl}/api/peers`) as Promise<{ peers: PeerView[] }>,
+        this.fetchJson(`${this.baseUrl}/api/ledger`) as Promise<LedgerView>,
       ]);
       this.health = health;
       this.peers = peers.peers;
+      this.ledger = ledger;
       this.error = undefined;
       this.updatedAt = Date.now();
     } catch (error) {

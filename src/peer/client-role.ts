@@ -15,7 +15,7 @@ import { runLocalSeries } from './farm/local-series.ts';
 import { Foreman, type SeriesResult, type WorkerReplies } from './farm/foreman.ts';
 import { Member, type MemberDeps } from './member.ts';
 import { PeerLinks } from './peer-links.ts';
-import { PointsClient, type Balance } from './points-client.ts';
+import { PointsClient, type Balance, type HistoryEntry } from './points-client.ts';
 import { hopWaitMs } from './solicitations.ts';
 
 /** Margin over the first hop's wait for the proffer to travel back. */
@@ -103,6 +103,12 @@ export class ClientRole extends Member {
     } finally {
       void this.refreshBalance();
     }
+  }
+
+  /** The latest ledger entries of this client, newest first. */
+  history(limit = 20): Promise<HistoryEntry[]> {
+    if (!this.points) return Promise.reject(new Error(`history: not joined (state ${this.state})`));
+    return this.points.history(limit);
   }
 
   /** Re-reads this client's points from the authority. */

@@ -5,7 +5,7 @@ import type { Identity } from '../protocol/identity.ts';
 import type { AuthorityConnection } from './authority-connection.ts';
 import type { Bid } from './bids.ts';
 import { Member, type MemberDeps } from './member.ts';
-import { PointsClient, type Balance, type PointsRecord } from './points-client.ts';
+import { PointsClient, type Balance, type HistoryEntry, type PointsRecord } from './points-client.ts';
 import { Direction } from './overlay.ts';
 import { UNKNOWN_WONKS } from './wonks.ts';
 import { WorkerNetwork } from './worker-network.ts';
@@ -106,6 +106,12 @@ export class WorkerRole extends Member {
       outbound: neighbours.filter((n) => n.direction === Direction.outbound).map((n) => n.id),
       inbound: neighbours.filter((n) => n.direction === Direction.inbound).map((n) => n.id),
     };
+  }
+
+  /** The latest ledger entries of this worker, newest first. */
+  history(limit = 20): Promise<HistoryEntry[]> {
+    if (!this.points) return Promise.reject(new Error(`history: not joined (state ${this.state})`));
+    return this.points.history(limit);
   }
 
   /** Re-reads balance and record (the record goes into bids). */
