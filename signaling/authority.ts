@@ -9,6 +9,8 @@ import { createHttpServer } from './http.ts';
 import { openLedger, type LedgerDatabase } from './ledger/database.ts';
 import { Ledger } from './ledger/ledger.ts';
 import { PointsDesk } from './points.ts';
+import { EventStore } from './event-store.ts';
+import { fromLogEvent } from '../src/protocol/events.ts';
 import { PeerRegistry } from './registry.ts';
 import { authorityBindings, type PeerSession } from './session.ts';
 import { attachWebSockets, WS_PATH } from './websocket.ts';
@@ -30,6 +32,7 @@ export interface Authority {
   readonly registry: PeerRegistry;
   readonly ledger: LedgerDatabase;
   readonly points: Ledger;
+  readonly events: EventStore;
   close(): Promise<void>;
 }
 
@@ -41,6 +44,7 @@ export async function startAuthority(config: AuthorityConfig, clock: () => numbe
   const ledger = openLedger(config.dataDir);
   const points = new Ledger({ db: ledger, clock, options: { grantPoints: config.grantPoints, grantsPerIpPerDay: config.grantsPerIpPerDay } });
   const desk = new PointsDesk(points, clock);
+  const events = new EventStore();
   const registry = new PeerRegistry();
   const sessions = new Map<Handler, PeerSession>();
   const protocols = createRegistry();
@@ -52,11 +56,14 @@ export async function startAuthority(config: AuthorityConfig, clock: () => numbe
     ice_servers: '',
     ...config.options,
   });
-  const bindings = authorityBindings(sessions, { registry, clock, random: Math.random, pushedOptions, points: desk });
+  const bindings = authorityBindings(sessions, { registry, clock, random: Math.random, pushedOptions, points: desk, events });
   const server = new Server({
     registry: protocols,
     bindings,
     clock,
+    log: (event) => {
+      if (!event.text.startsWith('log ')) events.add(fromLogEvent('authority', event));
+    },
     onProtocol: (handler) => sessions.get(handler)?.greet(),
     onDisconnect: (handler) => {
       sessions.get(handler)?.leave();
@@ -64,7 +71,7 @@ export async function startAuthority(config: AuthorityConfig, clock: () => numbe
     },
   });
   const http = createHttpServer(config.distDir, {
-    registry, clock, ledger: points, startedAtMs: clock(),
+    registry, clock, ledger: points, events, startedAtMs: clock(),
     connections: () => server.handlers.size,
     protocols: bindings.map((binding) => binding.spec.name),
   });
@@ -84,6 +91,7 @@ export async function startAuthority(config: AuthorityConfig, clock: () => numbe
     registry,
     ledger,
     points,
+    events,
     close: async () => {
       clearInterval(sweeper);
       server.close('authority shutting down');

@@ -8,6 +8,8 @@ import { authorityFromClient1, authorityFromWorker1, authorityFromWorker2 } from
 import { PeerRole, PeerState, type PeerRecord, type PeerRegistry } from './registry.ts';
 import { relaySignal } from './relay.ts';
 import type { Payer, PointsDesk } from './points.ts';
+import type { EventStore } from './event-store.ts';
+import { readEvent } from '../src/protocol/events.ts';
 
 /** Sample size of `peers`/`workers` replies without -max: 10 x max_peer_connections, as the original. */
 export const DEFAULT_SAMPLE_SIZE = 40;
@@ -19,6 +21,7 @@ export interface SessionDeps {
   /** Options pushed to each peer after the handshake, besides its observed address. */
   readonly pushedOptions: () => Record<string, string>;
   readonly points: PointsDesk;
+  readonly events: EventStore;
 }
 
 interface JoinArgs { id: string; key: string; signature: string }
@@ -56,6 +59,7 @@ export class PeerSession {
     this.deps.registry.add(record)?.handler.close('replaced by a newer connection of the same peer');
     this.peer = record;
     this.key = key;
+    this.handler.displayName = id; // the authority's own events name the peer, not its address
     this.deps.points.onJoin(id, record.address);
     return ['welcome', id];
   }
@@ -63,6 +67,16 @@ export class PeerSession {
   joined(): PeerRecord {
     if (!this.peer) throw new CommandError(ErrorCode.NOT_JOINED, 'not joined: answer the challenge with "join" first');
     return this.peer;
+  }
+
+  /** Stores the events this peer shipped, under its joined id whatever they claim. */
+  log(entries: readonly string[]): Reply {
+    const node = this.joined().id;
+    for (const json of entries) {
+      const event = readEvent(json, node);
+      if (event) this.deps.events.add(event);
+    }
+    return undefined;
   }
 
   /** The joined peer as the points desk sees it. */
@@ -118,6 +132,7 @@ export function authorityBindings(sessions: Map<Handler, PeerSession>, deps: Ses
         balance: () => deps.points.balance(session.payer()),
         history: ({ limit }) => deps.points.history(session.payer(), limit),
         record: () => deps.points.record(session.payer()),
+        log: ({ events }) => session.log(events),
       };
     }),
     bind(authorityFromClient1, (handler) => {
@@ -131,6 +146,7 @@ export function authorityBindings(sessions: Map<Handler, PeerSession>, deps: Ses
         history: ({ limit }) => deps.points.history(session.payer(), limit),
         award: (args) => deps.points.award(session.payer(), args),
         settle: (args) => deps.points.settle(session.payer(), args),
+        log: ({ events }) => session.log(events),
       };
     }),
   ];

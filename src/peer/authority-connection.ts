@@ -2,7 +2,7 @@
 // protocol version, answer the challenge, then keep alive, refresh the peer list and relay signals.
 // Reconnects with backoff when the link drops.
 import { openClient } from '../protocol/client.ts';
-import { bind, type Binding, type Handler } from '../protocol/handler.ts';
+import { bind, type Binding, type Handler, type LogEvent } from '../protocol/handler.ts';
 import { joinMessage, sign, type Identity } from '../protocol/identity.ts';
 import {
   authorityFromClient1, authorityFromWorker1, authorityFromWorker2,
@@ -38,6 +38,8 @@ export interface AuthorityConnectionDeps {
   readonly urls: readonly string[];
   readonly openSocket: (url: string) => WebSocketLike;
   readonly options: Options;
+  /** Where the link's traffic is recorded (src/peer/event-log.ts). */
+  readonly log?: (event: LogEvent) => void;
   readonly random?: () => number;
 }
 
@@ -131,7 +133,10 @@ export class AuthorityConnection extends EventTarget {
     const { sends, accepts } = PROTOCOLS[this.deps.role];
     const joined = new Promise<void>((resolve, reject) => {
       const bindings = accepts.map((spec) => this.binding(spec, resolve));
-      openClient({ link, sends, bindings, onException: (message) => this.onException(message, reject) })
+      openClient({
+        link, sends, bindings, onException: (message) => this.onException(message, reject),
+        ...(this.deps.log && { log: this.deps.log }),
+      })
         .then((handler) => {
           this.handler = handler;
           this.protocol = handler.outbound?.name;

@@ -90,6 +90,7 @@ export class ClientRole extends Member {
         connect: (worker, replies) => this.connectWorker(worker, replies),
         onChange: () => this.emitChange(),
         ...(this.points && { payments: this.points }),
+        record: (event) => this.events.record(event),
       }, `series-${++this.counter}`);
       this.foreman = foreman;
       this.setSeries(SeriesState.farming);
@@ -238,7 +239,7 @@ export class ClientRole extends Member {
   protected async connectWorker(worker: string, series: WorkerReplies, proffers = new ProfferWaiter()): Promise<Handler> {
     const link = await this.linksOrThrow().dial(worker);
     return openClient({
-      link, sends: [workerFromClient1], limits: PEER_LINK_LIMITS,
+      link, sends: [workerFromClient1], limits: PEER_LINK_LIMITS, log: this.events.sink,
       bindings: [bind(clientFromWorker1, () => ({
         pong: () => undefined,
         proffer: ({ token, bids }) => proffers.deliver(token, bids),

@@ -4,6 +4,7 @@ import type { Identity } from '../protocol/identity.ts';
 import type { WebSocketLike } from '../net/ws-link.ts';
 import { AuthorityConnection, ConnectionState, type AuthorityRole } from './authority-connection.ts';
 import { Options } from './options.ts';
+import { EventLog, LOG_FLUSH_MS } from './event-log.ts';
 
 export const MemberState = {
   idle: 'idle',
@@ -25,6 +26,12 @@ export class Member extends EventTarget {
   error: string | undefined;
   readonly options = new Options();
   protected connection: AuthorityConnection | undefined;
+  /** Everything this tab records for the admin replay, shipped to the authority every 2 s. */
+  readonly events = new EventLog((words) => {
+    if (!this.connection) throw new Error('not joined');
+    this.connection.request(words);
+  });
+  private logTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(readonly role: AuthorityRole, private readonly deps: MemberDeps) {
     super();
@@ -61,7 +68,7 @@ export class Member extends EventTarget {
     this.setState(MemberState.joining);
     const connection = new AuthorityConnection({
       role: this.role, identity: await this.deps.identity, urls: this.deps.urls,
-      openSocket: this.deps.openSocket, options: this.options,
+      openSocket: this.deps.openSocket, options: this.options, log: this.events.sink,
     });
     this.connection = connection;
     connection.addEventListener('change', () => this.onConnectionChange(connection));
@@ -71,7 +78,10 @@ export class Member extends EventTarget {
       if (this.connection === connection) this.fail(error instanceof Error ? error.message : String(error));
       return;
     }
-    if (this.connection === connection) this.onJoined(connection, await this.deps.identity);
+    if (this.connection !== connection) return;
+    clearInterval(this.logTimer);
+    this.logTimer = setInterval(() => this.events.flush(), LOG_FLUSH_MS);
+    this.onJoined(connection, await this.deps.identity);
   }
 
   /** Roles start their peer-network work here, once per join. */
@@ -81,6 +91,8 @@ export class Member extends EventTarget {
   protected onLeaving(): void {}
 
   leave(): void {
+    this.events.flush();
+    clearInterval(this.logTimer);
     this.onLeaving();
     this.connection?.stop();
     this.connection = undefined;

@@ -10,6 +10,7 @@ import { Server } from '../protocol/server.ts';
 import type { AuthorityConnection } from './authority-connection.ts';
 import type { Bid } from './bids.ts';
 import type { JobService } from './farm/job-service.ts';
+import type { EventLog } from './event-log.ts';
 import type { Options } from './options.ts';
 import { Overlay, type Neighbour } from './overlay.ts';
 import { PeerLinks } from './peer-links.ts';
@@ -24,6 +25,7 @@ export interface WorkerNetworkDeps {
   readonly ownBid: () => Bid;
   /** Runs the job series clients open on their links. */
   readonly jobs: JobService;
+  readonly events: EventLog;
   readonly onChange: () => void;
 }
 
@@ -77,6 +79,7 @@ export class WorkerNetwork {
     this.server = new Server({
       registry: createRegistry(),
       limits: PEER_LINK_LIMITS,
+      log: deps.events.sink,
       bindings: [
         bind(workerFromPeer1, (handler) => overlayCommands(handler, commands)),
         bind(workerFromClient1, (handler) => ({
@@ -120,6 +123,7 @@ export class WorkerNetwork {
     return openClient({
       link,
       limits: PEER_LINK_LIMITS,
+      log: this.deps.events.sink,
       sends: [workerFromPeer1],
       bindings: [bind(peerFromWorker1, (handler) => overlayCommands(handler, commands))],
     });
@@ -127,7 +131,9 @@ export class WorkerNetwork {
 
   private onNeighbours(neighbours: readonly Neighbour[]): void {
     this.neighbours = neighbours;
-    this.deps.authority.reportNeighbours(neighbours.map((neighbour) => neighbour.id));
+    const ids = neighbours.map((neighbour) => neighbour.id);
+    this.deps.authority.reportNeighbours(ids);
+    this.deps.events.record({ t: Date.now(), kind: 'overlay', ids, text: `connected to peers: ${ids.join(' ')}` });
     this.deps.onChange();
   }
 }

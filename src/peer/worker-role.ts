@@ -131,7 +131,7 @@ export class WorkerRole extends Member {
     void this.refreshPoints();
     this.pointsTimer = setInterval(() => void this.refreshPoints(), Number(this.options.get('time_between_authority_checks')));
     this.network = new WorkerNetwork({
-      authority: connection, options: this.options, ownBid: () => this.bid(), jobs: this.jobs,
+      authority: connection, options: this.options, ownBid: () => this.bid(), jobs: this.jobs, events: this.events,
       onChange: () => this.emitChange(),
     });
     void this.sampleWonks();

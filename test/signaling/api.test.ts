@@ -49,7 +49,7 @@ describe('HTTP API', () => {
   it('answers an unknown API path with 404 and the list of APIs', async () => {
     const response = await fetch(`${authority.url}/api/nope`);
     expect(response.status).toBe(404);
-    expect(await response.json()).toEqual({ error: 'no such API: /api/nope; try /api/health, /api/peers, /api/ledger' });
+    expect(await response.json()).toEqual({ error: 'no such API: /api/nope; try /api/health, /api/peers, /api/ledger, /api/events, /api/events.ndjson' });
   });
 
   it('refuses a POST with 405', async () => {

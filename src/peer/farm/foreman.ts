@@ -45,6 +45,8 @@ export interface ForemanDeps {
   readonly onChange: () => void;
   /** The ledger, when jobs are paid for (every job awarded, settled by its outcome). */
   readonly payments?: Payments;
+  /** Records job and transfer events for the replay (src/peer/event-log.ts). */
+  readonly record?: (event: { t: number; kind: 'job' | 'transfer'; peer: string; text: string }) => void;
 }
 
 /** What a worker sends the foreman on a series link. */
@@ -72,7 +74,7 @@ export class Foreman {
     });
     this.payroll = new Payroll(deps.payments, (worker, result) => {
       if (result === 'insufficient_points') this.abort(`not enough points to award a job to ${worker.slice(0, 8)}: ${result}`);
-    });
+    }, (worker, text) => deps.record?.({ t: Date.now(), kind: 'transfer', peer: worker, text }));
   }
 
   /** Farms the series to `workers` (id → price per job). */
@@ -142,7 +144,9 @@ export class Foreman {
   /** Settles the payments of a job once it is decided. */
   private judge(index: number): void {
     const job = this.queue.jobs[index]!;
-    if (job.state === JobState.done || job.state === JobState.poisoned) this.payroll.decided(job);
+    if (job.state !== JobState.done && job.state !== JobState.poisoned) return;
+    this.payroll.decided(job);
+    this.deps.record?.({ t: Date.now(), kind: 'job', peer: job.doneBy ?? '', text: `job ${job.index} ${job.state}${job.doneBy ? ` by ${job.doneBy.slice(0, 8)}` : ''}` });
   }
 
   private afterChange(): void {

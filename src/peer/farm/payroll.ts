@@ -32,6 +32,7 @@ export class Payroll {
   constructor(
     private readonly payments: Payments | undefined,
     private readonly onRefused: (worker: string, result: string) => void,
+    private readonly onSettled: (worker: string, text: string) => void = () => undefined,
   ) {}
 
   /**
@@ -86,6 +87,7 @@ export class Payroll {
       if (!hold) return;
       const result = await payments.settle(hold, action, action === 'reject' ? 'result outvoted' : undefined);
       if (action === 'post' && result === 'ok') this.paid += entry.price;
+      this.onSettled(entry.worker, `${action} ${entry.price} points to ${entry.worker.slice(0, 8)}: ${result}`);
     }).catch(() => undefined));
   }
 }

@@ -2,7 +2,7 @@
 // The client is the submit page; it finds workers here. Catalogue: docs/PROTOCOL.md.
 import { defineProtocol } from '../registry.ts';
 import { award, awarded, balance, balanceReply, history, historyReply, settle, settled } from './points.ts';
-import { MAX_PEERS_LISTED, challenge, heartbeat, join, options, peerList, signalFrom, signalTo, welcome } from './common.ts';
+import { MAX_PEERS_LISTED, log, challenge, heartbeat, join, options, peerList, signalFrom, signalTo, welcome } from './common.ts';
 
 export const authorityFromClient1 = defineProtocol({
   receiver: 'authority',
@@ -15,6 +15,7 @@ export const authorityFromClient1 = defineProtocol({
     history,
     award,
     settle,
+    log,
     workers: {
       args: [],
       options: { '-max': { type: 'int', min: 1, max: MAX_PEERS_LISTED } },

@@ -2,7 +2,7 @@
 // Catalogue with arguments and replies: docs/PROTOCOL.md.
 import { defineProtocol } from '../registry.ts';
 import { authorityFromWorker1 } from './authority-worker-1.ts';
-import { MAX_PEERS_LISTED } from './common.ts';
+import { MAX_PEERS_LISTED, log } from './common.ts';
 import { balance, history, record } from './points.ts';
 
 const { exception: _exception, identity: _identity, ...v1 } = authorityFromWorker1.commands;
@@ -17,6 +17,7 @@ export const authorityFromWorker2 = defineProtocol({
     balance,
     history,
     record,
+    log,
     peers: {
       args: [],
       options: { '-max': { type: 'int', min: 1, max: MAX_PEERS_LISTED } },

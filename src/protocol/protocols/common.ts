@@ -63,3 +63,13 @@ export const peerList = (name: string) => ({
   reply: '',
   doc: `A random sample of the ${name} the authority knows, never more than ${MAX_PEERS_LISTED}.`,
 }) as const satisfies CommandSpec;
+
+/** Events one `log` command carries at most; a tab ships a batch every 2 s. */
+export const MAX_LOG_EVENTS = 500;
+
+export const log = {
+  args: [{ name: 'events', type: 'list', maxItems: MAX_LOG_EVENTS, maxBytes: 200 * 1024 }],
+  reply: '',
+  doc: 'Ships recorded events, each a JSON object `{t, kind, peer?, text?, result?, ids?}` (kind: open, close, in, ' +
+    'out, overlay, job, transfer); the authority keeps them for the admin replay. Malformed events are dropped.',
+} as const satisfies CommandSpec;

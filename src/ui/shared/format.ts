@@ -72,3 +72,15 @@ export function elapsed(ms: number): string {
 export function count(value: number): string {
   return value.toLocaleString('en-US');
 }
+
+/** Points with thousands separators: 1 → "1 point", 1000 → "1,000 points". */
+export function points(value: number): string {
+  return `${count(value)} ${value === 1 ? 'point' : 'points'}`;
+}
+
+/** A change of points with its sign: +12, −3 (a true minus sign), 0. */
+export function signedPoints(delta: number): string {
+  if (delta > 0) return `+${count(delta)}`;
+  if (delta < 0) return `−${count(-delta)}`;
+  return '0';
+}
