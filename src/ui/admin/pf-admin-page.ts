@@ -1,5 +1,6 @@
-// The admin page (admin.html): the authority's health and a live table of its peers, polled by
-// the AdminRole. Stale data stays on screen, marked by its age, when a poll fails.
+// The admin page (admin.html): the authority's health, its points ledger (totals and the workers'
+// leaderboard) and a live table of its peers, polled by the AdminRole. Stale data stays on screen,
+// marked by its age, when a poll fails.
 import { LitElement, css, html, nothing } from 'lit';
 import type { AdminRole } from '../../peer/admin-role.ts';
 import { ClockController } from '../shared/clock-controller.ts';
@@ -10,6 +11,8 @@ import { baseStyles, cardStyles, pageStyles } from '../shared/styles.ts';
 import '../shared/pf-app-header.ts';
 import '../shared/pf-status-badge.ts';
 import './pf-health-summary.ts';
+import './pf-leaderboard.ts';
+import './pf-ledger-totals.ts';
 import './pf-peer-table.ts';
 
 export class PfAdminPage extends LitElement {
@@ -41,6 +44,15 @@ export class PfAdminPage extends LitElement {
       color: var(--pf-muted);
       font-size: 0.9rem;
     }
+
+    h3 {
+      margin: 22px 0 8px;
+      color: var(--pf-muted);
+      font-size: 0.8rem;
+      font-weight: 600;
+      letter-spacing: 0.03em;
+      text-transform: uppercase;
+    }
   `];
 
   protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
@@ -70,6 +82,12 @@ export class PfAdminPage extends LitElement {
       <section class="card" aria-labelledby="health">
         <div class="card-head"><h2 id="health">Health</h2></div>
         <pf-health-summary .health=${role.health}></pf-health-summary>
+      </section>
+      <section class="card" aria-labelledby="ledger">
+        <div class="card-head"><h2 id="ledger">Points ledger</h2></div>
+        <pf-ledger-totals .totals=${role.ledger?.totals}></pf-ledger-totals>
+        <h3>Leaderboard</h3>
+        <pf-leaderboard .rows=${role.ledger?.leaderboard ?? []}></pf-leaderboard>
       </section>
       <section class="card" aria-labelledby="peers">
         <div class="card-head">

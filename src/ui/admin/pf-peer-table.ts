@@ -1,10 +1,11 @@
-// The live table of peers joined to the authority (/api/peers). Workers come first, oldest first,
-// so rows stay put between polls; times are relative to `now`, which the page ticks.
+// The live table of peers joined to the authority (/api/peers) with their points balances. Workers
+// come first, oldest first, so rows stay put between polls; times are relative to `now`, which the
+// page ticks.
 import { LitElement, css, html } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import type { PeerView } from '../../peer/admin-role.ts';
 import { emptyState } from '../shared/empty-state.ts';
-import { clockTime, relativeTime } from '../shared/format.ts';
+import { clockTime, count, relativeTime } from '../shared/format.ts';
 import { baseStyles, cardStyles } from '../shared/styles.ts';
 import '../shared/pf-peer-id.ts';
 import '../shared/pf-status-badge.ts';
@@ -88,7 +89,7 @@ export class PfPeerTable extends LitElement {
           <thead>
             <tr>
               <th>Peer</th><th>Role</th><th>State</th><th>Address</th><th>Protocol</th>
-              <th class="num">Neighbours</th><th>Joined</th><th>Last seen</th>
+              <th class="num">Neighbours</th><th class="num">Balance</th><th>Joined</th><th>Last seen</th>
             </tr>
           </thead>
           <tbody>${repeat(rows, (peer) => peer.id, (peer) => this.renderRow(peer))}</tbody>
@@ -106,6 +107,7 @@ export class PfPeerTable extends LitElement {
         <td class="mono">${peer.address || html`<span class="muted">—</span>`}</td>
         <td class="mono">${peer.protocol ?? html`<span class="muted">—</span>`}</td>
         <td class="num">${peer.neighbours ? peer.neighbours.length : html`<span class="muted">—</span>`}</td>
+        <td class="num">${typeof peer.balance === 'number' ? count(peer.balance) : html`<span class="muted">—</span>`}</td>
         <td title=${clockTime(peer.joinedAt)}>${relativeTime(peer.joinedAt, this.now)}</td>
         <td title=${clockTime(peer.lastSeenAt)}>${relativeTime(peer.lastSeenAt, this.now)}</td>
       </tr>

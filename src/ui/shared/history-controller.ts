@@ -1,6 +1,6 @@
-// A role's latest ledger entries (WorkerRole.history, ClientRole.history), read again each time
-// the role re-reads its balance: the role polls the balance, not the history. An answer from an
-// older read is dropped (STYLE.md lesson 9), so a slow reply never overwrites a newer one.
+// A role's latest ledger entries (WorkerRole.history, ClientRole.history), read again whenever
+// the balance the role polls has changed: the role polls the balance, not the history. An answer
+// from an older read is dropped (STYLE.md lesson 9), so a slow reply never overwrites a newer one.
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { HistoryEntry } from '../../peer/points-client.ts';
 
@@ -13,22 +13,22 @@ export class HistoryController implements ReactiveController {
   entries: readonly HistoryEntry[] | undefined;
   error: string | undefined;
   private callId = 0;
-  private readFor: unknown;
+  private readFor: string | undefined;
 
   constructor(private readonly host: ReactiveControllerHost, readonly limit: number) {
     host.addController(this);
   }
 
   /**
-   * Reads the history of `source` whenever `key` (the role's balance object, new after every
-   * re-read) changes; forgets it while `source` is undefined (not joined).
+   * Reads the history of `source` whenever `key` (e.g. the balance as text) changes; waits while
+   * `key` is undefined, and forgets the history while `source` is undefined (not joined).
    */
-  follow(source: HistorySource | undefined, key: unknown): void {
+  follow(source: HistorySource | undefined, key: string | undefined): void {
     if (!source) {
       if (this.readFor !== undefined) this.forget();
       return;
     }
-    if (key === this.readFor) return;
+    if (key === undefined || key === this.readFor) return;
     this.readFor = key;
     this.read(source);
   }

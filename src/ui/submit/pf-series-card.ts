@@ -1,6 +1,6 @@
 // The running (or last) job series: its state, a progress bar of jobs done and poisoned, the
 // example's live view (the Mandelbrot picture, or the pi and primes readouts), the grid of every
-// job, and the hired workers' throughput. Cancel and Download come out as `pf-cancel` events and a
+// job, and the hired workers' throughput; once done, what the accepted results were paid. Cancel and Download come out as `pf-cancel` events and a
 // file save. The page bumps `revision` whenever the live queue changed (it is mutated in place).
 import { LitElement, css, html, nothing } from 'lit';
 import { styleMap } from 'lit/directives/style-map.js';
@@ -8,7 +8,7 @@ import type { SeriesState } from '../../peer/client-role.ts';
 import type { SeriesResult, WorkerStats } from '../../peer/farm/foreman.ts';
 import { JobState, type JobQueue } from '../../peer/farm/job-queue.ts';
 import { ClockController } from '../shared/clock-controller.ts';
-import { count, elapsed } from '../shared/format.ts';
+import { count, elapsed, points } from '../shared/format.ts';
 import { baseStyles, buttonStyles, cardStyles } from '../shared/styles.ts';
 import type { ExampleId } from './examples.ts';
 import '../shared/pf-status-badge.ts';
@@ -106,6 +106,17 @@ export class PfSeriesCard extends LitElement {
 
     .bad {
       color: var(--pf-danger);
+    }
+
+    .paid {
+      margin-top: 10px;
+      color: var(--pf-muted);
+      font-size: 0.92rem;
+    }
+
+    .paid strong {
+      color: var(--pf-text);
+      font-variant-numeric: tabular-nums;
     }
 
     .notice-error,
@@ -208,6 +219,7 @@ export class PfSeriesCard extends LitElement {
           <span class="done" style=${styleMap({ width: share(done) })}></span>
           <span class="poisoned" style=${styleMap({ width: share(poisoned) })}></span>
         </div>
+        ${this.result ? this.renderPaid(this.result) : nothing}
       </div>
       <div class="panels ${view === nothing ? 'single' : ''}">
         ${view}
@@ -222,6 +234,12 @@ export class PfSeriesCard extends LitElement {
           ?over=${this.state === 'done' || this.state === 'failed'}></pf-worker-throughput>
       </div>
     `;
+  }
+
+  /** "Paid 100 points for 100 accepted results": results returned less those outvoted, over every worker. */
+  private renderPaid(result: SeriesResult) {
+    const accepted = result.workers.reduce((sum, worker) => sum + Math.max(0, worker.done - worker.flagged), 0);
+    return html`<p class="paid" role="status">Paid <strong>${points(result.paid)}</strong> for ${count(accepted)} accepted ${accepted === 1 ? 'result' : 'results'}.</p>`;
   }
 
   private renderView(queue: JobQueue) {

@@ -1,9 +1,11 @@
 // The Job series card of the submit page: pick a built-in example or write code, give the inputs
 // (a JSON array or a sweep), an optional price limit and the redundancy, then Run. The draft lives
 // here; Run sends a `pf-run` event with a checked request (bad inputs stay here as an inline error).
-// The page says whether a series is under way and who would be hired.
+// The page says whether a series is under way and who would be hired, and gives the balance and the
+// highest price it may hire at, so Run can warn (not refuse) when the series could cost more.
 import { LitElement, css, html, nothing } from 'lit';
 import { MAX_REDUNDANCY } from '../../peer/farm/submit-request.ts';
+import { count, points } from '../shared/format.ts';
 import { baseStyles, buttonStyles, cardStyles, fieldStyles } from '../shared/styles.ts';
 import { EXAMPLES, exampleById, inputsText, type ExampleId } from './examples.ts';
 import { readInputs, type InputsDraft } from './pf-inputs-editor.ts';
@@ -24,6 +26,8 @@ export class PfSeriesForm extends LitElement {
     blocked: { type: String },
     hireNote: { type: String, attribute: 'hire-note' },
     error: { type: String },
+    balance: { type: Number },
+    price: { type: Number },
     _example: { state: true },
     _code: { state: true },
     _inputs: { state: true },
@@ -40,12 +44,19 @@ export class PfSeriesForm extends LitElement {
   declare hireNote: string;
   /** A refusal from the page (e.g. no bid selected). */
   declare error: string;
+  /** The client's spendable points; undefined until the authority said. */
+  declare balance: number | undefined;
+  /** The highest price per job among the bids Run would hire from; undefined before any bids. */
+  declare price: number | undefined;
   declare _example: ExampleId | undefined;
   declare _code: string;
   declare _inputs: InputsDraft;
   declare _maxPrice: string;
   declare _redundancy: number;
   declare _formError: string;
+
+  /** The inputs counted for the last draft seen: a sweep may make many, so they are not counted per render. */
+  private counted: { draft: InputsDraft; jobs: number | undefined } | undefined;
 
   constructor() {
     super();
@@ -143,6 +154,22 @@ export class PfSeriesForm extends LitElement {
       margin-top: 14px;
     }
 
+    .warn {
+      display: flex;
+      gap: 10px;
+      align-items: flex-start;
+      margin-top: 14px;
+      padding: 10px 14px;
+      border-radius: var(--pf-radius-small);
+      border: 1px solid color-mix(in srgb, var(--pf-warn) 35%, transparent);
+      background: var(--pf-warn-soft);
+      color: var(--pf-text);
+    }
+
+    .warn strong {
+      color: var(--pf-warn);
+    }
+
     @media (max-width: 760px) {
       .settings {
         grid-template-columns: minmax(0, 1fr);
@@ -198,9 +225,39 @@ export class PfSeriesForm extends LitElement {
               @click=${this._onRun}>${this.busy ? 'Running…' : 'Run'}</button>
           </div>
         </div>
+        ${this.renderCostWarning()}
         ${error ? html`<p class="notice-error" role="alert"><span>${error}</span></p>` : nothing}
       </section>
     `;
+  }
+
+  /** Shown, not enforced: the series stops by itself when the points run out (insufficient_points). */
+  private renderCostWarning() {
+    const cost = this.maxCost();
+    if (cost === undefined || this.balance === undefined || cost.total <= this.balance) return nothing;
+    return html`
+      <p class="warn" role="status">
+        <span><strong>This series may cost up to ${points(cost.total)}</strong>
+          (${count(cost.jobs)} ${cost.jobs === 1 ? 'input' : 'inputs'}${cost.redundancy > 1 ? ` × redundancy ${cost.redundancy}` : ''}
+          × ${points(cost.price)} per job),
+          more than your ${points(this.balance)}. You can still run it: it stops when your points run out.</span>
+      </p>
+    `;
+  }
+
+  /** Inputs × redundancy × the highest price Run may pay (capped by the price limit); undefined when unknown. */
+  private maxCost(): { total: number; jobs: number; redundancy: number; price: number } | undefined {
+    if (this.price === undefined) return undefined;
+    if (this.counted?.draft !== this._inputs) {
+      const reading = readInputs(this._inputs);
+      this.counted = { draft: this._inputs, jobs: reading.inputs?.length };
+    }
+    const jobs = this.counted.jobs;
+    const redundancy = this._redundancy;
+    if (jobs === undefined || !Number.isInteger(redundancy) || redundancy < 1) return undefined;
+    const limit = this._maxPrice.trim() === '' ? Number.POSITIVE_INFINITY : Number(this._maxPrice);
+    const price = Number.isFinite(limit) && limit >= 0 ? Math.min(this.price, limit) : this.price;
+    return { total: jobs * redundancy * price, jobs, redundancy, price };
   }
 
   private _onExample(event: Event): void {

@@ -1,6 +1,7 @@
 // The submit page (submit.html): joins as a client at once, because choosing workers needs the
 // list of listening workers. The person writes a job series (or picks an example), may ask for bids
 // and untick some, runs it and watches it farmed out; the workers and the authority link are below.
+// The client's points show beside its id; a series is paid from them.
 // Farming emits hundreds of changes a second, so the page renders at most once per frame.
 import { LitElement, css, html, nothing } from 'lit';
 import type { ClientRole, SeriesState, SolicitState } from '../../peer/client-role.ts';
@@ -9,8 +10,8 @@ import type { Blocker } from './pf-bids-card.ts';
 import type { ExampleId } from './examples.ts';
 import type { RunDetail } from './pf-series-form.ts';
 import { RoleController } from '../shared/role-controller.ts';
-import { plural } from '../shared/format.ts';
-import { baseStyles, pageStyles } from '../shared/styles.ts';
+import { count, plural } from '../shared/format.ts';
+import { baseStyles, buttonStyles, pageStyles } from '../shared/styles.ts';
 import '../shared/pf-app-header.ts';
 import '../shared/pf-connection-card.ts';
 import '../shared/pf-peer-id.ts';
@@ -24,6 +25,7 @@ export class PfSubmitPage extends LitElement {
     model: { attribute: false },
     _excluded: { state: true },
     _runError: { state: true },
+    _refreshingBalance: { state: true },
   };
 
   /** The role object this page shows and drives (also `window.peerfarm`). */
@@ -32,6 +34,8 @@ export class PfSubmitPage extends LitElement {
   declare _excluded: ReadonlySet<string>;
   /** Why Run was refused before a series began. */
   declare _runError: string;
+  /** Refresh was pressed beside the balance and the role has not answered yet. */
+  declare _refreshingBalance: boolean;
 
   private readonly roleController = new RoleController<ClientRole>(this, {
     perFrame: true,
@@ -55,17 +59,36 @@ export class PfSubmitPage extends LitElement {
     super();
     this._excluded = new Set();
     this._runError = '';
+    this._refreshingBalance = false;
   }
 
-  static override styles = [baseStyles, pageStyles, css`
+  static override styles = [baseStyles, buttonStyles, pageStyles, css`
     .who {
       display: flex;
       flex-wrap: wrap;
       align-items: center;
-      gap: 4px 10px;
+      gap: 4px 26px;
       margin-top: 10px;
       color: var(--pf-muted);
       font-size: 0.9rem;
+    }
+
+    .who .group {
+      display: inline-flex;
+      flex-wrap: wrap;
+      align-items: baseline;
+      gap: 4px 8px;
+    }
+
+    .balance strong {
+      color: var(--pf-text);
+      font-weight: 600;
+      font-variant-numeric: tabular-nums;
+    }
+
+    .who button.quiet {
+      font-size: 0.86rem;
+      padding: 0 6px;
     }
   `];
 
@@ -120,10 +143,13 @@ export class PfSubmitPage extends LitElement {
         <p>This page joins the farm as a client. Write a job series or pick an example, and Run farms it out
           to the listening workers that bid for it.</p>
         <div class="who">
-          <span>Client id</span>
-          ${role.id
-            ? html`<pf-peer-id peer-id=${role.id}></pf-peer-id>`
-            : html`<span>creating this tab's key…</span>`}
+          <span class="group">
+            <span>Client id</span>
+            ${role.id
+              ? html`<pf-peer-id peer-id=${role.id}></pf-peer-id>`
+              : html`<span>creating this tab's key…</span>`}
+          </span>
+          ${this.renderBalance(role)}
         </div>
       </section>
       <pf-series-form
@@ -131,6 +157,8 @@ export class PfSubmitPage extends LitElement {
         blocked=${this.runBlocker(role)}
         hire-note=${this.hireNote(role)}
         error=${this._runError}
+        .balance=${role.balance?.points}
+        .price=${this.highestPrice(role)}
         @pf-run=${this._onRun}
       ></pf-series-form>
       ${role.seriesState === 'idle' ? nothing : this.renderSeries(role)}
@@ -166,6 +194,22 @@ export class PfSubmitPage extends LitElement {
           error=${role.error === this.solicitError ? '' : role.error ?? ''}
         ></pf-connection-card>
       </div>
+    `;
+  }
+
+  /** "1,000 points · 0 held" and a Refresh; held points are escrowed for jobs out on the farm. */
+  private renderBalance(role: ClientRole) {
+    const balance = role.balance;
+    if (!balance) {
+      return role.connectionState === 'joined' ? html`<span class="group">reading points…</span>` : nothing;
+    }
+    return html`
+      <span class="group balance" aria-live="polite" title="Points to pay workers with; held points are set aside for jobs under way">
+        <span><strong>${count(balance.points)}</strong> ${balance.points === 1 ? 'point' : 'points'}</span>
+        <span>· <strong>${count(balance.held)}</strong> held</span>
+        <button class="quiet" ?disabled=${this._refreshingBalance || role.connectionState !== 'joined'}
+          @click=${this._onRefreshBalance}>${this._refreshingBalance ? 'Refreshing…' : 'Refresh'}</button>
+      </span>
     `;
   }
 
@@ -214,6 +258,12 @@ export class PfSubmitPage extends LitElement {
     return `Run hires the ${plural(ticked.length, 'ticked bidder')} from the bids below.`;
   }
 
+  /** The highest price per job among the bids Run would hire from (every bid while none is unticked). */
+  private highestPrice(role: ClientRole): number | undefined {
+    const candidates = role.bids.filter((bid) => !this._excluded.has(bid.id) && bid.slots > 0);
+    return candidates.length === 0 ? undefined : Math.max(...candidates.map((bid) => bid.price));
+  }
+
   /** The bidders left ticked, or undefined while the person has unticked none. */
   private tickedBidders(role: ClientRole): string[] | undefined {
     const ticked = role.bids.filter((bid) => !this._excluded.has(bid.id)).map((bid) => bid.id);
@@ -259,6 +309,15 @@ export class PfSubmitPage extends LitElement {
 
   private _onRefresh(): void {
     this.model?.refresh();
+  }
+
+  private _onRefreshBalance(): void {
+    const role = this.model;
+    if (!role) return;
+    this._refreshingBalance = true;
+    void role.refreshBalance().finally(() => {
+      this._refreshingBalance = false;
+    });
   }
 }
 

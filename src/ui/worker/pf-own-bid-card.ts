@@ -1,7 +1,9 @@
 // What this tab offers when a client asks for bids (DESIGN.md section 4): its speed from the wonks
-// benchmark, its job slots, its price per job and its record. Read from WorkerRole.bid().
+// benchmark, its job slots, its price per job and its record. Read from WorkerRole.bid() and, for
+// the record in full, WorkerRole.record (the bid carries its accepted jobs and recent share).
 import { LitElement, css, html } from 'lit';
 import type { Bid } from '../../peer/bids.ts';
+import type { PointsRecord } from '../../peer/points-client.ts';
 import { UNKNOWN_WONKS } from '../../peer/wonks.ts';
 import { duration, percent, plural, wonksAsMs } from '../shared/format.ts';
 import { baseStyles, cardStyles } from '../shared/styles.ts';
@@ -9,11 +11,14 @@ import { baseStyles, cardStyles } from '../shared/styles.ts';
 export class PfOwnBidCard extends LitElement {
   static override properties = {
     bid: { attribute: false },
+    record: { attribute: false },
     active: { type: Boolean },
     recheckMs: { type: Number, attribute: 'recheck-ms' },
   };
 
   declare bid: Bid | undefined;
+  /** The ledger's record of this worker, as last read; undefined before the first read. */
+  declare record: PointsRecord | undefined;
   /** The tab has joined or is joining, so the benchmark runs (or is about to). */
   declare active: boolean;
   /** How often the benchmark is run again. */
@@ -141,11 +146,20 @@ export class PfOwnBidCard extends LitElement {
 
   /** The record, and when the speed is measured (again). */
   private note(bid: Bid | undefined): string {
-    const record = !bid || bid.jobs === 0
-      ? 'No jobs done yet.'
-      : `${plural(bid.jobs, 'job')} done, ${percent(bid.valid)} accepted.`;
+    const record = this.recordText(bid);
     if (!this.active) return `${record} The benchmark (lower is faster) runs when you join.`;
     return `${record} Sent to clients that ask for bids. Lower benchmark time is faster; it is measured ${this.every()}.`;
+  }
+
+  /** "12 jobs accepted · 98 % valid · 97 % recent."; from the bid alone until the record is read. */
+  private recordText(bid: Bid | undefined): string {
+    const record = this.record;
+    if (record) {
+      if (record.jobs === 0) return 'No jobs accepted yet.';
+      return `${plural(record.jobs, 'job')} accepted · ${percent(record.valid)} valid · ${percent(record.recent)} recent.`;
+    }
+    if (!bid || bid.jobs === 0) return 'No jobs accepted yet.';
+    return `${plural(bid.jobs, 'job')} accepted · ${percent(bid.valid)} recent.`;
   }
 
   /** "every minute", "every 5 min"; "now and then" when the period is unknown. */

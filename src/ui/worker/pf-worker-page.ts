@@ -1,9 +1,11 @@
 // The worker page (index.html): this tab's identity and Join button, its controls (pause, threads,
-// CPU share) and the jobs it runs, its overlay neighbours and the other workers it knows, what it
-// bids, and its authority link. Everything shown is read from the WorkerRole; the page only calls
-// join/leave/refresh and the controls on it. Jobs report progress often, so it renders once a frame.
+// CPU share) and the jobs it runs, its points and what it bids, its overlay neighbours and the other
+// workers it knows, and its authority link. Everything shown is read from the WorkerRole; the page
+// only calls join/leave/refresh, refreshPoints, history and the controls on it. Jobs report progress
+// often, so it renders once a frame.
 import { LitElement, css, html, nothing } from 'lit';
 import type { WorkerRole } from '../../peer/worker-role.ts';
+import { HistoryController } from '../shared/history-controller.ts';
 import { RoleController } from '../shared/role-controller.ts';
 import { baseStyles, pageStyles } from '../shared/styles.ts';
 import '../shared/pf-app-header.ts';
@@ -13,19 +15,36 @@ import './pf-job-list.ts';
 import './pf-join-card.ts';
 import './pf-neighbours-card.ts';
 import './pf-own-bid-card.ts';
+import './pf-points-card.ts';
 import './pf-worker-controls.ts';
+
+/**
+ * Entries read per history request: one payment per job, so a busy minute makes dozens; this many
+ * still group into the card's few rows without asking the authority for a page of journal each poll.
+ */
+const HISTORY_READ_ENTRIES = 100;
 
 export class PfWorkerPage extends LitElement {
   static override properties = {
     model: { attribute: false },
+    _refreshingPoints: { state: true },
   };
 
   /** The role object this page shows and drives (also `window.peerfarm`). */
   declare model: WorkerRole | undefined;
+  /** Refresh was pressed on the Points card and the role has not answered yet. */
+  declare _refreshingPoints: boolean;
 
   private readonly roleController = new RoleController<WorkerRole>(this, { perFrame: true });
+  /** Ledger entries, read again whenever the balance the role polls has changed (grouped on the card). */
+  private readonly history = new HistoryController(this, HISTORY_READ_ENTRIES);
   /** Bumped on every update: the job list reads jobs mutated in place. */
   private revision = 0;
+
+  constructor() {
+    super();
+    this._refreshingPoints = false;
+  }
 
   static override styles = [baseStyles, pageStyles, css`
     .work {
@@ -33,6 +52,11 @@ export class PfWorkerPage extends LitElement {
       grid-template-columns: minmax(280px, 1fr) minmax(0, 2fr);
       gap: var(--pf-gap);
       align-items: stretch;
+    }
+
+    /* Five cards in two columns: the last one (the authority link) takes the whole row. */
+    .columns > :last-child:nth-child(odd) {
+      grid-column: 1 / -1;
     }
 
     @media (max-width: 860px) {
@@ -44,6 +68,9 @@ export class PfWorkerPage extends LitElement {
 
   protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
     if (changed.has('model')) this.roleController.observe(this.model);
+    const role = this.model;
+    const balance = role?.balance;
+    this.history.follow(role?.state === 'joined' ? role : undefined, balance && `${balance.points}/${balance.held}`);
     this.revision += 1;
   }
 
@@ -82,6 +109,23 @@ export class PfWorkerPage extends LitElement {
         <pf-job-list .jobs=${role.jobs.jobs} .earned=${role.jobs.earned} ?active=${active} .revision=${this.revision}></pf-job-list>
       </div>
       <div class="columns">
+        <pf-points-card
+          .balance=${role.balance}
+          .record=${role.record}
+          .earned=${role.jobs.earned}
+          ?joined=${joined}
+          .history=${this.history.entries}
+          history-limit=${this.history.limit}
+          .historyError=${this.history.error}
+          ?refreshing=${this._refreshingPoints}
+          @pf-refresh-points=${this._onRefreshPoints}
+        ></pf-points-card>
+        <pf-own-bid-card
+          .bid=${role.bid()}
+          .record=${role.record}
+          ?active=${active}
+          recheck-ms=${role.options.get('wonks_time_between_checks')}
+        ></pf-own-bid-card>
         <pf-neighbours-card .neighbours=${role.neighbours} ?active=${active}></pf-neighbours-card>
         <pf-peers-card
           heading="Other workers"
@@ -93,11 +137,6 @@ export class PfWorkerPage extends LitElement {
             : 'Join to see the workers the authority knows.'}
           @pf-refresh=${this._onRefresh}
         ></pf-peers-card>
-        <pf-own-bid-card
-          .bid=${role.bid()}
-          ?active=${active}
-          recheck-ms=${role.options.get('wonks_time_between_checks')}
-        ></pf-own-bid-card>
         <pf-connection-card
           state=${role.connectionState}
           authority=${role.authorityUrl ?? ''}
@@ -119,6 +158,15 @@ export class PfWorkerPage extends LitElement {
 
   private _onRefresh(): void {
     this.model?.refresh();
+  }
+
+  private _onRefreshPoints(): void {
+    const role = this.model;
+    if (!role) return;
+    this._refreshingPoints = true;
+    void role.refreshPoints().finally(() => {
+      this._refreshingPoints = false;
+    });
   }
 
   private _onPause(): void {
