@@ -245,7 +245,8 @@ export class ClientRole extends Member {
         proffer: ({ token, bids }) => proffers.deliver(token, bids),
         pull: ({ series: id, count }) => series.pull(id, count),
         progress: ({ series: id, lease, fraction }) => series.progress(id, lease, fraction),
-        result: ({ series: id, lease, value }) => series.result(id, lease, value),
+        key: ({ series: id, key }) => series.key(id, key),
+        result: ({ series: id, lease, value, signature }) => series.result(id, lease, value, signature),
         failed: ({ series: id, lease, code, message }) => series.failed(id, lease, code, message),
       }))],
     });
@@ -263,7 +264,9 @@ export class ClientRole extends Member {
 }
 
 /** Series traffic on a link opened only for bids: a worker has no reason to send any. */
-const IGNORE_SERIES: WorkerReplies = { pull: () => undefined, progress: () => undefined, result: () => undefined, failed: () => undefined };
+const IGNORE_SERIES: WorkerReplies = {
+  key: async () => undefined, pull: () => undefined, progress: () => undefined, result: async () => undefined, failed: () => undefined,
+};
 
 /** Matches proffers to the tokens waiting for them; a proffer nobody waits for is dropped. */
 export class ProfferWaiter {

@@ -23,6 +23,8 @@ export interface MemberDeps {
 export class Member extends EventTarget {
   state: MemberState = MemberState.idle;
   id: string | undefined;
+  /** The key pair once loaded (IndexedDB or fresh). */
+  protected identity: Identity | undefined;
   error: string | undefined;
   readonly options = new Options();
   protected connection: AuthorityConnection | undefined;
@@ -37,6 +39,7 @@ export class Member extends EventTarget {
     super();
     void deps.identity.then((identity) => {
       this.id = identity.id;
+      this.identity = identity;
       this.emitChange();
     }, (error: unknown) => this.fail(`no identity: ${String(error)}`));
   }

@@ -44,6 +44,7 @@ export class WorkerRole extends Member {
       paused: () => this.paused,
       cpuShare: () => this.cpuLimit / 100,
       onChange: () => this.emitChange(),
+      identity: () => this.identity,
     });
   }
 

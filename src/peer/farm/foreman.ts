@@ -4,6 +4,8 @@
 import type { Handler } from '../../protocol/handler.ts';
 import { JobQueue, JobState, type Lease } from './job-queue.ts';
 import { Payroll, type Payments } from './payroll.ts';
+import { peerIdOfKey, verify } from '../../protocol/identity.ts';
+import { resultMessage } from '../../protocol/protocols/points.ts';
 
 /** How often leases are checked; a lease is many times longer than this. */
 const LEASE_CHECK_MS = 250;
@@ -28,6 +30,9 @@ export interface WorkerStats {
   demand: number;
   startedMs: number;
   error?: string;
+  /** The public key the worker signs results with, checked against its id. */
+  key?: string;
+  keyChecked?: Promise<void>;
 }
 
 export interface SeriesResult {
@@ -51,9 +56,10 @@ export interface ForemanDeps {
 
 /** What a worker sends the foreman on a series link. */
 export interface WorkerReplies {
+  key(series: string, key: string): Promise<void>;
   pull(series: string, count: number): void;
   progress(series: string, lease: string, fraction: number): void;
-  result(series: string, lease: string, value: string): void;
+  result(series: string, lease: string, value: string, signature: string): Promise<void>;
   failed(series: string, lease: string, code: string, message: string): void;
 }
 
@@ -115,16 +121,33 @@ export class Foreman {
 
   private replies(stats: WorkerStats): WorkerReplies {
     return {
+      key: (_series, key) => {
+        stats.keyChecked = peerIdOfKey(key).then((id) => {
+          if (id === stats.id) stats.key = key;
+          else this.dropWorker(stats, 'its key does not match its id');
+        });
+        return stats.keyChecked;
+      },
       pull: (_series, count) => {
         stats.demand += count;
         this.dispatch();
       },
       progress: (_series, lease, fraction) => this.ifMine(stats, lease, () => this.queue.progress(lease, fraction)),
-      result: (_series, lease, value) => this.ifMine(stats, lease, (job) => {
-        this.payroll.resulted(lease, value);
-        if (this.queue.complete(lease, value)) stats.done += 1;
-        this.judge(job);
-      }),
+      result: async (series, lease, value, signature) => {
+        await stats.keyChecked;
+        const signed = stats.key !== undefined && await verify(stats.key, resultMessage(series, lease, value), signature);
+        this.ifMine(stats, lease, (job) => {
+          if (!signed) {
+            // An unsigned result proves nothing: it counts as a failure of this worker.
+            if (this.queue.fail(lease, 'result signature does not verify')) stats.failed += 1;
+            this.payroll.voided([lease]);
+          } else {
+            this.payroll.resulted(lease, value);
+            if (this.queue.complete(lease, value)) stats.done += 1;
+          }
+          this.judge(job);
+        });
+      },
       failed: (_series, lease, _code, message) => this.ifMine(stats, lease, (job) => {
         if (this.queue.fail(lease, message)) stats.failed += 1;
         this.payroll.voided([lease]);
@@ -187,6 +210,10 @@ export class Foreman {
     for (const lease of expired) this.send(lease.worker, ['cancel', this.seriesId, lease.id]);
     this.payroll.voided(expired.map((lease) => lease.id));
     if (expired.length > 0) this.afterChange();
+  }
+
+  private dropWorker(stats: WorkerStats, reason: string): void {
+    this.links.get(stats.id)?.close(reason);
   }
 
   private onLeft(stats: WorkerStats, reason: string): void {

@@ -3,6 +3,8 @@
 // sends back progress, the result or the failure. Pausing stops the pulling, not running jobs.
 import { CommandError, ErrorCode } from '../../protocol/errors.ts';
 import type { Handler, Reply } from '../../protocol/handler.ts';
+import { sign, type Identity } from '../../protocol/identity.ts';
+import { resultMessage } from '../../protocol/protocols/points.ts';
 
 /** Jobs asked for beyond the free slots, so the next one is already here when a slot frees. */
 export const PREFETCH_JOBS = 1;
@@ -41,6 +43,8 @@ export interface JobServiceDeps {
   readonly cpuShare?: () => number;
   readonly onChange: () => void;
   readonly clock?: () => number;
+  /** This worker's identity: results are signed with it. */
+  readonly identity: () => Identity | undefined;
 }
 
 interface Series {
@@ -103,8 +107,11 @@ export class JobService {
     };
     this.series.set(key, series);
     void handler.closed.then(() => this.close(handler, id));
-    this.pull(series);
-    return undefined;
+    const identity = this.deps.identity();
+    if (!identity) throw new CommandError(ErrorCode.NOT_JOINED, 'this worker has no identity yet');
+    // The key goes first, so the client can check every result's signature; then the pulls.
+    queueMicrotask(() => this.pull(series));
+    return ['key', id, identity.publicKey];
   }
 
   private start(handler: Handler, id: string, lease: string, input: string): void {
@@ -143,10 +150,11 @@ export class JobService {
       });
       if (signal.aborted) throw Object.assign(new Error('cancelled by the client'), { code: 'ABORTED' });
       const text = JSON.stringify(value === undefined ? null : value);
+      const signature = await sign(this.deps.identity()!, resultMessage(series.id, job.lease, text));
       job.state = LocalJobState.done;
       job.progress = 1;
       this.earned += job.price;
-      send(['result', series.id, job.lease, text]);
+      send(['result', series.id, job.lease, text, signature]);
     } catch (error) {
       const { code, message } = describeError(error, signal);
       job.state = code === 'ABORTED' ? LocalJobState.cancelled : LocalJobState.failed;

@@ -15,9 +15,9 @@ export const workerFromClient1 = defineProtocol({
     series: {
       args: [seriesId, { name: 'code', type: 'string', maxBytes: MAX_CODE_BYTES }],
       options: { '-timeout': { type: 'int', min: 100, max: 3_600_000 }, '-price': { type: 'number', min: 0 } },
-      reply: 'pull',
+      reply: 'key',
       doc: 'Opens a job series on this link: `code` is an ES module exporting `default (input, ctx) => result`; ' +
-        '-timeout is the per-job limit in ms. The worker answers by pulling jobs.',
+        '-timeout is the per-job limit in ms. The worker answers with its `key`, then pulls jobs.',
     },
     job: {
       args: [seriesId, lease, { name: 'input', type: 'string', maxBytes: MAX_JOB_DATA_BYTES }],
@@ -53,10 +53,16 @@ export const clientFromWorker1 = defineProtocol({
       reply: '',
       doc: 'The job of `lease` reports progress; it also renews the lease.',
     },
-    result: {
-      args: [seriesId, lease, { name: 'value', type: 'string', maxBytes: MAX_JOB_DATA_BYTES }],
+    key: {
+      args: [seriesId, { name: 'key', type: 'base64', maxBytes: 256 }],
       reply: '',
-      doc: 'The job of `lease` returned `value` (JSON).',
+      doc: 'The answer to `series`: the worker\'s public key (its id is the key\'s hash), which signs its results.',
+    },
+    result: {
+      args: [seriesId, lease, { name: 'value', type: 'string', maxBytes: MAX_JOB_DATA_BYTES }, { name: 'signature', type: 'base64', maxBytes: 256 }],
+      reply: '',
+      doc: 'The job of `lease` returned `value` (JSON), signed: `peerfarm result <series> <lease> <value>`. ' +
+        'A result whose signature does not verify counts as a failure.',
     },
     failed: {
       args: [seriesId, lease, { name: 'code', type: 'word', maxBytes: 32 }, { name: 'message', type: 'string', maxBytes: 4096 }],

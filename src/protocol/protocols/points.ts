@@ -83,3 +83,8 @@ export const settled = {
 export function pointsMessage(command: 'award' | 'settle', entriesText: string): string {
   return `peerfarm ${command} ${entriesText}`;
 }
+
+/** What a worker signs for a job result, so a client can prove who returned what. */
+export function resultMessage(series: string, lease: string, value: string): string {
+  return `peerfarm result ${series} ${lease} ${value}`;
+}

@@ -7,17 +7,21 @@ import { PEER_LINK_LIMITS } from '../../../src/protocol/protocols/peer-common.ts
 import { Server } from '../../../src/protocol/server.ts';
 import { Foreman, type SeriesSpec, type WorkerReplies } from '../../../src/peer/farm/foreman.ts';
 import { JobService, type Runner } from '../../../src/peer/farm/job-service.ts';
+import { generateIdentity, type Identity } from '../../../src/protocol/identity.ts';
 
 type Behaviour = (input: number) => unknown;
 
 interface FakeWorker {
+  readonly identity: Identity;
   readonly server: Server;
   readonly service: JobService;
   ran: number[];
 }
 
 /** A worker whose sandbox is replaced by `behaviour`, each job taking `delayMs`. */
-function worker(behaviour: Behaviour, slots = 2, delayMs = 2): FakeWorker {
+async function worker(behaviour: Behaviour, slots = 2, delayMs = 2, signer?: Identity): Promise<FakeWorker> {
+  const identity = await generateIdentity();
+  const signing = signer ?? identity;
   const ran: number[] = [];
   const runner: Runner = {
     run: async (_code, input, { signal }) => {
@@ -27,13 +31,15 @@ function worker(behaviour: Behaviour, slots = 2, delayMs = 2): FakeWorker {
       return behaviour(input as number);
     },
   };
-  const service = new JobService({ runner: async () => runner, slots: () => slots, paused: () => false, onChange: () => undefined });
+  const service = new JobService({
+    runner: async () => runner, slots: () => slots, paused: () => false, onChange: () => undefined, identity: () => signing,
+  });
   const server = new Server({
     registry: createRegistry(),
     limits: PEER_LINK_LIMITS,
     bindings: [bind(workerFromClient1, (handler) => ({ ping: ({ token }) => ['pong', token], solicit: () => undefined, ...service.commands(handler) }))],
   });
-  return { server, service, ran };
+  return { identity, server, service, ran };
 }
 
 function farm(workers: Map<string, FakeWorker>, spec: Partial<SeriesSpec> & { inputs: number[] }) {
@@ -47,9 +53,10 @@ function farm(workers: Map<string, FakeWorker>, spec: Partial<SeriesSpec> & { in
         link: near, sends: [workerFromClient1], limits: PEER_LINK_LIMITS,
         bindings: [bind(clientFromWorker1, () => ({
           pong: () => undefined, proffer: () => undefined,
+          key: ({ series, key }) => replies.key(series, key),
           pull: ({ series, count }) => replies.pull(series, count),
           progress: ({ series, lease, fraction }) => replies.progress(series, lease, fraction),
-          result: ({ series, lease, value }) => replies.result(series, lease, value),
+          result: ({ series, lease, value, signature }) => replies.result(series, lease, value, signature),
           failed: ({ series, lease, code, message }) => replies.failed(series, lease, code, message),
         }))],
       });
@@ -60,11 +67,23 @@ function farm(workers: Map<string, FakeWorker>, spec: Partial<SeriesSpec> & { in
   return { foreman, handlers, run: () => foreman.run(new Map([...workers.keys()].map((id) => [id, 1]))) };
 }
 
+/** Workers by their real ids (results are signed), with a name → id map for the assertions. */
+async function crew(named: [string, Promise<FakeWorker>][]) {
+  const workers = new Map<string, FakeWorker>();
+  const ids: Record<string, string> = {};
+  for (const [name, pending] of named) {
+    const w = await pending;
+    workers.set(w.identity.id, w);
+    ids[name] = w.identity.id;
+  }
+  return { workers, ids };
+}
+
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
 describe('farming a job series', () => {
   it('runs every job once and returns the results in input order', async () => {
-    const workers = new Map([['w1', worker((x) => x * x)], ['w2', worker((x) => x * x)], ['w3', worker((x) => x * x)]]);
+    const { workers, ids } = await crew([['w1', worker((x) => x * x)], ['w2', worker((x) => x * x)], ['w3', worker((x) => x * x)]]);
     const result = await farm(workers, { inputs: range(60) }).run();
     expect(result.results).toEqual(range(60).map((x) => x * x));
     expect([...workers.values()].flatMap((w) => w.ran).sort((a, b) => a - b)).toEqual(range(60));
@@ -72,21 +91,21 @@ describe('farming a job series', () => {
   });
 
   it('gives fast workers more jobs: they pull as their slots free', async () => {
-    const workers = new Map([['fast', worker((x) => x, 2, 1)], ['slow', worker((x) => x, 2, 25)]]);
+    const { workers, ids } = await crew([['fast', worker((x) => x, 2, 1)], ['slow', worker((x) => x, 2, 25)]]);
     const result = await farm(workers, { inputs: range(80) }).run();
     const done = Object.fromEntries(result.workers.map((w) => [w.id, w.done]));
-    expect(done['fast']).toBeGreaterThan(done['slow']! * 2);
+    expect(done[ids['fast']!]).toBeGreaterThan(done[ids['slow']!]! * 2);
   });
 
   it('completes every job when a worker leaves mid-series, none lost or duplicated in the results', async () => {
-    const workers = new Map([['w1', worker((x) => x + 1, 2, 5)], ['w2', worker((x) => x + 1, 2, 5)]]);
+    const { workers, ids } = await crew([['w1', worker((x) => x + 1, 2, 5)], ['w2', worker((x) => x + 1, 2, 5)]]);
     const { run, handlers } = farm(workers, { inputs: range(100) });
     const running = run();
     await new Promise((resolve) => setTimeout(resolve, 40));
-    handlers.get('w1')!.link.close('tab closed');
+    handlers.get(ids['w1']!)!.link.close('tab closed');
     const result = await running;
     expect(result.results).toEqual(range(100).map((x) => x + 1));
-    expect(result.workers.find((w) => w.id === 'w1')!.state).toBe('left');
+    expect(result.workers.find((w) => w.id === ids['w1'])!.state).toBe('left');
     expect(result.jobs.some((job) => job.reassigned > 0)).toBe(true);
   });
 
@@ -95,29 +114,37 @@ describe('farming a job series', () => {
       if (x === 3) throw Object.assign(new Error('bad input 3'), { code: 'JOB_THREW' });
       return x;
     };
-    const workers = new Map([['w1', worker(throwing)], ['w2', worker(throwing)]]);
+    const { workers, ids } = await crew([['w1', worker(throwing)], ['w2', worker(throwing)]]);
     const result = await farm(workers, { inputs: range(10), poisonAfter: 3 }).run();
     expect(result.jobs[3]).toMatchObject({ state: 'poisoned', failures: 3 });
     expect(result.results.filter((_, i) => i !== 3)).toEqual(range(10).filter((x) => x !== 3));
   });
 
   it('with redundancy 3 takes the majority result and flags the worker that lied', async () => {
-    const workers = new Map([
+    const { workers, ids } = await crew([
       ['honest1', worker((x) => x * 2)], ['honest2', worker((x) => x * 2)],
       ['honest3', worker((x) => x * 2)], ['liar', worker(() => -1, 2, 1)],
     ]);
     const result = await farm(workers, { inputs: range(30), redundancy: 3 }).run();
     expect(result.results).toEqual(range(30).map((x) => x * 2));
-    expect(result.workers.find((w) => w.id === 'liar')!.flagged).toBeGreaterThan(0);
-    expect(result.workers.filter((w) => w.id !== 'liar').every((w) => w.flagged === 0)).toBe(true);
+    expect(result.workers.find((w) => w.id === ids['liar'])!.flagged).toBeGreaterThan(0);
+    expect(result.workers.filter((w) => w.id !== ids['liar']).every((w) => w.flagged === 0)).toBe(true);
+  });
+
+  it('drops a worker whose key is not its own and takes none of its results', async () => {
+    const stolen = await generateIdentity();
+    const { workers, ids } = await crew([['honest', worker((x) => x)], ['impostor', worker(() => 666, 2, 2, stolen)]]);
+    const result = await farm(workers, { inputs: range(20) }).run();
+    expect(result.results).toEqual(range(20));
+    expect(result.workers.find((w) => w.id === ids['impostor'])).toMatchObject({ state: 'left', done: 0 });
   });
 
   it('fails clearly when every worker is gone', async () => {
-    const workers = new Map([['w1', worker((x) => x, 1, 20)]]);
+    const { workers, ids } = await crew([['w1', worker((x) => x, 1, 20)]]);
     const { run, handlers } = farm(workers, { inputs: range(20) });
     const running = run();
     await new Promise((resolve) => setTimeout(resolve, 30));
-    handlers.get('w1')!.link.close('gone');
+    handlers.get(ids['w1']!)!.link.close('gone');
     await expect(running).rejects.toThrow(/^every worker left or was unreachable; \d+ of 20 jobs unfinished$/);
   });
 });
