@@ -1,5 +1,7 @@
-// The admin page's view of its authority: /api/health, /api/peers and /api/ledger, polled while the page is open.
+// The admin page's view of its authority: /api/health, /api/peers, /api/ledger and the events for
+// the replay (/api/events), polled while the page is open.
 // `window.peerfarm` on the admin page.
+import type { NetEvent } from '../protocol/events.ts';
 
 /** Often enough to watch tabs come and go, rare enough to cost the authority nothing. */
 export const ADMIN_POLL_MS = 2000;
@@ -37,6 +39,10 @@ export class AdminRole extends EventTarget {
   health: HealthView | undefined;
   peers: readonly PeerView[] = [];
   ledger: LedgerView | undefined;
+  /** Every event loaded from /api/events so far, oldest first (the replay's timeline). */
+  events: NetEvent[] = [];
+  /** Events dropped by the authority's store, as it last reported. */
+  droppedEvents = 0;
   error: string | undefined;
   updatedAt: number | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
@@ -49,6 +55,24 @@ export class AdminRole extends EventTarget {
     if (this.timer) return;
     void this.poll();
     this.timer = setInterval(() => void this.poll(), ADMIN_POLL_MS);
+  }
+
+  /** Loads the events recorded since the last one loaded. */
+  async loadEvents(): Promise<void> {
+    for (let page = 0; page < EVENT_PAGES_PER_POLL; page++) {
+      const last = this.events.at(-1);
+      const since = last ? last.t : 0;
+      const body = await this.fetchJson(`${this.baseUrl}/api/events?since=${since}&limit=${EVENT_PAGE}`) as {
+        events: NetEvent[]; dropped: number;
+      };
+      this.droppedEvents = body.dropped;
+      // Events at exactly `since` were partly loaded already: keep only those not seen.
+      const seen = new Set(this.events.filter((event) => event.t === since).map((event) => JSON.stringify(event)));
+      const fresh = body.events.filter((event) => event.t > since || !seen.has(JSON.stringify(event)));
+      this.events.push(...fresh);
+      if (this.events.length > MAX_LOADED_EVENTS) this.events = this.events.slice(-MAX_LOADED_EVENTS);
+      if (body.events.length < EVENT_PAGE) return;
+    }
   }
 
   stop(): void {
@@ -66,6 +90,7 @@ export class AdminRole extends EventTarget {
       this.health = health;
       this.peers = peers.peers;
       this.ledger = ledger;
+      await this.loadEvents();
       this.error = undefined;
       this.updatedAt = Date.now();
     } catch (error) {
@@ -74,6 +99,12 @@ export class AdminRole extends EventTarget {
     this.dispatchEvent(new Event('change'));
   }
 }
+
+/** Pages of /api/events read per poll at most: a long backlog loads over a few polls. */
+const EVENT_PAGES_PER_POLL = 10;
+const EVENT_PAGE = 20_000;
+/** The page keeps this many events; the replay of older ones needs the NDJSON download. */
+export const MAX_LOADED_EVENTS = 200_000;
 
 async function defaultFetchJson(url: string): Promise<unknown> {
   const response = await fetch(url, { cache: 'no-store' });
