@@ -7,7 +7,7 @@ import { repeat } from 'lit/directives/repeat.js';
 import type { Bid } from '../../peer/bids.ts';
 import { UNKNOWN_WONKS } from '../../peer/wonks.ts';
 import { percent, plural, wonksAsMs } from '../shared/format.ts';
-import { baseStyles, buttonStyles } from '../shared/styles.ts';
+import { baseStyles, buttonStyles, tableStyles } from '../shared/styles.ts';
 import '../shared/pf-peer-id.ts';
 
 export type BidOrder = 'value' | 'price' | 'speed' | 'slots';
@@ -47,7 +47,7 @@ export class PfBidTable extends LitElement {
     this.locked = false;
   }
 
-  static override styles = [baseStyles, buttonStyles, css`
+  static override styles = [baseStyles, buttonStyles, tableStyles, css`
     .sort {
       display: flex;
       flex-wrap: wrap;
@@ -84,34 +84,6 @@ export class PfBidTable extends LitElement {
       background: var(--pf-surface);
       color: var(--pf-text);
       box-shadow: var(--pf-shadow);
-    }
-
-    .scroll {
-      overflow-x: auto;
-    }
-
-    table {
-      width: 100%;
-      border-collapse: collapse;
-      font-size: 0.92rem;
-    }
-
-    th {
-      padding: 8px 10px;
-      border-bottom: 1px solid var(--pf-border);
-      color: var(--pf-muted);
-      font-size: 0.8rem;
-      font-weight: 600;
-      letter-spacing: 0.03em;
-      text-align: left;
-      text-transform: uppercase;
-      white-space: nowrap;
-    }
-
-    td {
-      padding: 9px 10px;
-      border-bottom: 1px solid var(--pf-border);
-      white-space: nowrap;
     }
 
     th:first-child,

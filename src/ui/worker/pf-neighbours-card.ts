@@ -7,7 +7,7 @@ import { Direction } from '../../peer/overlay.ts';
 import type { WorkerRole } from '../../peer/worker-role.ts';
 import { emptyState } from '../shared/empty-state.ts';
 import { milliseconds } from '../shared/format.ts';
-import { baseStyles, cardStyles } from '../shared/styles.ts';
+import { baseStyles, cardStyles, tableStyles } from '../shared/styles.ts';
 import '../shared/pf-peer-id.ts';
 
 export type NeighbourView = WorkerRole['neighbours'][number];
@@ -38,7 +38,7 @@ export class PfNeighboursCard extends LitElement {
     this.active = false;
   }
 
-  static override styles = [baseStyles, cardStyles, css`
+  static override styles = [baseStyles, cardStyles, tableStyles, css`
     :host {
       display: flex;
       flex-direction: column;
@@ -59,45 +59,12 @@ export class PfNeighboursCard extends LitElement {
       white-space: nowrap;
     }
 
-    table {
-      width: 100%;
-      border-collapse: collapse;
-      font-size: 0.92rem;
-    }
-
     th {
-      padding: 0 10px 8px;
-      border-bottom: 1px solid var(--pf-border);
-      color: var(--pf-muted);
-      font-size: 0.8rem;
-      font-weight: 600;
-      letter-spacing: 0.03em;
-      text-align: left;
-      text-transform: uppercase;
-      white-space: nowrap;
-    }
-
-    td {
-      padding: 8px 10px;
-      border-bottom: 1px solid var(--pf-border);
-      white-space: nowrap;
-    }
-
-    th:first-child,
-    td:first-child {
-      padding-left: 2px;
-    }
-
-    tbody tr:last-child td {
-      border-bottom: none;
+      padding-top: 0;
     }
 
     tbody tr {
       animation: appear 240ms ease-out;
-    }
-
-    .num {
-      text-align: right;
     }
 
     td.num {
