@@ -57,19 +57,23 @@ export class AdminRole extends EventTarget {
     this.timer = setInterval(() => void this.poll(), ADMIN_POLL_MS);
   }
 
-  /** Loads the events recorded since the last one loaded. */
+  /**
+   * Loads the events recorded since the last one loaded. Tabs ship theirs in batches every 2 s, so
+   * events keep arriving with times before the newest loaded: the first page of each poll reads
+   * EVENT_LATENESS_MS further back, and what was loaded already is skipped.
+   */
   async loadEvents(): Promise<void> {
     for (let page = 0; page < EVENT_PAGES_PER_POLL; page++) {
       const last = this.events.at(-1);
-      const since = last ? last.t : 0;
+      const since = last ? Math.max(0, last.t - (page === 0 ? EVENT_LATENESS_MS : 0)) : 0;
       const body = await this.fetchJson(`${this.baseUrl}/api/events?since=${since}&limit=${EVENT_PAGE}`) as {
         events: NetEvent[]; dropped: number;
       };
       this.droppedEvents = body.dropped;
-      // Events at exactly `since` were partly loaded already: keep only those not seen.
-      const seen = new Set(this.events.filter((event) => event.t === since).map((event) => JSON.stringify(event)));
-      const fresh = body.events.filter((event) => event.t > since || !seen.has(JSON.stringify(event)));
-      this.events.push(...fresh);
+      const from = firstAtOrAfter(this.events, since);
+      const seen = new Set(this.events.slice(from).map((event) => JSON.stringify(event)));
+      const fresh = body.events.filter((event) => !seen.has(JSON.stringify(event)));
+      if (fresh.length > 0) this.events = [...this.events.slice(0, from), ...mergeByTime(this.events.slice(from), fresh)];
       if (this.events.length > MAX_LOADED_EVENTS) this.events = this.events.slice(-MAX_LOADED_EVENTS);
       if (body.events.length < EVENT_PAGE) return;
     }
@@ -100,6 +104,8 @@ export class AdminRole extends EventTarget {
   }
 }
 
+/** How late a tab's events may reach the authority: its batches go every 2 s (LOG_FLUSH_MS), plus slack. */
+const EVENT_LATENESS_MS = 10_000;
 /** Pages of /api/events read per poll at most: a long backlog loads over a few polls. */
 const EVENT_PAGES_PER_POLL = 10;
 const EVENT_PAGE = 20_000;
@@ -110,4 +116,24 @@ async function defaultFetchJson(url: string): Promise<unknown> {
   const response = await fetch(url, { cache: 'no-store' });
   if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
   return response.json();
+}
+
+function firstAtOrAfter(events: readonly NetEvent[], t: number): number {
+  let low = 0;
+  let high = events.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (events[middle]!.t < t) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+/** Two lists sorted by time, as one. */
+function mergeByTime(a: readonly NetEvent[], b: readonly NetEvent[]): NetEvent[] {
+  const merged: NetEvent[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) merged.push(j >= b.length || (i < a.length && a[i]!.t <= b[j]!.t) ? a[i++]! : b[j++]!);
+  return merged;
 }

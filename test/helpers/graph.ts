@@ -30,3 +30,12 @@ export function isConnected(peers: readonly ApiPeer[]): boolean {
   }
   return seen.size === ids.size;
 }
+
+/** The overlay's links as "a b" (a < b), each once, over neighbour lists taken as undirected. */
+export function undirectedEdges(peers: readonly ApiPeer[]): string[] {
+  const edges = new Set<string>();
+  for (const peer of peers) {
+    for (const other of peer.neighbours) if (other !== peer.id) edges.add(peer.id < other ? `${peer.id} ${other}` : `${other} ${peer.id}`);
+  }
+  return [...edges].sort();
+}

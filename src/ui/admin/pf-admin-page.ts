@@ -1,8 +1,10 @@
-// The admin page (admin.html): the authority's health, its points ledger (totals and the workers'
-// leaderboard) and a live table of its peers, polled by the AdminRole. Stale data stays on screen,
-// marked by its age, when a poll fails.
+// The admin page (admin.html): the demo card, then two tabs. "Live": the authority's health, its
+// points ledger (totals and the workers' leaderboard) and a live table of its peers, polled by the
+// AdminRole; stale data stays on screen, marked by its age, when a poll fails. "Replay": the
+// network replay of the events (DESIGN.md section 6). The tab is kept in the URL's #hash.
 import { LitElement, css, html, nothing } from 'lit';
 import type { AdminRole } from '../../peer/admin-role.ts';
+import type { DemoController } from './demo-controller.ts';
 import { ClockController } from '../shared/clock-controller.ts';
 import { emptyState } from '../shared/empty-state.ts';
 import { relativeTime } from '../shared/format.ts';
@@ -14,20 +16,53 @@ import './pf-health-summary.ts';
 import './pf-leaderboard.ts';
 import './pf-ledger-totals.ts';
 import './pf-peer-table.ts';
+import './pf-demo-panel.ts';
+import './pf-replay-panel.ts';
+
+type AdminTab = 'live' | 'replay';
+
+const TABS: readonly { name: AdminTab; label: string }[] = [
+  { name: 'live', label: 'Live' },
+  { name: 'replay', label: 'Replay' },
+];
+
+function tabFromHash(hash: string): AdminTab {
+  return hash === '#replay' ? 'replay' : 'live';
+}
 
 export class PfAdminPage extends LitElement {
   static override properties = {
     model: { attribute: false },
     authority: { type: String },
+    demo: { attribute: false },
+    tab: { state: true },
   };
 
   /** The role object this page shows and drives (also `window.peerfarm`). */
   declare model: AdminRole | undefined;
   /** The authority's base URL, shown to say which one this page watches. */
   declare authority: string | undefined;
+  /** The in-page demo tabs (the original's Start button and client panel). */
+  declare demo: DemoController | undefined;
+  declare tab: AdminTab;
 
   private readonly roleController = new RoleController<AdminRole>(this);
   private readonly clock = new ClockController(this);
+
+  constructor() {
+    super();
+    this.tab = tabFromHash(location.hash);
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    window.addEventListener('hashchange', this._onHashChange);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    window.removeEventListener('hashchange', this._onHashChange);
+  }
 
   static override styles = [baseStyles, cardStyles, pageStyles, css`
     .intro .title {
@@ -43,6 +78,46 @@ export class PfAdminPage extends LitElement {
       margin-top: 4px;
       color: var(--pf-muted);
       font-size: 0.9rem;
+    }
+
+    .tabs {
+      display: flex;
+      gap: 4px;
+      border-bottom: 1px solid var(--pf-border);
+    }
+
+    .tabs a {
+      margin-bottom: -1px;
+      padding: 8px 16px;
+      border-bottom: 2px solid transparent;
+      color: var(--pf-muted);
+      font-weight: 500;
+      text-decoration: none;
+    }
+
+    .tabs a:hover {
+      color: var(--pf-text);
+    }
+
+    .tabs a[aria-selected='true'] {
+      border-bottom-color: var(--pf-accent);
+      color: var(--pf-text);
+      font-weight: 600;
+    }
+
+    .tabs a:focus-visible {
+      outline: 2px solid var(--pf-accent);
+      outline-offset: -2px;
+    }
+
+    .tab-body {
+      display: grid;
+      gap: var(--pf-gap);
+      min-width: 0;
+    }
+
+    .tab-body[hidden] {
+      display: none;
     }
 
     h3 {
@@ -79,6 +154,22 @@ export class PfAdminPage extends LitElement {
         </div>
       </section>
       ${role.error ? html`<p class="notice-error" role="alert">${role.error}</p>` : nothing}
+      ${this.demo ? html`<pf-demo-panel .controller=${this.demo}></pf-demo-panel>` : nothing}
+      <nav class="tabs" role="tablist" aria-label="Views">
+        ${TABS.map(({ name, label }) => html`<a role="tab" id=${`tab-${name}`} href=${`#${name}`}
+          aria-selected=${name === this.tab ? 'true' : 'false'} aria-controls=${`panel-${name}`}>${label}</a>`)}
+      </nav>
+      <div class="tab-body" id="panel-live" role="tabpanel" aria-labelledby="tab-live" ?hidden=${this.tab !== 'live'}>
+        ${this.renderLive(role)}
+      </div>
+      <div class="tab-body" id="panel-replay" role="tabpanel" aria-labelledby="tab-replay" ?hidden=${this.tab !== 'replay'}>
+        <pf-replay-panel .model=${role} authority=${this.authority ?? ''} ?active=${this.tab === 'replay'}></pf-replay-panel>
+      </div>
+    `;
+  }
+
+  private renderLive(role: AdminRole) {
+    return html`
       <section class="card" aria-labelledby="health">
         <div class="card-head"><h2 id="health">Health</h2></div>
         <pf-health-summary .health=${role.health}></pf-health-summary>
@@ -99,6 +190,10 @@ export class PfAdminPage extends LitElement {
       </section>
     `;
   }
+
+  private readonly _onHashChange = (): void => {
+    this.tab = tabFromHash(location.hash);
+  };
 
   private freshness(role: AdminRole): string {
     return role.updatedAt ? `updated ${relativeTime(role.updatedAt, this.clock.now)}` : 'waiting for the first answer';

@@ -84,3 +84,15 @@ export function signedPoints(delta: number): string {
   if (delta < 0) return `−${count(-delta)}`;
   return '0';
 }
+
+/** Wall-clock time to the millisecond, e.g. "14:03:27.123": the replay's event times. */
+export function clockTimeMs(ms: number): string {
+  const date = new Date(ms);
+  const pad = (value: number, width = 2) => String(value).padStart(width, '0');
+  return `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}.${pad(date.getMilliseconds(), 3)}`;
+}
+
+/** Time since a start, to the millisecond: 12345 → "+12.345 s". */
+export function offsetSeconds(ms: number): string {
+  return `+${(Math.max(0, ms) / 1000).toFixed(3)} s`;
+}
