@@ -6,7 +6,7 @@ import { repeat } from 'lit/directives/repeat.js';
 import type { PeerView } from '../../peer/admin-role.ts';
 import { emptyState } from '../shared/empty-state.ts';
 import { clockTime, count, relativeTime } from '../shared/format.ts';
-import { baseStyles, cardStyles } from '../shared/styles.ts';
+import { baseStyles, cardStyles, tableStyles } from '../shared/styles.ts';
 import '../shared/pf-peer-id.ts';
 import '../shared/pf-status-badge.ts';
 
@@ -30,47 +30,14 @@ export class PfPeerTable extends LitElement {
     this.now = Date.now();
   }
 
-  static override styles = [baseStyles, cardStyles, css`
+  static override styles = [baseStyles, cardStyles, tableStyles, css`
     .scroll {
       overflow-x: auto;
       margin: 0 -4px;
     }
 
-    table {
-      width: 100%;
-      border-collapse: collapse;
-      font-size: 0.92rem;
-    }
-
-    th {
-      padding: 8px 10px;
-      border-bottom: 1px solid var(--pf-border);
-      color: var(--pf-muted);
-      font-size: 0.8rem;
-      font-weight: 600;
-      letter-spacing: 0.03em;
-      text-align: left;
-      text-transform: uppercase;
-      white-space: nowrap;
-    }
-
-    td {
-      padding: 9px 10px;
-      border-bottom: 1px solid var(--pf-border);
-      white-space: nowrap;
-    }
-
-    tbody tr:last-child td {
-      border-bottom: none;
-    }
-
     tbody tr:hover td {
       background: var(--pf-surface-2);
-    }
-
-    .num {
-      text-align: right;
-      font-variant-numeric: tabular-nums;
     }
 
     .role {
