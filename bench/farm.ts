@@ -94,7 +94,8 @@ async function everyWorkerBids(client: Page, count: number): Promise<void> {
 
 async function main(): Promise<void> {
   if (!existsSync('dist/index.html')) await build({ logLevel: 'warn' });
-  const authority = await startTestAuthority(['--option', 'time_between_authority_checks=1000']);
+  // The farm side pays for every job (award before it is sent, settle after): enough points for all rounds.
+  const authority = await startTestAuthority(['--option', 'time_between_authority_checks=1000', '--grant-points', '1000000']);
   const browser = await launchChromium();
   try {
     const context = await newContext(browser, authority.url);
