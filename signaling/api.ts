@@ -45,6 +45,8 @@ function health(deps: ApiDeps) {
 }
 
 function peers(deps: ApiDeps) {
+  const inFlight = new Map<string, number>();
+  for (const hold of deps.ledger.openHolds().holds) inFlight.set(hold.worker, (inFlight.get(hold.worker) ?? 0) + 1);
   return {
     peers: deps.registry.list().map((peer) => ({
       id: peer.id,
@@ -55,7 +57,9 @@ function peers(deps: ApiDeps) {
       joinedAt: peer.joinedAt,
       lastSeenAt: peer.handler.lastFrameMs,
       balance: deps.ledger.balance(peer.id) ?? 0,
-      ...(peer.role === 'worker' && { neighbours: peer.neighbours }),
+      ...(peer.role === 'worker' && {
+        neighbours: peer.neighbours, jobs: deps.ledger.record(peer.id).jobs, inFlight: inFlight.get(peer.id) ?? 0,
+      }),
     })),
   };
 }
@@ -75,8 +79,12 @@ class ApiError extends Error {
   }
 }
 
+/** Jobs in flight listed by /api/ledger at most; `inFlightTotal` counts them all. */
+const IN_FLIGHT_LISTED = 200;
+
 function ledger(deps: ApiDeps) {
-  return { totals: deps.ledger.totals(), leaderboard: deps.ledger.leaderboard(20) };
+  const { holds, total } = deps.ledger.openHolds(IN_FLIGHT_LISTED);
+  return { totals: deps.ledger.totals(), leaderboard: deps.ledger.leaderboard(20), inFlight: holds, inFlightTotal: total };
 }
 
 /** Answers /api/* requests; returns false for any other path. */

@@ -160,6 +160,14 @@ export class Ledger {
     return readRecord(this.st.record.get(worker), nowMs, this.options.recentHalfLifeMs);
   }
 
+  /** Open holds, soonest expiry first: the jobs awarded and not yet settled (jobs in flight). */
+  openHolds(limit = HOLDS_LISTED_MAX): { holds: OpenHold[]; total: number } {
+    const holds = this.st.openHolds.all(Math.min(limit, HOLDS_LISTED_MAX)).map((row) => ({
+      id: row.id, client: row.client, worker: row.worker, amount: row.amount, expiresAtMs: row.expires_at_ms,
+    }));
+    return { holds, total: this.st.openHoldCount.get()!.count };
+  }
+
   /** Workers with the most accepted jobs, with their records and balances (the admin leaderboard). */
   leaderboard(limit = LEADERBOARD_MAX_ROWS, nowMs: number = this.clock()): (WorkerRecord & { worker: string; balance: number })[] {
     return this.st.topWorkers.all(Math.min(limit, LEADERBOARD_MAX_ROWS)).map(({ worker }) => ({

@@ -78,6 +78,9 @@ export function prepareStatements(db: LedgerDatabase) {
        ORDER BY seq DESC LIMIT $limit`),
     record: db.prepare<[string], RecordRow>(
       'SELECT jobs, rejected, recent_valid, recent_total, updated_at_ms FROM records WHERE worker = ?'),
+    openHolds: db.prepare<[number], HoldRow>(
+      `SELECT id, client, worker, amount, expires_at_ms, state FROM holds WHERE state = 'open' ORDER BY expires_at_ms LIMIT ?`),
+    openHoldCount: db.prepare<[], { count: number }>(`SELECT COUNT(*) AS count FROM holds WHERE state = 'open'`),
     topWorkers: db.prepare<[number], { worker: string }>(
       'SELECT worker FROM records ORDER BY jobs DESC, worker LIMIT ?'),
     putRecord: db.prepare<[string, number, number, number, number, number]>(

@@ -16,6 +16,9 @@ export interface PeerView {
   readonly lastSeenAt: number;
   readonly neighbours?: string[];
   readonly balance: number;
+  /** Workers: accepted jobs, and jobs awarded to it and not yet settled. */
+  readonly jobs?: number;
+  readonly inFlight?: number;
 }
 
 export interface HealthView {
@@ -32,6 +35,11 @@ export interface LedgerView {
     readonly worker: string; readonly jobs: number; readonly rejected: number; readonly valid: number | null;
     readonly recent: number | null; readonly recentWeight: number; readonly balance: number;
   }[];
+  /** Jobs in flight: open holds, soonest expiry first (200 at most), and how many there are. */
+  readonly inFlight: readonly {
+    readonly id: string; readonly client: string; readonly worker: string; readonly amount: number; readonly expiresAtMs: number;
+  }[];
+  readonly inFlightTotal: number;
 }
 
 /** Emits `change` after every poll, successful or not. */

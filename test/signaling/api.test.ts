@@ -46,6 +46,20 @@ describe('HTTP API', () => {
     expect(body.leaderboard).toEqual([expect.objectContaining({ worker: worker.id, jobs: 1, valid: 1, balance: 1003 })]);
   });
 
+  it('lists the jobs in flight as the open holds, and counts them per worker in /api/peers', async () => {
+    const client = `d${'0'.repeat(31)}`;
+    authority.points.openAccount(client);
+    authority.points.grant('g-flight', client, 10, { ip: '192.0.2.10', day: '2026-11-24' });
+    const expiresAtMs = Date.now() + 60_000;
+    authority.points.hold('h-flight', client, worker.id, 2, { expiresAtMs });
+    const ledger = await (await fetch(`${authority.url}/api/ledger`)).json();
+    expect(ledger.inFlightTotal).toBe(1);
+    expect(ledger.inFlight).toEqual([{ id: 'h-flight', client, worker: worker.id, amount: 2, expiresAtMs }]);
+    const { peers } = await (await fetch(`${authority.url}/api/peers`)).json();
+    expect(peers.find((peer: { id: string }) => peer.id === worker.id)).toMatchObject({ inFlight: 1, jobs: 1 });
+    authority.points.void('v-flight', 'h-flight', client);
+  });
+
   it('answers an unknown API path with 404 and the list of APIs', async () => {
     const response = await fetch(`${authority.url}/api/nope`);
     expect(response.status).toBe(404);

@@ -15,6 +15,7 @@ import '../shared/pf-status-badge.ts';
 import './pf-health-summary.ts';
 import './pf-leaderboard.ts';
 import './pf-ledger-totals.ts';
+import './pf-jobs-in-flight.ts';
 import './pf-peer-table.ts';
 import './pf-demo-panel.ts';
 import './pf-replay-panel.ts';
@@ -179,6 +180,9 @@ export class PfAdminPage extends LitElement {
         <pf-ledger-totals .totals=${role.ledger?.totals}></pf-ledger-totals>
         <h3>Leaderboard</h3>
         <pf-leaderboard .rows=${role.ledger?.leaderboard ?? []}></pf-leaderboard>
+        <h3>Jobs in flight<span class="count">${role.ledger?.inFlightTotal ?? 0}</span></h3>
+        <pf-jobs-in-flight .holds=${role.ledger?.inFlight ?? []} total=${role.ledger?.inFlightTotal ?? 0}
+          now=${this.clock.now}></pf-jobs-in-flight>
       </section>
       <section class="card" aria-labelledby="peers">
         <div class="card-head">

@@ -56,7 +56,7 @@ export class PfPeerTable extends LitElement {
           <thead>
             <tr>
               <th>Peer</th><th>Role</th><th>State</th><th>Address</th><th>Protocol</th>
-              <th class="num">Neighbours</th><th class="num">Balance</th><th>Joined</th><th>Last seen</th>
+              <th class="num">Neighbours</th><th class="num">Jobs</th><th class="num">In flight</th><th class="num">Balance</th><th>Joined</th><th>Last seen</th>
             </tr>
           </thead>
           <tbody>${repeat(rows, (peer) => peer.id, (peer) => this.renderRow(peer))}</tbody>
@@ -74,6 +74,8 @@ export class PfPeerTable extends LitElement {
         <td class="mono">${peer.address || html`<span class="muted">—</span>`}</td>
         <td class="mono">${peer.protocol ?? html`<span class="muted">—</span>`}</td>
         <td class="num">${peer.neighbours ? peer.neighbours.length : html`<span class="muted">—</span>`}</td>
+        <td class="num">${peer.jobs ?? html`<span class="muted">—</span>`}</td>
+        <td class="num">${peer.inFlight ?? html`<span class="muted">—</span>`}</td>
         <td class="num">${typeof peer.balance === 'number' ? count(peer.balance) : html`<span class="muted">—</span>`}</td>
         <td title=${clockTime(peer.joinedAt)}>${relativeTime(peer.joinedAt, this.now)}</td>
         <td title=${clockTime(peer.lastSeenAt)}>${relativeTime(peer.lastSeenAt, this.now)}</td>
