@@ -2,6 +2,7 @@
 // comes first (price × wonks, ascending: DESIGN.md section 4); a segmented control re-sorts by
 // price, speed or slots. Numbers are right-aligned, ids monospace with their colour dot. Each row
 // has a checkbox (all ticked unless the page says otherwise); ticking emits `pf-bid-select`.
+import { byValue } from '../../peer/farm/choose-bids.ts';
 import { LitElement, css, html } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import type { Bid } from '../../peer/bids.ts';
@@ -13,10 +14,11 @@ import '../shared/pf-peer-id.ts';
 export type BidOrder = 'value' | 'price' | 'speed' | 'slots';
 
 const ORDERS: ReadonlyArray<{ order: BidOrder; label: string; compare: (a: Bid, b: Bid) => number }> = [
-  { order: 'value', label: 'Best value', compare: (a, b) => a.price * a.wonks - b.price * b.wonks || a.wonks - b.wonks },
+  // The same order the default choice hires by (src/peer/farm/choose-bids.ts).
+  { order: 'value', label: 'Best value', compare: byValue },
   { order: 'price', label: 'Cheapest', compare: (a, b) => a.price - b.price || a.wonks - b.wonks },
   { order: 'speed', label: 'Fastest', compare: (a, b) => a.wonks - b.wonks || a.price - b.price },
-  { order: 'slots', label: 'Most slots', compare: (a, b) => b.slots - a.slots || a.price * a.wonks - b.price * b.wonks },
+  { order: 'slots', label: 'Most slots', compare: (a, b) => b.slots - a.slots || byValue(a, b) },
 ];
 
 export function sortBids(bids: readonly Bid[], order: BidOrder): Bid[] {
