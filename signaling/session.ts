@@ -111,14 +111,24 @@ export function authorityBindings(sessions: Map<Handler, PeerSession>, deps: Ses
     sessions.set(handler, session);
     return session;
   };
-  const workerCommands = (session: PeerSession) => ({
+  // Commands every joined peer has, whatever its role and version.
+  const memberCommands = (session: PeerSession) => ({
     join: (args: JoinArgs) => session.join(args),
+    heartbeat: () => void session.joined(),
+    signal: (args: { to: string; payload: Record<string, string> }) => session.signal(args.to, args.payload),
+  });
+  // The points and event commands of p2p:authority<-worker/2 and p2p:authority<-client/1.
+  const pointsCommands = (session: PeerSession) => ({
+    balance: () => deps.points.balance(session.payer()),
+    history: ({ limit }: { limit?: number }) => deps.points.history(session.payer(), limit),
+    log: ({ events }: { events: string[] }) => session.log(events),
+  });
+  const workerCommands = (session: PeerSession) => ({
+    ...memberCommands(session),
     listening: () => {
       session.joined().state = PeerState.listening;
     },
     peers: (args: { max?: number }) => session.sample('peers', args.max),
-    heartbeat: () => void session.joined(),
-    signal: (args: { to: string; payload: Record<string, string> }) => session.signal(args.to, args.payload),
   });
   return [
     bind(authorityFromWorker1, (handler) => workerCommands(open(handler, PeerRole.worker))),
@@ -126,27 +136,21 @@ export function authorityBindings(sessions: Map<Handler, PeerSession>, deps: Ses
       const session = open(handler, PeerRole.worker);
       return {
         ...workerCommands(session),
+        ...pointsCommands(session),
         neighbours: ({ ids }) => {
           session.joined().neighbours = ids;
         },
-        balance: () => deps.points.balance(session.payer()),
-        history: ({ limit }) => deps.points.history(session.payer(), limit),
         record: () => deps.points.record(session.payer()),
-        log: ({ events }) => session.log(events),
       };
     }),
     bind(authorityFromClient1, (handler) => {
       const session = open(handler, PeerRole.client);
       return {
-        join: (args) => session.join(args),
+        ...memberCommands(session),
+        ...pointsCommands(session),
         workers: (args) => session.sample('workers', args.max),
-        heartbeat: () => void session.joined(),
-        signal: (args) => session.signal(args.to, args.payload),
-        balance: () => deps.points.balance(session.payer()),
-        history: ({ limit }) => deps.points.history(session.payer(), limit),
         award: (args) => deps.points.award(session.payer(), args),
         settle: (args) => deps.points.settle(session.payer(), args),
-        log: ({ events }) => session.log(events),
       };
     }),
   ];
