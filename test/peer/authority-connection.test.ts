@@ -1,3 +1,4 @@
+import { until } from '../helpers/until.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestAuthority, type TestAuthority } from '../helpers/authority.ts';
 import { joinAs } from '../helpers/ws-peer.ts';
@@ -9,13 +10,6 @@ afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step();
 });
 
-async function until(condition: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 describe('AuthorityConnection', () => {
   it('applies the options the authority pushes and learns its observed address', async () => {

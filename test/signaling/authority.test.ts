@@ -1,3 +1,4 @@
+import { until } from '../helpers/until.ts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateIdentity, joinMessage, sign } from '../../src/protocol/identity.ts';
 import { startTestAuthority, type TestAuthority } from '../helpers/authority.ts';
@@ -29,13 +30,6 @@ async function declaredRaw(version = 1): Promise<{ peer: RawPeer; nonce: string 
   return { peer, nonce };
 }
 
-async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 beforeEach(async () => {
   authority = await startTestAuthority(['--peer-expiry-ms', '1500', '--option', 'time_between_authority_checks=200']);
