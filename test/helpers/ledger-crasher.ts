@@ -47,7 +47,20 @@ function nextOp(): LedgerOp {
   return { op: 'hold', id, client, worker, amount, expiresAtMs: Date.now() + HOLD_LIFETIME_MS };
 }
 
-// Synchronous, so a line is in the pipe before the next transaction starts.
+/** A full stdout pipe (the test process busy elsewhere) is waited out this long per try. */
+const PIPE_FULL_WAIT_MS = 2;
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+// Synchronous, so a line is in the pipe before the next transaction starts. Node's stdout pipe is
+// non-blocking: when it is full, writeSync throws EAGAIN and the rest must be written again.
 function say(lines: string): void {
-  writeSync(1, `${lines}\n`);
+  let rest = Buffer.from(`${lines}\n`);
+  while (rest.length > 0) {
+    try {
+      rest = rest.subarray(writeSync(1, rest));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+      Atomics.wait(pause, 0, 0, PIPE_FULL_WAIT_MS);
+    }
+  }
 }
