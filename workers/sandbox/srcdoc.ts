@@ -9,29 +9,8 @@ import iframeRuntime from './iframe-runtime.js?raw';
 import jobWorker from './job-worker.js?raw';
 import workerPool from './worker-pool.js?raw';
 import { PROGRESS_MIN_INTERVAL_MS, RESULT_MAX_BYTES, SandboxMessage, WARM_WORKER_IDLE_MS } from './sandbox-protocol.ts';
+import { SANDBOX_CSP } from './sandbox-csp.ts';
 
-/**
- * The iframe's Content Security Policy; workers created from data: URLs inherit it. Each source:
- * - default-src 'none': nothing else loads (images, fonts, frames, media, and connect-src below).
- * - script-src 'unsafe-inline': the runtime is the document's one inline script. The document holds
- *   only text we generate; job code never enters it (it runs in workers). No 'unsafe-eval': the
- *   runtimes prove the CSP is in force by seeing `new Function` refused.
- * - script-src blob: the worker imports each job module from a blob: URL; http(s) imports are refused.
- * - script-src 'wasm-unsafe-eval': jobs may compile WebAssembly, which grants them no new capability.
- * - worker-src data: job workers start from a data: URL holding the worker script (worker-pool.js
- *   says why not blob:). Nested workers would inherit this CSP too; the worker script removes
- *   `Worker` anyway.
- * - connect-src 'none': no fetch, XHR, WebSocket, EventSource or WebTransport (also default-src).
- * - base-uri, form-action 'none': not covered by default-src.
- */
-export const SANDBOX_CSP = [
-  "default-src 'none'",
-  "script-src 'unsafe-inline' blob: 'wasm-unsafe-eval'",
-  'worker-src data:',
-  "connect-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-].join('; ');
 
 export interface SandboxConfig {
   /** The page's origin: the only origin the iframe accepts messages from and posts to. */
