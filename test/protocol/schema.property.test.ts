@@ -14,8 +14,8 @@ const MAX_ITEMS = 5;
 
 type Bounds = Pick<ArgSpec, 'maxBytes' | 'maxItems' | 'min' | 'max'>;
 
-/** A value of one type, in the form checkArgs returns it. */
-type Value = string | number | boolean | string[] | Record<string, string>;
+/** A value of one type, in the form checkArgs returns it; a variadic argument holds several. */
+type Value = string | number | boolean | string[] | Record<string, string> | Value[];
 
 const codeUnit = fc.integer({ min: 0, max: 0xffff }).map((unit) => String.fromCharCode(unit));
 const TOKENS = ['{', '}', '"', '\\', ' ', '\n', '[', '$', '-', '--', '#', 'a', 'é', '\u{1F600}', '\uD83D', '__proto__'];
@@ -47,7 +47,7 @@ const STRING_TYPES = ['string', 'word', 'id', 'token', 'base64'] as const;
 
 /** The word encodeArgs writes for one value (schema.ts encodeValue). */
 function wordOf(value: Value): string {
-  if (Array.isArray(value)) return formatList(value);
+  if (Array.isArray(value)) return formatList(value.map(String));
   if (typeof value === 'object') return formatList(Object.entries(value).flat());
   return String(value);
 }
