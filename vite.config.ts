@@ -1,7 +1,9 @@
-// Builds the three pages (worker, submit, admin) into dist/, which the authority serves.
-// `npm run dev` serves them from Vite and proxies /ws and /api to an authority on :8080.
+// Builds the three pages (worker, submit, admin) and the job sandbox's document (sandbox.html)
+// into dist/, which the authority serves. `npm run dev` serves them from Vite and proxies /ws and
+// /api to an authority on :8080.
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
+import { sandboxDocument } from './workers/sandbox/sandbox-document.ts';
 
 /** The authority the dev server proxies to; PEERFARM_AUTHORITY overrides it (e.g. one on another port). */
 const AUTHORITY = process.env.PEERFARM_AUTHORITY ?? 'http://127.0.0.1:8080';
@@ -9,6 +11,7 @@ const AUTHORITY = process.env.PEERFARM_AUTHORITY ?? 'http://127.0.0.1:8080';
 const page = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 
 export default defineConfig({
+  plugins: [sandboxDocument()],
   resolve: {
     // simple-peer's browser bundle carries its own Buffer/process/events shims (DESIGN.md section 8);
     // this is the one place the alias lives.

@@ -19,8 +19,13 @@ export const JobErrorCode = {
    * job's worker is terminated (the job may still be running).
    */
   ABORTED: 'ABORTED',
-  /** The sandbox iframe did not start, lost its isolation, or stopped answering. */
+  /** The sandbox iframe did not start, lost its isolation, or did not answer a run in time. */
   SANDBOX_FAILED: 'SANDBOX_FAILED',
+  /**
+   * The sandbox frame stopped answering its heartbeat: its renderer process died, most likely
+   * because a job ran out of memory. Every run in that frame fails; the frame is replaced.
+   */
+  SANDBOX_CRASHED: 'SANDBOX_CRASHED',
 } as const;
 export type JobErrorCode = (typeof JobErrorCode)[keyof typeof JobErrorCode];
 

@@ -9,10 +9,14 @@
 //
 // Enforced: the per-job time limit (the worker is terminated and replaced), the result size
 // (RESULT_MAX_BYTES), no network, storage, cookies or page access for job code. Not enforced:
-// memory. Browsers give no per-worker heap cap, so a job that allocates without bound can crash
-// the sandbox's renderer process (and the page, if Chromium keeps them in one process); the time
-// limit only bounds CPU. Inputs are not bounded here: the caller chose them.
+// memory. Browsers give no per-worker heap cap, so a job that allocates without bound crashes the
+// renderer process it runs in. The sandbox document is served by URL (SANDBOX_PATH, or another
+// site's copy) so that this is the frame's own process where the browser isolates frames
+// (Chromium does for sandboxed frames, Firefox for cross-site ones; docs/ARCHITECTURE.md): the
+// runner notices the silence (heartbeat.ts), fails the runs of that frame with SANDBOX_CRASHED and
+// opens a fresh frame for the rest. Inputs are not bounded here: the caller chose them.
 import type { Remote } from 'comlink';
+import { SANDBOX_PATH } from '../../workers/sandbox/sandbox-csp.ts';
 import { openSandboxFrame, type SandboxFrame } from '../../workers/sandbox/sandbox-frame.ts';
 import type { JobOutcome, SandboxApi } from '../../workers/sandbox/sandbox-protocol.ts';
 import { JobError, isJobErrorCode, type JobErrorCode } from './job-errors.ts';
@@ -20,11 +24,18 @@ import { JobError, isJobErrorCode, type JobErrorCode } from './job-errors.ts';
 /** Past a run's own time limit, how long the sandbox may take to answer before it counts as failed. */
 export const SANDBOX_ANSWER_GRACE_MS = 5_000;
 
+export const SANDBOX_CRASHED_MESSAGE = "the job's sandbox process crashed (most likely the job ran out of memory)";
+
 export interface JobRunnerOptions {
   /** Jobs that run at once, 1..navigator.hardwareConcurrency. */
   threads: number;
   /** Where the sandbox iframe goes (appended to its body); the global document by default. */
   document?: Document;
+  /**
+   * The sandbox document, an http(s) URL; by default SANDBOX_PATH on the page's own origin. Pages
+   * pass the authority's `sandbox_url` option (a copy on another site); '' means the default.
+   */
+  sandboxUrl?: string | URL;
 }
 
 export interface JobRunOptions {
@@ -55,11 +66,22 @@ export interface JobRunner {
   /** Jobs waiting for a thread. */
   readonly queued: number;
   readonly threads: number;
-  /** Workers the sandbox started so far, spares included; tests read it to see workers reused. */
+  /** Workers the current sandbox started so far, spares included; tests read it to see workers reused. */
   workersStarted(): Promise<number>;
+  /** The sandbox frame's state: `opening` (the first or a replacement), `ready`, or `down` (not open). */
+  readonly sandbox: SandboxState;
+  /** Sandbox frames opened so far: 1, plus one per replacement of a crashed or failed frame. */
+  readonly sandboxesOpened: number;
   /** Aborts every queued and running job and removes the sandbox. */
   close(): void;
 }
+
+/**
+ * `down`: no frame and none opening: a replacement failed to open (its queued runs failed with
+ * the reason) or the runner is closed. The next run opens one again.
+ */
+export const SandboxState = { OPENING: 'opening', READY: 'ready', DOWN: 'down' } as const;
+export type SandboxState = (typeof SandboxState)[keyof typeof SandboxState];
 
 const RunState = { QUEUED: 'queued', RUNNING: 'running', SETTLED: 'settled' } as const;
 type RunState = (typeof RunState)[keyof typeof RunState];
@@ -70,6 +92,8 @@ interface Run {
   readonly input: unknown;
   readonly options: JobRunOptions;
   state: RunState;
+  /** The frame a running run was sent to. */
+  frame?: SandboxFrame;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
   watchdog?: ReturnType<typeof setTimeout>;
@@ -96,18 +120,16 @@ function toSettlement(outcome: JobOutcome | undefined): Settlement {
   return failed('SANDBOX_FAILED', 'the sandbox sent an unknown error code');
 }
 
+/** Opens the first sandbox frame; rejects with a JobError (SANDBOX_FAILED) when it does not start. */
 export async function createJobRunner(options: JobRunnerOptions): Promise<JobRunner> {
   const document = options.document ?? globalThis.document;
   const view = document.defaultView;
   if (view === null) throw new TypeError('createJobRunner: the document has no window');
   checkThreads(options.threads, view);
-  const runs = new Map<number, Run>();
-  const frame = await openSandboxFrame({
-    document,
-    threads: options.threads,
-    onProgress: (runId, fraction) => reportProgress(runs.get(runId), fraction),
-  });
-  return new SandboxJobRunner(frame, options.threads, view, runs);
+  const url = new URL(options.sandboxUrl || SANDBOX_PATH, view.location.href);
+  const runner = new SandboxJobRunner(document, url, options.threads, view);
+  await runner.opened;
+  return runner;
 }
 
 function reportProgress(run: Run | undefined, fraction: number): void {
@@ -121,24 +143,36 @@ function reportProgress(run: Run | undefined, fraction: number): void {
 }
 
 class SandboxJobRunner implements JobRunner {
-  private readonly api: Remote<SandboxApi>;
+  /** The current frame once it is ready. */
+  private frame: SandboxFrame | undefined;
+  private opening = false;
+  private opens = 0;
+  private readonly runs = new Map<number, Run>();
   private readonly queue: Run[] = [];
   private running = 0;
   private nextId = 1;
   private closed = false;
+  /** The first frame's opening, for createJobRunner. */
+  readonly opened: Promise<void>;
 
   constructor(
-    private readonly frame: SandboxFrame,
+    private readonly document: Document,
+    private readonly url: URL,
     private threadCount: number,
     private readonly view: Window,
-    private readonly runs: Map<number, Run>,
   ) {
-    this.api = frame.api;
+    this.opened = this.openFrame();
   }
 
   get busy(): number { return this.running; }
   get queued(): number { return this.queue.length; }
   get threads(): number { return this.threadCount; }
+  get sandboxesOpened(): number { return this.opens; }
+
+  get sandbox(): SandboxState {
+    if (this.frame !== undefined) return SandboxState.READY;
+    return this.opening ? SandboxState.OPENING : SandboxState.DOWN;
+  }
 
   run(code: string, input: unknown, options: JobRunOptions): Promise<unknown> {
     if (!(options.timeoutMs > 0 && Number.isFinite(options.timeoutMs))) {
@@ -158,48 +192,98 @@ class SandboxJobRunner implements JobRunner {
   setThreads(threads: number): void {
     checkThreads(threads, this.view);
     this.threadCount = threads;
-    void this.api.setThreads(threads).catch(() => undefined);
+    void this.frame?.api.setThreads(threads).catch(() => undefined);
     this.pump();
   }
 
-  workersStarted(): Promise<number> {
-    return Promise.resolve(this.api.workersStarted());
+  async workersStarted(): Promise<number> {
+    return this.frame === undefined ? 0 : this.frame.api.workersStarted();
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
     for (const run of [...this.runs.values()]) this.settle(run, failed('ABORTED', 'the job runner was closed'));
-    this.frame.close();
+    this.frame?.close();
+    this.frame = undefined;
+  }
+
+  /** Opens a frame for queued and later runs; a failure fails the runs that wait for it. */
+  private async openFrame(): Promise<void> {
+    this.opening = true;
+    this.opens += 1;
+    const threads = this.threadCount;
+    let frame: SandboxFrame;
+    try {
+      frame = await openSandboxFrame({
+        document: this.document,
+        url: this.url,
+        threads,
+        onProgress: (runId, fraction) => reportProgress(this.runs.get(runId), fraction),
+        onSilent: () => this.onCrash(frame),
+      });
+    } catch (error) {
+      // Still `opening` while the waiting runs fail, so their settling does not reopen at once.
+      for (const run of [...this.queue]) this.settle(run, { error });
+      this.opening = false;
+      throw error;
+    }
+    this.opening = false;
+    if (this.closed) return frame.close();
+    this.frame = frame;
+    if (this.threadCount !== threads) void frame.api.setThreads(this.threadCount).catch(() => undefined);
+    this.pump();
+  }
+
+  /**
+   * The frame stopped answering while it had runs: its process is gone (a job out of memory). It
+   * is removed, a fresh frame opens for the queued and later runs, and the runs it had fail.
+   */
+  private onCrash(frame: SandboxFrame): void {
+    if (frame !== this.frame) return;
+    this.frame = undefined;
+    frame.close();
+    this.openFrame().catch(() => undefined);
+    for (const run of [...this.runs.values()]) {
+      if (run.frame === frame) this.settle(run, failed('SANDBOX_CRASHED', SANDBOX_CRASHED_MESSAGE));
+    }
   }
 
   private watchAbort(run: Run): void {
     const { signal } = run.options;
     if (signal === undefined) return;
     run.onAbort = () => {
-      if (run.state === RunState.RUNNING) void this.api.cancel(run.id).catch(() => undefined);
+      if (run.state === RunState.RUNNING) void run.frame?.api.cancel(run.id).catch(() => undefined);
       this.settle(run, failed('ABORTED', 'the job was aborted'));
     };
     signal.addEventListener('abort', run.onAbort, { once: true });
   }
 
+  /** Starts queued runs while threads are free; reopens the sandbox when it is down. */
   private pump(): void {
-    while (!this.closed && this.running < this.threadCount) {
-      const run = this.queue.shift();
-      if (run === undefined) return;
-      this.start(run);
+    if (this.closed) return;
+    if (this.frame === undefined) {
+      if (!this.opening && this.queue.length > 0) this.openFrame().catch(() => undefined);
+      return;
     }
+    while (this.running < this.threadCount) {
+      const run = this.queue.shift();
+      if (run === undefined) break;
+      this.start(run, this.frame);
+    }
+    this.frame.watch(this.running > 0);
   }
 
-  private start(run: Run): void {
+  private start(run: Run, frame: SandboxFrame): void {
     run.state = RunState.RUNNING;
+    run.frame = frame;
     this.running += 1;
     const { timeoutMs } = run.options;
     run.watchdog = setTimeout(() => {
-      void this.api.cancel(run.id).catch(() => undefined);
+      void frame.api.cancel(run.id).catch(() => undefined);
       this.settle(run, failed('SANDBOX_FAILED', `the sandbox did not answer within ${timeoutMs + SANDBOX_ANSWER_GRACE_MS} ms`));
     }, timeoutMs + SANDBOX_ANSWER_GRACE_MS);
-    this.api.run(run.id, run.code, run.input, timeoutMs, run.options.series ?? null).then(
+    frame.api.run(run.id, run.code, run.input, timeoutMs, run.options.series ?? null).then(
       (outcome) => this.settle(run, toSettlement(outcome)),
       (error: unknown) => this.settle(run, { error }),
     );

@@ -1,74 +1,25 @@
-// The job runner in Debian Chromium: jobs run in workers inside an opaque-origin sandbox iframe.
-// Results, progress, the thread pool, every error code, and isolation: a job reaches no network
-// (the test server counts what arrives), no storage, no page. The test page
-// (test/e2e/pages/job-runner.html) is built with Vite's JS API into a temp dir and served here.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { extname, join, normalize, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// The job runner in Debian Chromium: jobs run in workers inside an opaque-origin sandbox iframe
+// whose document is served by URL (sandbox.html). Results, progress, the thread pool, every error
+// code, the heartbeat, and isolation: a job reaches no network (the test server counts what
+// arrives), no storage, no page. The test page and the sandbox document are built with Vite's JS
+// API into a temp dir and served by test/e2e/pages/job-runner.server.ts.
 import type { Browser, Page } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebSocketServer } from 'ws';
 import { launchChromium, newContext } from '../helpers/chromium.ts';
 import type { JobRunnerTestApi, RunRequest, TestOutcome } from './pages/job-runner.ts';
+import { PAGE_PATH, startJobRunnerServer, type JobRunnerServer } from './pages/job-runner.server.ts';
+import { SANDBOX_SILENCE_LIMIT_MS } from '../../workers/sandbox/heartbeat.ts';
+import { SANDBOX_PATH } from '../../workers/sandbox/sandbox-csp.ts';
 import { PROGRESS_MIN_INTERVAL_MS } from '../../workers/sandbox/sandbox-protocol.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const PAGE_PATH = '/test/e2e/pages/job-runner.html';
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
-
-let outDir: string;
-let server: Server;
+let server: JobRunnerServer;
 let origin: string;
 let browser: Browser;
 let page: Page;
-/** Requests under /probe/ and WebSocket upgrades: a job that reaches the network shows up here. */
-const seen = { probes: 0, upgrades: 0 };
-
-async function buildPage(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'pf-job-runner-'));
-  await build({
-    root: ROOT,
-    configFile: false,
-    logLevel: 'warn',
-    build: { outDir: dir, emptyOutDir: true, rolldownOptions: { input: join(ROOT, PAGE_PATH) } },
-  });
-  return dir;
-}
-
-/** Serves the built page; answers probes (with CORS, so only the sandbox can stop them) and counts them. */
-function serve(dir: string): Promise<Server> {
-  const sockets = new WebSocketServer({ noServer: true });
-  const http = createServer(async (request, response) => {
-    const path = new URL(request.url ?? '/', 'http://x').pathname;
-    if (path.startsWith('/probe/')) {
-      seen.probes += 1;
-      response.writeHead(200, { 'content-type': 'text/javascript', 'access-control-allow-origin': '*' });
-      return response.end('export default "reached";');
-    }
-    const file = normalize(join(dir, path));
-    if (!file.startsWith(resolve(dir))) return response.writeHead(403).end();
-    try {
-      const body = await readFile(file);
-      response.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body);
-    } catch {
-      response.writeHead(404).end();
-    }
-  });
-  http.on('upgrade', (request, socket, head) => {
-    seen.upgrades += 1;
-    sockets.handleUpgrade(request, socket, head, (ws) => ws.send('reached'));
-  });
-  return new Promise((ready) => http.listen(0, '127.0.0.1', () => ready(http)));
-}
 
 beforeAll(async () => {
-  outDir = await buildPage();
-  server = await serve(outDir);
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await startJobRunnerServer();
+  origin = server.origin;
   browser = await launchChromium();
   page = await (await newContext(browser, origin)).newPage();
   await page.goto(`${origin}${PAGE_PATH}`);
@@ -78,9 +29,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  server?.closeAllConnections();
-  await new Promise((done) => server ? server.close(done) : done(undefined));
-  if (outDir) await rm(outDir, { recursive: true, force: true });
+  await server?.close();
 });
 
 /** The page's `window` as seen from functions that page.evaluate sends into it. */
@@ -100,8 +49,18 @@ async function value(request: RunRequest): Promise<unknown> {
   return outcome.value;
 }
 
-/** Waits long enough for a request the browser might still send to reach the server. */
-const settle = () => new Promise((done) => setTimeout(done, 300));
+let markers = 0;
+
+/**
+ * Returns once the server answered a request the page sent after the job had settled. A request
+ * of the job's would have left the browser before that one (the job awaited its attempt), and on
+ * loopback to one server it arrives first: so the counts read after this are final.
+ */
+async function requestsIn(): Promise<void> {
+  const name = `m${(markers += 1)}`;
+  await page.evaluate((n) => window.jobRunnerTest.marker(n), name);
+  expect(server.seen.markers.has(name)).toBe(true);
+}
 
 const SUM = 'export default (input) => input.a + input.b;';
 const SLEEP = `export default async (ms) => {
@@ -334,10 +293,15 @@ export default async ({ spin = false, sleepMs = 0 } = {}) => {
 });
 
 describe('job isolation', () => {
-  const port = () => new URL(origin).port;
+  const port = () => server.port;
 
   it('puts the pool in a hidden allow-scripts iframe the page cannot reach into', async () => {
     expect(await page.evaluate(() => window.jobRunnerTest.frame())).toEqual({ sandbox: 'allow-scripts', hidden: true, contentDocument: null });
+  });
+
+  it('loads the sandbox document by URL, with the page\'s origin and threads in the fragment', async () => {
+    const fragment = new URLSearchParams({ parent: origin, threads: '2' }).toString();
+    expect(await page.evaluate(() => window.jobRunnerTest.frameUrls())).toEqual([`${origin}${SANDBOX_PATH}#${fragment}`]);
   });
 
   it('refuses fetch, and the server sees no request', async () => {
@@ -346,8 +310,8 @@ describe('job isolation', () => {
       catch (e) { return 'refused: ' + e.name; }
     };`;
     expect(await value({ code })).toMatch(/^refused/);
-    await settle();
-    expect(seen.probes).toBe(0);
+    await requestsIn();
+    expect(server.seen.probes).toBe(0);
   });
 
   it('refuses a WebSocket, and the server sees no upgrade', async () => {
@@ -356,8 +320,8 @@ describe('job isolation', () => {
       catch (e) { done('refused: ' + e.name); }
     });`;
     expect(await value({ code })).toMatch(/^refused/);
-    await settle();
-    expect(seen.upgrades).toBe(0);
+    await requestsIn();
+    expect(server.seen.upgrades).toBe(0);
   });
 
   it('refuses dynamic and static imports of http URLs, and the server sees no request', async () => {
@@ -368,8 +332,8 @@ describe('job isolation', () => {
     expect(await value({ code: dynamic })).toMatch(/^refused/);
     const staticImport = `import evil from 'http://127.0.0.1:${port()}/probe/static.js'; export default () => evil;`;
     expect(await run({ code: staticImport })).toMatchObject({ ok: false, code: 'SYNTAX_ERROR' });
-    await settle();
-    expect(seen.probes).toBe(0);
+    await requestsIn();
+    expect(server.seen.probes).toBe(0);
   });
 
   it('leaves no network, storage, cookie, nested-worker or page API within reach', async () => {
@@ -399,7 +363,8 @@ describe('job isolation', () => {
       try { return new Function('return "evaluated"')(); } catch (e) { return 'refused: ' + e.name; }
     };`;
     expect(await value({ code })).toBe('refused: EvalError');
-    await settle();
+    // Anything the frame forwarded for the job would have been posted before the job's outcome,
+    // from the same window, so it reached the page before the outcome did.
     expect(await page.evaluate(() => window.jobRunnerTest.strayMessages())).toBe(0);
   });
 
@@ -407,4 +372,39 @@ describe('job isolation', () => {
     const code = 'export default async () => WebAssembly.Module.exports(await WebAssembly.compile(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]))).length;';
     expect(await value({ code })).toBe(0);
   });
+});
+
+describe('sandbox document and heartbeat', () => {
+  const reopen = (sandboxUrl = '') => page.evaluate((url) => window.jobRunnerTest.open(2, url), sandboxUrl);
+  afterAll(() => reopen());
+
+  it('runs jobs in a sandbox served from another site (the --sandbox-origin set-up), still without network', async () => {
+    // localhost and 127.0.0.1 are different sites: the frame is cross-site to the page.
+    const elsewhere = `http://localhost:${server.port}${SANDBOX_PATH}`;
+    await reopen(elsewhere);
+    expect((await page.evaluate(() => window.jobRunnerTest.frameUrls()))[0]).toMatch(new RegExp(`^${elsewhere}#parent=`));
+    expect(await value({ code: SUM, input: { a: 20, b: 22 } })).toBe(42);
+    const code = `export default async () => {
+      try { const r = await fetch('http://localhost:${server.port}/probe/cross-site'); return 'reached ' + r.status; }
+      catch (e) { return 'refused: ' + e.name; }
+    };`;
+    expect(await value({ code })).toMatch(/^refused/);
+    await requestsIn();
+    expect(server.seen.probes).toBe(0);
+  });
+
+  it('refuses a sandbox URL that is not http(s), and a document that is not a sandbox', async () => {
+    await expect(reopen('data:text/html,<p>no</p>')).rejects.toThrow(/the sandbox document must be at an http\(s\) URL/);
+    await expect(reopen(`${origin}/not-a-sandbox.html`)).rejects.toThrow(/the sandbox frame did not start within/);
+    await reopen();
+    expect(await value({ code: SUM, input: { a: 1, b: 2 } })).toBe(3);
+  }, 40_000);
+
+  it('keeps a run whose worker is busy past the heartbeat\'s silence limit: the frame still answers', async () => {
+    await reopen();
+    const spinMs = SANDBOX_SILENCE_LIMIT_MS + 2_000;
+    const spin = `export default (ms) => { const end = Date.now() + ms; while (Date.now() < end) {} return 'spun'; };`;
+    expect(await run({ code: spin, input: spinMs, timeoutMs: 60_000 })).toMatchObject({ ok: true, value: 'spun' });
+    expect(await page.evaluate(() => window.jobRunnerTest.sandbox())).toEqual({ state: 'ready', opened: 1 });
+  }, 60_000);
 });

@@ -1,4 +1,4 @@
-// Part of the job worker script (see srcdoc.ts): estimates the structured-clone size of a job's
+// Part of the job worker script (see sandbox-document.ts): estimates the structured-clone size of a job's
 // result, so one above CONFIG.resultMaxBytes is refused before it is posted to the iframe, the page
 // and the network. Browsers expose no serializer to measure with, so this counts what V8's
 // serializer writes, rounded up: 8 bytes per value tag, 2 bytes per UTF-16 code unit of a string,

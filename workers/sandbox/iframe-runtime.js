@@ -1,5 +1,5 @@
-// The sandbox iframe's script (inlined into srcdoc by srcdoc.ts, after comlink's UMD build and
-// worker-pool.js): runs jobs on the pool with a time limit, forwards progress, and answers the page
+// The sandbox iframe's script (inlined into sandbox.html by sandbox-document.ts, after comlink's UMD
+// build, page-settings.js and worker-pool.js): runs jobs on the pool with a time limit, forwards progress, and answers the page
 // over comlink. The page is the only party it listens to: messages must come from `parent` with the
 // page's origin. Workers are untrusted (they run job code): their answers are checked, and nothing
 // is ever proxied to them, so a job cannot call back into this realm.
@@ -30,7 +30,7 @@ function progressForwarder(runId) {
   const send = () => {
     timer = null;
     lastSentMs = performance.now();
-    parent.postMessage({ type: CONFIG.messages.progress, runId, fraction: pending }, CONFIG.parentOrigin);
+    parent.postMessage({ type: CONFIG.messages.progress, runId, fraction: pending }, PAGE.parentOrigin);
   };
   const onMessage = (event) => {
     const { data } = event;
@@ -91,12 +91,12 @@ function cancel(runId) {
 function parentEndpoint() {
   const filtered = new Map();
   const fromParent = (listener) => (event) => {
-    if (event.source !== parent || event.origin !== CONFIG.parentOrigin) return;
+    if (event.source !== parent || event.origin !== PAGE.parentOrigin) return;
     if (typeof listener === 'function') listener(event);
     else listener.handleEvent(event);
   };
   return {
-    postMessage: (message, transfer) => parent.postMessage(message, CONFIG.parentOrigin, transfer),
+    postMessage: (message, transfer) => parent.postMessage(message, PAGE.parentOrigin, transfer),
     addEventListener: (type, listener) => {
       filtered.set(listener, fromParent(listener));
       addEventListener(type, filtered.get(listener));
@@ -106,6 +106,18 @@ function parentEndpoint() {
       filtered.delete(listener);
     },
   };
+}
+
+/**
+ * Answers the page's heartbeat (heartbeat.ts). This thread only relays, jobs run in workers, so it
+ * answers at once unless the process is gone: that silence is how the page sees a crashed sandbox.
+ */
+function answerPings(event) {
+  if (event.source !== parent || event.origin !== PAGE.parentOrigin) return;
+  const { data } = event;
+  if (data === null || typeof data !== 'object' || data.type !== CONFIG.messages.ping) return;
+  if (!Number.isSafeInteger(data.seq)) return;
+  parent.postMessage({ type: CONFIG.messages.pong, seq: data.seq }, PAGE.parentOrigin);
 }
 
 /** What the page checks before it trusts this frame: an opaque origin and the CSP in force. */
@@ -124,6 +136,7 @@ function workersStarted() {
   return pool.started;
 }
 
-Comlink.expose({ run: runJob, cancel, setThreads, workersStarted }, parentEndpoint(), [CONFIG.parentOrigin]);
+Comlink.expose({ run: runJob, cancel, setThreads, workersStarted }, parentEndpoint(), [PAGE.parentOrigin]);
+addEventListener('message', answerPings);
 refillSpares();
-parent.postMessage({ type: CONFIG.messages.ready, ...selfCheck() }, CONFIG.parentOrigin);
+parent.postMessage({ type: CONFIG.messages.ready, ...selfCheck() }, PAGE.parentOrigin);

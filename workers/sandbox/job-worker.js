@@ -1,9 +1,10 @@
-// The job worker: a module worker the sandbox iframe starts from a data: URL. srcdoc.ts builds its
-// text as `const CONFIG = {...};` + comlink's UMD build + clone-size.js + this file. A worker is
-// bound to one job code: it imports the module once, at its first job, and runs consecutive jobs
-// of that code (one series of one client) on it, so a small job costs no worker start and no
-// import. Those jobs share this realm and may see each other's leftovers; worker-pool.js says why
-// that is acceptable and how jobs of other code or series always get a worker of their own.
+// The job worker: a module worker the sandbox iframe starts from a data: URL. sandbox-document.ts
+// builds its text as `const CONFIG = {...};` + comlink's UMD build + clone-size.js + this file. A
+// worker is bound to one job code: it imports the module once, at its first job, and runs
+// consecutive jobs of that code (one series of one client) on it, so a small job costs no worker
+// start and no import. Those jobs share this realm and may see each other's leftovers;
+// worker-pool.js says why that is acceptable and how jobs of other code or series always get a
+// worker of their own.
 //
 // Isolation comes from the iframe: the worker has an opaque origin and inherits its CSP (connect-src
 // 'none', script-src without http(s): or 'unsafe-eval'). Removing the APIs below is a second line,

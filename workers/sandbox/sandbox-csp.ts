@@ -1,7 +1,8 @@
-// The sandbox document's Content Security Policy, shared by the page side (srcdoc.ts) and the
-// authority, which sends it as an HTTP header wherever it serves the sandbox document.
+// The sandbox document's Content Security Policy, shared by the build (sandbox-document.ts writes
+// it as a meta tag) and the authority, which sends it as an HTTP header wherever it serves the
+// sandbox document.
 
-/** Where the authority serves the sandbox document (workers/sandbox). */
+/** Where the sandbox document is served (dist/sandbox.html, built by sandbox-document.ts). */
 export const SANDBOX_PATH = '/sandbox.html';
 
 /**

@@ -1,14 +1,37 @@
 // What the page and the sandbox iframe say to each other (data only). The iframe side is plain JS
-// (iframe-runtime.js) and gets these constants through the CONFIG object srcdoc.ts writes into it.
+// (iframe-runtime.js) and gets these constants through the CONFIG object sandbox-document.ts writes
+// into it; the page's own settings reach it in the URL fragment (sandboxFragment).
 import type { JobErrorCode } from '../../src/peer/job-errors.ts';
 
 /** Types of the plain (non-comlink) messages; prefixed so they cannot be mistaken for others. */
 export const SandboxMessage = {
   /** iframe → page, once, when the runtime listens: `{type, origin, cspInForce}`. */
   READY: 'peerfarm-sandbox-ready',
+  /**
+   * iframe → page, once, instead of READY, when the URL fragment is not valid: `{type, message}`.
+   * Posted to any origin (the page's is what the fragment failed to name); it carries no data.
+   */
+  FAILED: 'peerfarm-sandbox-failed',
   /** worker → iframe `{type, fraction}`, then iframe → page `{type, runId, fraction}`. */
   PROGRESS: 'peerfarm-job-progress',
+  /** page → iframe `{type, seq}` while runs are in flight (heartbeat.ts); not comlink. */
+  PING: 'peerfarm-sandbox-ping',
+  /** iframe → page `{type, seq}`, the answer to PING. */
+  PONG: 'peerfarm-sandbox-pong',
 } as const;
+
+/** The page's settings for the sandbox document, in its URL fragment (never sent to a server). */
+export interface SandboxSettings {
+  /** The page's origin: the only origin the iframe accepts messages from and posts to. */
+  parentOrigin: string;
+  /** Workers that run jobs at once, 1..navigator.hardwareConcurrency. */
+  threads: number;
+}
+
+/** `parent=<origin>&threads=N`, read back and checked by page-settings.js. */
+export function sandboxFragment(settings: SandboxSettings): string {
+  return new URLSearchParams({ parent: settings.parentOrigin, threads: String(settings.threads) }).toString();
+}
 
 /**
  * The largest result a job may return, by estimated structured-clone size (clone-size.js). Results
@@ -50,6 +73,16 @@ export interface ReadyMessage {
   type: typeof SandboxMessage.READY;
   origin: string;
   cspInForce: boolean;
+}
+
+export interface FailedMessage {
+  type: typeof SandboxMessage.FAILED;
+  message: string;
+}
+
+export interface PongMessage {
+  type: typeof SandboxMessage.PONG;
+  seq: number;
 }
 
 export interface ProgressMessage {

@@ -1,4 +1,4 @@
-// Part of the sandbox iframe's script (see srcdoc.ts): the job workers.
+// Part of the sandbox iframe's script (see sandbox-document.ts): the job workers.
 //
 // Warm workers. Starting a module worker costs ~15-30 ms, far more than a small job, so a worker
 // that finished a job stays up, with its job module imported, and serves the next job of the same
@@ -24,7 +24,7 @@
 const workerUrl = `data:text/javascript;charset=utf-8,${encodeURIComponent(CONFIG.workerSource)}`;
 
 /** `idle`: warm workers, least recently used first. `started`: workers ever started (for tests). */
-const pool = { threads: CONFIG.threads, running: 0, spares: [], idle: [], started: 0 };
+const pool = { threads: PAGE.threads, running: 0, spares: [], idle: [], started: 0 };
 
 function spawnWorker() {
   pool.started += 1;

@@ -1,6 +1,7 @@
-// Test-only page for test/e2e/job-runner.e2e.test.ts: one job runner, driven from playwright
-// through `window.jobRunnerTest`. Outcomes come back as plain data, since a JobError cannot
-// cross page.evaluate.
+// Test-only page for test/e2e/job-runner.e2e.test.ts and test/hostile/sandbox.e2e.test.ts: one
+// job runner, driven from playwright (or raw CDP, once a crashed sandbox made playwright give the
+// page up) through `window.jobRunnerTest`. Outcomes come back as plain data, since a JobError
+// cannot cross page.evaluate.
 import { createJobRunner, type JobRunner } from '../../../src/peer/job-runner.ts';
 import { JobError } from '../../../src/peer/job-errors.ts';
 
@@ -49,9 +50,10 @@ async function run(request: RunRequest): Promise<TestOutcome> {
 }
 
 const api = {
-  async open(threads: number): Promise<void> {
+  /** A fresh runner; `sandboxUrl` as the pages pass the authority's `sandbox_url` ('' = default). */
+  async open(threads: number, sandboxUrl = ''): Promise<void> {
     runner?.close();
-    runner = await createJobRunner({ threads });
+    runner = await createJobRunner({ threads, sandboxUrl });
   },
   run,
   runAll: (requests: RunRequest[]) => Promise.all(requests.map(run)),
@@ -66,11 +68,21 @@ const api = {
   },
   setThreads: (threads: number) => opened().setThreads(threads),
   state: () => ({ busy: opened().busy, queued: opened().queued, threads: opened().threads }),
+  sandbox: () => ({ state: opened().sandbox, opened: opened().sandboxesOpened }),
   strayMessages: () => strayMessages,
   frame: () => {
     const frame = document.querySelector('iframe');
     if (frame === null) return null;
     return { sandbox: frame.getAttribute('sandbox'), hidden: frame.hidden, contentDocument: frame.contentDocument === null ? null : 'reachable' };
+  },
+  /** The sandbox iframes' URLs (one, unless a replacement is under way). */
+  frameUrls: () => [...document.querySelectorAll('iframe')].map((frame) => frame.src),
+  /**
+   * Asks the test server for /marker/<name> and resolves once it answered, so the server has seen
+   * every request the browser sent to it before this one.
+   */
+  marker: async (name: string) => {
+    await fetch(`/marker/${encodeURIComponent(name)}`);
   },
   close: () => opened().close(),
 };
