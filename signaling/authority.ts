@@ -14,6 +14,7 @@ import { fromLogEvent } from '../src/protocol/events.ts';
 import { PeerRegistry } from './registry.ts';
 import { authorityBindings, type PeerSession } from './session.ts';
 import { attachWebSockets, WS_PATH } from './websocket.ts';
+import { SANDBOX_PATH } from '../workers/sandbox/sandbox-csp.ts';
 
 /** How often silent peers and unfinished joins are looked for. */
 const SWEEP_INTERVAL_MS = 1000;
@@ -54,6 +55,7 @@ export async function startAuthority(config: AuthorityConfig, clock: () => numbe
     heartbeat_interval_ms: String(Math.floor(config.peerExpiryMs / 3)),
     ice_loopback_only: isLoopback(config.host) ? '1' : '0',
     ice_servers: '',
+    ...(config.sandboxOrigin === undefined ? {} : { sandbox_url: `${config.sandboxOrigin}${SANDBOX_PATH}` }),
     ...config.options,
   });
   const bindings = authorityBindings(sessions, { registry, clock, random: Math.random, pushedOptions, points: desk, events });

@@ -16,6 +16,12 @@ export interface AuthorityConfig {
   readonly grantsPerIpPerDay: number;
   /** Option overrides pushed to every peer (`--option key=value`). */
   readonly options: Readonly<Record<string, string>>;
+  /**
+   * Another origin (host name) serving the same sandbox document, e.g. https://sandbox.example.org:
+   * peers load their job sandbox from there, on another site, which every browser with site
+   * isolation puts in a process of its own (`sandbox_url` is pushed to peers).
+   */
+  readonly sandboxOrigin?: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -28,11 +34,12 @@ export const DEFAULT_PEER_EXPIRY_MS = 30_000;
 
 export const USAGE = `usage: npm start -- [--port N] [--host ADDR] [--data-dir DIR] [--max-connections N]
                       [--peer-expiry-ms MS] [--grant-points N] [--grants-per-ip-per-day N] [--option key=value ...]
+                      [--sandbox-origin URL]
 environment: PORT (8080), HOST (127.0.0.1), DATA_DIR (./data), MAX_CONNECTIONS, PEER_EXPIRY_MS,
-             GRANT_POINTS (1000), GRANTS_PER_IP_PER_DAY (3)`;
+             GRANT_POINTS (1000), GRANTS_PER_IP_PER_DAY (3), SANDBOX_ORIGIN`;
 
 const FLAGS = ['--port', '--host', '--data-dir', '--max-connections', '--peer-expiry-ms', '--option', '--dist-dir',
-  '--grant-points', '--grants-per-ip-per-day'];
+  '--grant-points', '--grants-per-ip-per-day', '--sandbox-origin'];
 
 export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd = process.cwd()): AuthorityConfig {
   const flags = readFlags(argv);
@@ -47,6 +54,7 @@ export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd 
     grantPoints: checkInt('grant points', value('--grant-points', 'GRANT_POINTS') ?? '1000', 0, 1_000_000),
     grantsPerIpPerDay: checkInt('grants per address and day', value('--grants-per-ip-per-day', 'GRANTS_PER_IP_PER_DAY') ?? '3', 0, 1_000_000),
     options: Object.fromEntries((flags.get('--option') ?? []).map(checkOption)),
+    sandboxOrigin: checkSandboxOrigin(value('--sandbox-origin', 'SANDBOX_ORIGIN')),
   };
 }
 
@@ -79,6 +87,22 @@ function checkHost(host: string): string {
 function nonEmpty(what: string, text: string): string {
   if (text.trim() === '') throw new ConfigError(`${what} must not be empty`);
   return text;
+}
+
+/** An http(s) origin: scheme, host and port, nothing else (a trailing "/" is accepted). */
+function checkSandboxOrigin(text: string | undefined): string | undefined {
+  if (text === undefined || text === '') return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    url = undefined;
+  }
+  const bare = url !== undefined && url.pathname === '/' && !/[?#@]/.test(text) && !text.replace(/\/$/, '').endsWith('/');
+  if (url === undefined || !/^https?:$/.test(url.protocol) || !bare) {
+    throw new ConfigError(`sandbox origin must be an http(s) origin such as https://sandbox.example.org, got "${text}"`);
+  }
+  return url.origin;
 }
 
 function checkOption(text: string): [string, string] {

@@ -22,6 +22,8 @@ export const DEFAULT_OPTIONS = {
   wonks_time_between_checks: 60_000,
   /** points asked per job in this worker's bids. */
   price_per_job: 1,
+  /** URL of the job sandbox's document (the authority's --sandbox-origin); empty: /sandbox.html here. */
+  sandbox_url: '',
 } satisfies Record<string, string | number>;
 
 export type OptionName = keyof typeof DEFAULT_OPTIONS;

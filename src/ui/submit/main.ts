@@ -9,11 +9,12 @@ import '../shared/page.css';
 import './pf-submit-page.ts';
 
 const params = readPageParams(location);
-const role = new ClientRole({
+const role: ClientRole = new ClientRole({
   identity: loadIdentity(params.ephemeral, 'client'),
   urls: params.authorityUrls,
   openSocket: (url) => new WebSocket(url) as unknown as WebSocketLike,
-  createRunner: (threads) => createJobRunner({ threads }),
+  // The runner is made at the first job, after the authority pushed its options (sandbox_url).
+  createRunner: (threads) => createJobRunner({ threads, sandboxUrl: role.options.get('sandbox_url') }),
 });
 window.peerfarm = role;
 document.querySelector('pf-submit-page')!.model = role;

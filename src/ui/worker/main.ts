@@ -10,13 +10,14 @@ import '../shared/page.css';
 import './pf-worker-page.ts';
 
 const params = readPageParams(location);
-const role = new WorkerRole({
+const role: WorkerRole = new WorkerRole({
   identity: loadIdentity(params.ephemeral, 'worker'),
   urls: params.authorityUrls,
   openSocket: (url) => new WebSocket(url) as unknown as WebSocketLike,
   measureWonks,
   slots: navigator.hardwareConcurrency || 1,
-  createRunner: (threads) => createJobRunner({ threads }),
+  // The runner is made at the first job, after the authority pushed its options (sandbox_url).
+  createRunner: (threads) => createJobRunner({ threads, sandboxUrl: role.options.get('sandbox_url') }),
 });
 window.peerfarm = role;
 
