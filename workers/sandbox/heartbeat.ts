@@ -34,7 +34,11 @@ export interface HeartbeatDeps {
 export interface Heartbeat {
   /** Starts pinging (no-op when already started). */
   start(): void;
-  /** Stops pinging and forgets the unanswered ping; a late answer to it is ignored. */
+  /**
+   * Stops pinging. An unanswered ping stays counted (its answer may still come): otherwise runs
+   * that end faster than the silence limit, e.g. by their own time limit, would keep restarting
+   * the count and a dead frame would never be noticed.
+   */
   stop(): void;
   answered(seq: number): void;
   readonly running: boolean;
@@ -51,7 +55,6 @@ export function createHeartbeat(deps: HeartbeatDeps): Heartbeat {
   const stop = () => {
     clearInterval(timer);
     timer = undefined;
-    unanswered = undefined;
   };
   const tick = () => {
     if (unanswered === undefined) {
@@ -70,7 +73,8 @@ export function createHeartbeat(deps: HeartbeatDeps): Heartbeat {
     start: () => {
       if (timer !== undefined) return;
       timer = setInterval(tick, intervalMs);
-      tick();
+      // Only the interval judges a ping (TICKS_BEFORE_JUDGING counts its ticks); a start just pings.
+      if (unanswered === undefined) tick();
     },
     stop,
     answered: (answeredSeq) => {

@@ -12,8 +12,11 @@ import {
   type SandboxApi,
 } from './sandbox-protocol.ts';
 
-/** How long the iframe may take to load and report ready (it loads no network resources). */
+/** How long the iframe may take to load and report ready (one document, no other resource). */
 export const SANDBOX_START_TIMEOUT_MS = 10_000;
+
+/** A failure the frame reports is shown to people; a frame that is not ours could send a novel. */
+const FAILURE_MESSAGE_MAX_CHARS = 200;
 
 export interface SandboxFrame {
   readonly api: Remote<SandboxApi>;
@@ -107,7 +110,7 @@ function whenReady(view: Window, frame: HTMLIFrameElement): Promise<void> {
     };
     const onMessage = (event: MessageEvent) => {
       if (event.source !== frame.contentWindow) return;
-      if (isFailed(event.data)) return fail(String(event.data.message));
+      if (isFailed(event.data)) return fail(String(event.data.message).slice(0, FAILURE_MESSAGE_MAX_CHARS));
       if (!isReady(event.data)) return;
       if (event.data.origin !== 'null') return fail(`the sandbox frame is not isolated: origin ${event.data.origin}`);
       if (!event.data.cspInForce) return fail('the sandbox frame is not under its Content Security Policy');
