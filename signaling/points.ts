@@ -1,18 +1,18 @@
-// The points desk of the authority: grants at join, and the points commands of the authority
+// The points desk of the authority: a client's grant, and the points commands of the authority
 // protocols on top of the ledger. Awards and settlements are checked against the signature of the
 // key the peer proved at join, so no one spends another's points. Both come in batches: one
-// ledger transaction and one signature check per batch, however fast the farm runs.
+// ledger transaction and one signature check per batch, however fast the farm runs; batches of
+// all links take turns in one FairQueue, so one link's burst never stalls the others.
 import { CommandError, ErrorCode } from '../src/protocol/errors.ts';
 import { formatList } from '../src/protocol/format.ts';
-import type { Reply } from '../src/protocol/handler.ts';
 import { verify } from '../src/protocol/identity.ts';
 import { pointsMessage } from '../src/protocol/protocols/points.ts';
 import { checkValue, type ArgType, type ArgSpec } from '../src/protocol/schema.ts';
-import type { LedgerOp } from './ledger/ledger.ts';
+import type { Ledger, LedgerOp } from './ledger/ledger.ts';
 import { REASON_MAX_CHARS } from './ledger/results.ts';
+import { FairQueue } from './fair-queue.ts';
 
 type Bounds = Pick<ArgSpec, 'min' | 'max'>;
-import type { Ledger } from './ledger/ledger.ts';
 
 /** `history` entries sent when the peer gives no -limit. */
 const DEFAULT_HISTORY_ENTRIES = 20;
@@ -26,6 +26,9 @@ export interface Payer {
 }
 
 interface BatchArgs { entries: string[]; signature: string }
+
+/** Each entry's transfer id with its ledger result. */
+export type BatchResults = Record<string, string>;
 
 const MAX_AWARD_POINTS = 1_000_000;
 
@@ -70,48 +73,73 @@ function settleOps(by: string, entries: readonly string[]): LedgerOp[] {
 }
 
 export class PointsDesk {
-  constructor(private readonly ledger: Ledger, private readonly clock: () => number) {}
+  constructor(
+    private readonly ledger: Ledger,
+    private readonly clock: () => number,
+    private readonly queue = new FairQueue(),
+  ) {}
 
-  /** A new identity's one grant, limited per address and day (anti-Sybil); refusals are not errors. */
-  onJoin(id: string, address: string): void {
+  /** Every joined peer has an account, so it can be paid before it ever spends. */
+  openAccount(id: string): void {
     this.ledger.openAccount(id);
+  }
+
+  /**
+   * An identity's one grant, the first time it acts as a client (asks to spend), limited per
+   * address and day (anti-Sybil). Workers earn from zero, so a lab of worker tabs behind one
+   * address leaves its submitters their grants. Refusals (granted already, address limit) are
+   * not errors.
+   */
+  grantClient(id: string, address: string): void {
     const day = new Date(this.clock()).toISOString().slice(0, 10);
     this.ledger.grant(`grant-${id}`, id, this.ledger.options.grantPoints, { ip: address, day });
   }
 
-  balance(peer: Payer): Reply {
+  balance(peer: Payer): { points: number; held: number } {
     const points = this.ledger.balance(peer.id) ?? 0;
     const held = this.ledger.holds(peer.id).filter((h) => h.client === peer.id).reduce((sum, h) => sum + h.amount, 0);
-    return ['balance', String(points), String(held)];
+    return { points, held };
   }
 
-  history(peer: Payer, limit = DEFAULT_HISTORY_ENTRIES): Reply {
-    const entries = this.ledger.history(peer.id, limit).map((entry) => formatList([
+  history(peer: Payer, limit = DEFAULT_HISTORY_ENTRIES): string[] {
+    return this.ledger.history(peer.id, limit).map((entry) => formatList([
       'id', entry.transferId ?? '', 'kind', entry.kind, 'delta', String(entry.delta), 'at', String(entry.atMs),
       'other', entry.delta < 0 ? entry.credit : entry.debit,
     ]));
-    return ['history', formatList(entries)];
   }
 
-  record(peer: Payer): Reply {
+  record(peer: Payer): { jobs: number; valid: number; recent: number } {
     const { jobs, valid, recent } = this.ledger.record(peer.id);
-    return ['record', String(jobs), String(valid ?? 1), String(recent ?? 1)];
+    return { jobs, valid: valid ?? 1, recent: recent ?? 1 };
   }
 
-  async award(peer: Payer, { entries, signature }: BatchArgs): Promise<Reply> {
-    await this.checkSignature(peer, pointsMessage('award', formatList(entries)), signature);
-    return this.run('awarded', awardOps(peer.id, entries, this.clock()));
+  /** Holds points for each entry; in turn with every other link's batches. */
+  award(link: object, peer: Payer, { entries, signature }: BatchArgs): Promise<BatchResults> {
+    return this.queue.run(link, async () => {
+      await this.checkSignature(peer, pointsMessage('award', formatList(entries)), signature);
+      return this.transact(awardOps(peer.id, entries, this.clock()));
+    });
   }
 
-  async settle(peer: Payer, { entries, signature }: BatchArgs): Promise<Reply> {
-    await this.checkSignature(peer, pointsMessage('settle', formatList(entries)), signature);
-    return this.run('settled', settleOps(peer.id, entries));
+  /** Posts, rejects or voids a hold for each entry; in turn with every other link's batches. */
+  settle(link: object, peer: Payer, { entries, signature }: BatchArgs): Promise<BatchResults> {
+    return this.queue.run(link, async () => {
+      await this.checkSignature(peer, pointsMessage('settle', formatList(entries)), signature);
+      return this.transact(settleOps(peer.id, entries));
+    });
   }
 
-  /** One batch, one ledger transaction; the reply pairs each transfer id with its result. */
-  private run(reply: string, ops: LedgerOp[]): Reply {
+  /** A link closed: its waiting batches are not run (a retry after rejoin is idempotent). */
+  forget(link: object): void {
+    this.queue.drop(link);
+  }
+
+  /** One batch, one ledger transaction; each transfer id paired with its result. */
+  private transact(ops: LedgerOp[]): BatchResults {
     const results = this.ledger.transact(ops);
-    return [reply, formatList(ops.flatMap((op, i) => [op.id, results[i]!]))];
+    const byTransfer: BatchResults = Object.create(null) as BatchResults;
+    ops.forEach((op, i) => (byTransfer[op.id] = results[i]!));
+    return byTransfer;
   }
 
   private async checkSignature(peer: Payer, message: string, signature: string): Promise<void> {

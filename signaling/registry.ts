@@ -1,6 +1,13 @@
 // The authority's registry of joined peers: who is here, in which role and state, and since when.
 // The original never removed anyone; here a peer leaves on disconnect or after silence.
 import type { Handler } from '../src/protocol/handler.ts';
+import type {
+  clientFromAuthority1, clientFromAuthority2, workerFromAuthority1, workerFromAuthority2,
+} from '../src/protocol/protocols/index.ts';
+
+/** A joined peer's link, typed by what the authority may send on every version of it. */
+export type AuthorityLink = Handler<
+  typeof workerFromAuthority1 | typeof workerFromAuthority2 | typeof clientFromAuthority1 | typeof clientFromAuthority2>;
 import { sample } from '../src/protocol/random.ts';
 
 export const PeerRole = { worker: 'worker', client: 'client' } as const;
@@ -12,7 +19,7 @@ export type PeerState = (typeof PeerState)[keyof typeof PeerState];
 export interface PeerRecord {
   readonly id: string;
   readonly role: PeerRole;
-  readonly handler: Handler;
+  readonly handler: AuthorityLink;
   readonly address: string;
   readonly joinedAt: number;
   state: PeerState;
@@ -38,7 +45,7 @@ export class PeerRegistry {
   }
 
   /** Removes the peer only if `handler` is still its link, so a replaced link cannot remove its successor. */
-  remove(id: string, handler: Handler): boolean {
+  remove(id: string, handler: AuthorityLink): boolean {
     if (this.peers.get(id)?.handler !== handler) return false;
     return this.peers.delete(id);
   }

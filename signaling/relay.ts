@@ -1,7 +1,6 @@
 // The signaling relay: WebRTC offers, answers and candidates pass between two joined peers.
 // The authority reads nothing in them; it only checks that the target is here.
 import { CommandError, ErrorCode } from '../src/protocol/errors.ts';
-import { formatList } from '../src/protocol/format.ts';
 import type { PeerRegistry } from './registry.ts';
 
 export function relaySignal(registry: PeerRegistry, from: string, to: string, payload: Record<string, string>): void {
@@ -10,5 +9,5 @@ export function relaySignal(registry: PeerRegistry, from: string, to: string, pa
   if (!target || target.handler.state !== 'declared') {
     throw new CommandError(ErrorCode.PEER_GONE, `peer "${to}" is not connected to this authority`);
   }
-  target.handler.sendWords(['signal', from, formatList(Object.entries(payload).flat())]);
+  target.handler.send('signal', { from, payload });
 }

@@ -1,13 +1,15 @@
 // One peer's session at the authority: challenge, join, then the role's commands.
-// The implementations of p2p:authority<-worker/1, /2 and p2p:authority<-client/1 live here.
+// The implementations of p2p:authority<-worker/1, /2 and p2p:authority<-client/1, /2 live here.
 import { CommandError, ErrorCode } from '../src/protocol/errors.ts';
-import { formatList } from '../src/protocol/format.ts';
-import { bind, type Binding, type Handler, type Reply } from '../src/protocol/handler.ts';
+import { bind, type Binding, type Handler } from '../src/protocol/handler.ts';
 import { joinMessage, peerIdOfKey, verify } from '../src/protocol/identity.ts';
-import { authorityFromClient1, authorityFromWorker1, authorityFromWorker2 } from '../src/protocol/protocols/index.ts';
-import { PeerRole, PeerState, type PeerRecord, type PeerRegistry } from './registry.ts';
+import {
+  authorityFromClient1, authorityFromClient2, authorityFromWorker1, authorityFromWorker2,
+  clientFromAuthority1, clientFromAuthority2, workerFromAuthority1, workerFromAuthority2,
+} from '../src/protocol/protocols/index.ts';
+import { PeerRole, PeerState, type AuthorityLink, type PeerRecord, type PeerRegistry } from './registry.ts';
 import { relaySignal } from './relay.ts';
-import type { Payer, PointsDesk } from './points.ts';
+import type { BatchResults, Payer, PointsDesk } from './points.ts';
 import type { EventStore } from './event-store.ts';
 import { readEvent } from '../src/protocol/events.ts';
 
@@ -31,27 +33,54 @@ export class PeerSession {
   peer: PeerRecord | undefined;
   /** The public key proved at join: points requests are verified against it. */
   private key = '';
+  /** The join being verified: a link holds one identity, so a second join waits on the first. */
+  private joining: { id: string; done: Promise<void> } | undefined;
 
-  constructor(readonly handler: Handler, readonly role: PeerRole, private readonly deps: SessionDeps) {
+  constructor(readonly handler: AuthorityLink, readonly role: PeerRole, private readonly deps: SessionDeps) {
     this.nonce = randomToken();
   }
 
   /** Sent right after the mirror `protocol`: what to sign, and how to behave. */
   greet(): void {
-    this.handler.sendWords(['challenge', this.nonce]);
-    const settings = { ...this.deps.pushedOptions(), address: this.handler.link.remote };
-    this.handler.sendWords(['options', ...Object.entries(settings).flat()]);
+    this.handler.send('challenge', { nonce: this.nonce });
+    this.handler.send('options', { settings: { ...this.deps.pushedOptions(), address: this.handler.link.remote } });
   }
 
-  async join({ id, key, signature }: JoinArgs): Promise<Reply> {
-    if (this.peer) throw new CommandError(ErrorCode.BAD_VALUE, `already joined as "${this.peer.id}"`);
+  /**
+   * Proves the identity. A repeated join of the same id on this link is answered again (no second
+   * grant, no second registration); a join of another id, or one whose proof fails, is refused
+   * and closes the link, so a link never holds two identities and never a half-proved one.
+   */
+  async join({ id, key, signature }: JoinArgs): Promise<void> {
+    const current = this.peer?.id ?? this.joining?.id;
+    if (current === id) {
+      await this.joining?.done;
+      if (!this.peer) throw new CommandError(ErrorCode.NOT_JOINED, 'the first join of this id was refused');
+      return;
+    }
+    if (current !== undefined) this.refuseJoin(ErrorCode.ALREADY_JOINED, `this link has joined as "${current}" already; one identity per link`);
+    let finish!: () => void;
+    this.joining = { id, done: new Promise((resolve) => (finish = resolve)) };
+    try {
+      await this.prove(id, key, signature);
+      if (this.handler.state !== 'declared') return; // the link closed while we verified
+      this.register(id, key);
+    } finally {
+      this.joining = undefined;
+      finish();
+    }
+  }
+
+  private async prove(id: string, key: string, signature: string): Promise<void> {
     if ((await peerIdOfKey(key)) !== id) {
-      throw new CommandError(ErrorCode.BAD_SIGNATURE, `key does not match id "${id}": the id is the SHA-256 of the raw public key`);
+      this.refuseJoin(ErrorCode.BAD_SIGNATURE, `key does not match id "${id}": the id is the SHA-256 of the raw public key`);
     }
     if (!(await verify(key, joinMessage(this.nonce), signature))) {
-      throw new CommandError(ErrorCode.BAD_SIGNATURE, 'bad signature: sign "peerfarm join <nonce>" with the key of the challenge');
+      this.refuseJoin(ErrorCode.BAD_SIGNATURE, 'bad signature: sign "peerfarm join <nonce>" with the key of the challenge');
     }
-    if (this.handler.state !== 'declared') return undefined; // the link closed while we verified
+  }
+
+  private register(id: string, key: string): void {
     const record: PeerRecord = {
       id, role: this.role, handler: this.handler, address: this.handler.link.remote,
       joinedAt: this.deps.clock(), state: PeerState.joined, neighbours: [],
@@ -60,8 +89,14 @@ export class PeerSession {
     this.peer = record;
     this.key = key;
     this.handler.displayName = id; // the authority's own events name the peer, not its address
-    this.deps.points.onJoin(id, record.address);
-    return ['welcome', id];
+    this.deps.points.openAccount(id);
+    if (this.role === PeerRole.client) this.deps.points.grantClient(id, record.address);
+  }
+
+  /** Refuses a join with `code` and closes the link once the refusal is on its way. */
+  private refuseJoin(code: ErrorCode, message: string): never {
+    setImmediate(() => this.handler.close(`join refused: ${message}`));
+    throw new CommandError(code, message);
   }
 
   joined(): PeerRecord {
@@ -70,13 +105,12 @@ export class PeerSession {
   }
 
   /** Stores the events this peer shipped, under its joined id whatever they claim. */
-  log(entries: readonly string[]): Reply {
+  log(entries: readonly string[]): void {
     const node = this.joined().id;
     for (const json of entries) {
       const event = readEvent(json, node);
       if (event) this.deps.events.add(event);
     }
-    return undefined;
   }
 
   /** The joined peer as the points desk sees it. */
@@ -84,17 +118,17 @@ export class PeerSession {
     return { id: this.joined().id, key: this.key };
   }
 
-  sample(reply: string, max = DEFAULT_SAMPLE_SIZE): Reply {
+  sample(max = DEFAULT_SAMPLE_SIZE): string[] {
     const me = this.joined();
-    return [reply, formatList(this.deps.registry.sampleListening(max, me.id, this.deps.random))];
+    return this.deps.registry.sampleListening(max, me.id, this.deps.random);
   }
 
-  signal(to: string, payload: Record<string, string>): Reply {
+  signal(to: string, payload: Record<string, string>): void {
     relaySignal(this.deps.registry, this.joined().id, to, payload);
-    return undefined;
   }
 
   leave(): void {
+    this.deps.points.forget(this.handler);
     if (this.peer) this.deps.registry.remove(this.peer.id, this.handler);
   }
 }
@@ -104,23 +138,33 @@ function randomToken(): string {
   return [...bytes].map((byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
+/** A refused /2 points request: its token, the catalogue code and the message. */
+function refusal(token: string, error: unknown): readonly ['refused', { token: string; code: string; message: string }] {
+  if (!(error instanceof CommandError)) throw error;
+  return ['refused', { token, code: error.code, message: error.message }];
+}
+
 /** The authority's inbound protocols, each bound to a session per link. */
 export function authorityBindings(sessions: Map<Handler, PeerSession>, deps: SessionDeps): Binding[] {
   const open = (handler: Handler, role: PeerRole): PeerSession => {
-    const session = new PeerSession(handler, role, deps);
+    // Each binding's handler is typed by its own mirror; the session sends only what all share.
+    const session = new PeerSession(handler as unknown as AuthorityLink, role, deps);
     sessions.set(handler, session);
     return session;
   };
   // Commands every joined peer has, whatever its role and version.
   const memberCommands = (session: PeerSession) => ({
-    join: (args: JoinArgs) => session.join(args),
+    join: async (args: JoinArgs) => {
+      await session.join(args);
+      return ['welcome', { id: args.id }] as const;
+    },
     heartbeat: () => void session.joined(),
     signal: (args: { to: string; payload: Record<string, string> }) => session.signal(args.to, args.payload),
   });
-  // The points and event commands of p2p:authority<-worker/2 and p2p:authority<-client/1.
+  // The points reads and the event log of p2p:authority<-worker/2 and p2p:authority<-client/1, /2.
   const pointsCommands = (session: PeerSession) => ({
-    balance: () => deps.points.balance(session.payer()),
-    history: ({ limit }: { limit?: number }) => deps.points.history(session.payer(), limit),
+    balance: () => ['balance', deps.points.balance(session.payer())] as const,
+    history: ({ limit }: { limit?: number }) => ['history', { entries: deps.points.history(session.payer(), limit) }] as const,
     log: ({ events }: { events: string[] }) => session.log(events),
   });
   const workerCommands = (session: PeerSession) => ({
@@ -128,11 +172,18 @@ export function authorityBindings(sessions: Map<Handler, PeerSession>, deps: Ses
     listening: () => {
       session.joined().state = PeerState.listening;
     },
-    peers: (args: { max?: number }) => session.sample('peers', args.max),
+    peers: (args: { max?: number }) => ['peers', { ids: session.sample(args.max) }] as const,
   });
+  const clientCommands = (session: PeerSession) => ({
+    ...memberCommands(session),
+    ...pointsCommands(session),
+    workers: (args: { max?: number }) => ['workers', { ids: session.sample(args.max) }] as const,
+  });
+  const batch = async (handler: Handler, session: PeerSession, kind: 'award' | 'settle', args: { entries: string[]; signature: string }): Promise<BatchResults> =>
+    deps.points[kind](handler, session.payer(), args);
   return [
-    bind(authorityFromWorker1, (handler) => workerCommands(open(handler, PeerRole.worker))),
-    bind(authorityFromWorker2, (handler) => {
+    bind(authorityFromWorker1, workerFromAuthority1, (handler) => workerCommands(open(handler, PeerRole.worker))),
+    bind(authorityFromWorker2, workerFromAuthority2, (handler) => {
       const session = open(handler, PeerRole.worker);
       return {
         ...workerCommands(session),
@@ -140,17 +191,25 @@ export function authorityBindings(sessions: Map<Handler, PeerSession>, deps: Ses
         neighbours: ({ ids }) => {
           session.joined().neighbours = ids;
         },
-        record: () => deps.points.record(session.payer()),
+        record: () => ['record', deps.points.record(session.payer())],
       };
     }),
-    bind(authorityFromClient1, (handler) => {
+    bind(authorityFromClient1, clientFromAuthority1, (handler) => {
       const session = open(handler, PeerRole.client);
       return {
-        ...memberCommands(session),
-        ...pointsCommands(session),
-        workers: (args) => session.sample('workers', args.max),
-        award: (args) => deps.points.award(session.payer(), args),
-        settle: (args) => deps.points.settle(session.payer(), args),
+        ...clientCommands(session),
+        award: async (args) => ['awarded', { results: await batch(handler, session, 'award', args) }],
+        settle: async (args) => ['settled', { results: await batch(handler, session, 'settle', args) }],
+      };
+    }),
+    bind(authorityFromClient2, clientFromAuthority2, (handler) => {
+      const session = open(handler, PeerRole.client);
+      return {
+        ...clientCommands(session),
+        award: ({ token, ...args }) => batch(handler, session, 'award', args)
+          .then((results) => ['awarded', { token, results }] as const, (error: unknown) => refusal(token, error)),
+        settle: ({ token, ...args }) => batch(handler, session, 'settle', args)
+          .then((results) => ['settled', { token, results }] as const, (error: unknown) => refusal(token, error)),
       };
     }),
   ];

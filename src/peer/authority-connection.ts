@@ -2,13 +2,12 @@
 // protocol version, answer the challenge, then keep alive, refresh the peer list and relay signals.
 // Reconnects with backoff when the link drops.
 import { openClient } from '../protocol/client.ts';
-import { bind, type Binding, type Handler, type LogEvent } from '../protocol/handler.ts';
+import { bind, type AnyCommand, type Binding, type Handler, type LogEvent } from '../protocol/handler.ts';
 import { joinMessage, sign, type Identity } from '../protocol/identity.ts';
 import {
-  authorityFromClient1, authorityFromWorker1, authorityFromWorker2,
-  clientFromAuthority1, workerFromAuthority1, workerFromAuthority2,
+  authorityFromClient1, authorityFromClient2, authorityFromWorker1, authorityFromWorker2,
+  clientFromAuthority1, clientFromAuthority2, workerFromAuthority1, workerFromAuthority2,
 } from '../protocol/protocols/index.ts';
-import { formatList } from '../protocol/format.ts';
 import { shuffle } from '../protocol/random.ts';
 import type { ProtocolSpec } from '../protocol/registry.ts';
 import { openWebSocketLink, type WebSocketLike } from '../net/ws-link.ts';
@@ -43,13 +42,19 @@ export interface AuthorityConnectionDeps {
   readonly random?: () => number;
 }
 
+/** Every version this tab may speak to an authority, in either role. */
+type AuthorityOut = typeof authorityFromWorker1 | typeof authorityFromWorker2 | typeof authorityFromClient1 | typeof authorityFromClient2;
+/** A command to the authority: one of any version; `send` checks the negotiated one has it. */
+export type AuthorityCommand = AnyCommand<AuthorityOut>;
+
+/** What each role offers (highest first after sorting) and accepts; mirrors pair by version. */
 const PROTOCOLS: Record<AuthorityRole, { sends: ProtocolSpec[]; accepts: ProtocolSpec[]; list: 'peers' | 'workers' }> = {
   worker: { sends: [authorityFromWorker1, authorityFromWorker2], accepts: [workerFromAuthority1, workerFromAuthority2], list: 'peers' },
-  client: { sends: [authorityFromClient1], accepts: [clientFromAuthority1], list: 'workers' },
+  client: { sends: [authorityFromClient1, authorityFromClient2], accepts: [clientFromAuthority1, clientFromAuthority2], list: 'workers' },
 };
 
 /** Answers to points requests, dispatched as `reply` events for src/peer/points-client.ts. */
-const REPLY_COMMANDS = ['balance', 'history', 'record', 'awarded', 'settled'] as const;
+const REPLY_COMMANDS = ['balance', 'history', 'record', 'awarded', 'settled', 'refused'] as const;
 
 export interface ReplyEventDetail {
   readonly command: (typeof REPLY_COMMANDS)[number];
@@ -61,7 +66,11 @@ export interface SignalEventDetail {
   readonly payload: Record<string, string>;
 }
 
-/** Emits `change` on any state or list change, `signal` (CustomEvent<SignalEventDetail>) and `reply`. */
+/**
+ * Emits `change` on any state or list change, `signal` (CustomEvent<SignalEventDetail>), `reply`,
+ * and `joined` after every welcome (the first and each rejoin), so requests left unanswered by a
+ * dropped link can be sent again.
+ */
 export class AuthorityConnection extends EventTarget {
   state: ConnectionState = ConnectionState.offline;
   url: string | undefined;
@@ -71,7 +80,7 @@ export class AuthorityConnection extends EventTarget {
   peers: readonly string[] = [];
   error: string | undefined;
 
-  private handler: Handler | undefined;
+  private handler: Handler<AuthorityOut> | undefined;
   private timers: ReturnType<typeof setInterval>[] = [];
   private retryDelayMs = RECONNECT_FIRST_MS;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -112,19 +121,17 @@ export class AuthorityConnection extends EventTarget {
 
   /** Asks for a fresh sample of peers (workers for a client). */
   refresh(): void {
-    if (this.state === ConnectionState.joined) this.handler?.sendWords([PROTOCOLS[this.deps.role].list]);
+    if (this.state === ConnectionState.joined) this.handler?.sendAny(PROTOCOLS[this.deps.role].list, {});
   }
 
   /** Tells the authority our overlay neighbours (for /api/peers); only `/2` links carry it. */
   reportNeighbours(ids: readonly string[]): void {
-    if (this.state === ConnectionState.joined && this.handler?.outbound?.commands && 'neighbours' in this.handler.outbound.commands) {
-      this.handler.sendWords(['neighbours', formatList(ids)]);
-    }
+    if (this.state === ConnectionState.joined && this.handler?.can('neighbours')) this.handler.sendAny('neighbours', { ids: [...ids] });
   }
 
   signal(to: string, payload: Record<string, string>): void {
     if (this.state !== ConnectionState.joined) throw new Error(`AuthorityConnection.signal: not joined (state ${this.state})`);
-    this.handler!.sendWords(['signal', to, formatList(Object.entries(payload).flat())]);
+    this.handler!.send('signal', { to, payload });
   }
 
   private async connect(url: string): Promise<void> {
@@ -133,7 +140,7 @@ export class AuthorityConnection extends EventTarget {
     const { sends, accepts } = PROTOCOLS[this.deps.role];
     const joined = new Promise<void>((resolve, reject) => {
       const bindings = accepts.map((spec) => this.binding(spec, resolve));
-      openClient({
+      openClient<AuthorityOut>({
         link, sends, bindings, onException: (message) => this.onException(message, reject),
         ...(this.deps.log && { log: this.deps.log }),
       })
@@ -155,11 +162,13 @@ export class AuthorityConnection extends EventTarget {
       this.peers = ids;
       this.emitChange();
     };
-    return bind(spec as typeof workerFromAuthority1, (handler) => ({
-      challenge: ({ nonce }) => this.answerChallenge(handler, nonce),
+    const mirror = PROTOCOLS[this.deps.role].sends.find((out) => out.version === spec.version)!;
+    // One implementation serves every version; each command exists in some of them.
+    return bind(spec as typeof workerFromAuthority1, mirror as typeof authorityFromWorker1, (handler) => ({
+      challenge: ({ nonce }) => this.answerChallenge(handler as Handler<AuthorityOut>, nonce),
       options: ({ settings }) => this.applyOptions(settings),
       welcome: () => {
-        this.onWelcome(handler);
+        this.onWelcome(handler as Handler<AuthorityOut>);
         joined();
       },
       peers: onList,
@@ -173,18 +182,28 @@ export class AuthorityConnection extends EventTarget {
     }));
   }
 
-  /** Sends a request whose answer comes back as a `reply` event (points commands). */
-  request(words: readonly string[]): void {
-    if (this.state !== ConnectionState.joined || !this.handler) {
-      throw new Error(`AuthorityConnection.request("${words[0]}"): not joined (state ${this.state})`);
-    }
-    this.handler.sendWords(words);
+  /** Whether the negotiated protocol is `name` (e.g. the /2 whose points requests carry a token). */
+  speaks(name: string): boolean {
+    return this.handler?.outbound?.name === name;
   }
 
-  private async answerChallenge(handler: Handler, nonce: string): Promise<void> {
+  /** Whether the negotiated protocol has `command` (versions differ). */
+  can(command: string): boolean {
+    return this.state === ConnectionState.joined && this.handler !== undefined && this.handler.can(command);
+  }
+
+  /** Sends a command (a points request answers with a `reply` event); throws when not joined. */
+  send<const C extends AuthorityCommand>(...command: C): void {
+    if (this.state !== ConnectionState.joined || !this.handler) {
+      throw new Error(`AuthorityConnection.send("${command[0]}"): not joined (state ${this.state})`);
+    }
+    this.handler.sendAny(...command);
+  }
+
+  private async answerChallenge(handler: Handler<AuthorityOut>, nonce: string): Promise<void> {
     const { identity } = this.deps;
     const signature = await sign(identity, joinMessage(nonce));
-    handler.sendWords(['join', identity.id, identity.publicKey, signature]);
+    handler.send('join', { id: identity.id, key: identity.publicKey, signature });
   }
 
   private applyOptions(settings: Record<string, string>): void {
@@ -194,18 +213,19 @@ export class AuthorityConnection extends EventTarget {
     this.emitChange();
   }
 
-  private onWelcome(handler: Handler): void {
+  private onWelcome(handler: Handler<AuthorityOut>): void {
     this.retryDelayMs = RECONNECT_FIRST_MS;
     this.error = undefined;
-    if (this.deps.role === 'worker') handler.sendWords(['listening']);
+    if (this.deps.role === 'worker') handler.sendAny('listening', {});
     this.setState(ConnectionState.joined);
     this.refresh();
     const { options } = this.deps;
     this.clearTimers();
     this.timers.push(
-      setInterval(() => handler.sendWords(['heartbeat']), options.get('heartbeat_interval_ms')),
+      setInterval(() => handler.send('heartbeat', {}), options.get('heartbeat_interval_ms')),
       setInterval(() => this.refresh(), options.get('time_between_authority_checks')),
     );
+    this.dispatchEvent(new Event('joined'));
   }
 
   private onException(message: string, reject: (error: Error) => void): void {
@@ -214,7 +234,7 @@ export class AuthorityConnection extends EventTarget {
     if (this.state !== ConnectionState.joined) reject(new Error(`authority refused: ${message}`));
   }
 
-  private onClosed(handler: Handler, reason: string): void {
+  private onClosed(handler: Handler<AuthorityOut>, reason: string): void {
     if (this.handler !== handler) return;
     this.handler = undefined;
     this.clearTimers();

@@ -1,18 +1,14 @@
 // The client role of the submit page (`window.peerfarm` there): joins as a client, sees the
 // listening workers, and asks the network for bids through one worker it picks at random.
-import { openClient } from '../protocol/client.ts';
-import { formatList } from '../protocol/format.ts';
-import { bind, type Handler } from '../protocol/handler.ts';
 import type { Identity } from '../protocol/identity.ts';
-import { clientFromWorker1, workerFromClient1 } from '../protocol/protocols/index.ts';
-import { PEER_LINK_LIMITS } from '../protocol/protocols/peer-common.ts';
 import type { AuthorityConnection } from './authority-connection.ts';
 import { decodeBids, type Bid } from './bids.ts';
 import { chooseBids } from './farm/choose-bids.ts';
 import { checkSubmit, type SubmitRequest } from './farm/submit-request.ts';
 import type { Runner } from './farm/job-service.ts';
 import { runLocalSeries } from './farm/local-series.ts';
-import { Foreman, type SeriesResult, type WorkerReplies } from './farm/foreman.ts';
+import { Foreman, type SeriesResult, type WorkerLink, type WorkerReplies } from './farm/foreman.ts';
+import { openWorkerLink } from './farm/worker-link.ts';
 import { Member, type MemberDeps } from './member.ts';
 import { PeerLinks } from './peer-links.ts';
 import { PointsClient, type Balance, type HistoryEntry } from './points-client.ts';
@@ -158,7 +154,7 @@ export class ClientRole extends Member {
     try {
       const bids = await this.exchangeWith(worker, async (handler, replies) => {
         const jobSpec = { id: `${this.id}-${token}`, ...job };
-        handler.sendWords(['solicit', '-job', formatList(Object.entries(jobSpec).flat()), '-token', token]);
+        handler.send('solicit', { job: jobSpec, token });
         return decodeBids(await replies.proffer(token, waitMs));
       });
       this.bids = bids;
@@ -210,6 +206,7 @@ export class ClientRole extends Member {
   protected override onLeaving(): void {
     this.links?.stop();
     this.links = undefined;
+    this.points?.stop();
     this.points = undefined;
   }
 
@@ -225,7 +222,7 @@ export class ClientRole extends Member {
     return this.links;
   }
 
-  private async exchangeWith<T>(worker: string, run: (handler: Handler, replies: ProfferWaiter) => Promise<T>): Promise<T> {
+  private async exchangeWith<T>(worker: string, run: (handler: WorkerLink, replies: ProfferWaiter) => Promise<T>): Promise<T> {
     const replies = new ProfferWaiter();
     const handler = await this.connectWorker(worker, IGNORE_SERIES, replies);
     try {
@@ -236,20 +233,9 @@ export class ClientRole extends Member {
   }
 
   /** Dials `worker` and completes the client handshake; series traffic goes to `series`. */
-  protected async connectWorker(worker: string, series: WorkerReplies, proffers = new ProfferWaiter()): Promise<Handler> {
+  protected async connectWorker(worker: string, series: WorkerReplies, proffers = new ProfferWaiter()): Promise<WorkerLink> {
     const link = await this.linksOrThrow().dial(worker);
-    return openClient({
-      link, sends: [workerFromClient1], limits: PEER_LINK_LIMITS, log: this.events.sink,
-      bindings: [bind(clientFromWorker1, () => ({
-        pong: () => undefined,
-        proffer: ({ token, bids }) => proffers.deliver(token, bids),
-        pull: ({ series: id, count }) => series.pull(id, count),
-        progress: ({ series: id, lease, fraction }) => series.progress(id, lease, fraction),
-        key: ({ series: id, key }) => series.key(id, key),
-        result: ({ series: id, lease, value, signature }) => series.result(id, lease, value, signature),
-        failed: ({ series: id, lease, code, message }) => series.failed(id, lease, code, message),
-      }))],
-    });
+    return openWorkerLink(link, series, { onProffer: (token, bids) => proffers.deliver(token, bids), log: this.events.sink });
   }
 
   private setSolicit(state: SolicitState, worker: string, waitMs: number | undefined): void {

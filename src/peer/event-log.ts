@@ -1,6 +1,5 @@
 // A tab's event log: events are recorded as they happen and shipped to the authority in batches
 // (`log`), so the admin page can replay the whole network. Bounded: the oldest unsent go first.
-import { formatList } from '../protocol/format.ts';
 import { fromLogEvent, type NetEvent } from '../protocol/events.ts';
 import type { LogEvent } from '../protocol/handler.ts';
 
@@ -15,7 +14,8 @@ export class EventLog {
   private pending: Omit<NetEvent, 'node'>[] = [];
   dropped = 0;
 
-  constructor(private readonly send: (words: string[]) => void) {}
+  /** `send` ships one batch of JSON events (a `log` command); it throws when the link is down. */
+  constructor(private readonly send: (events: string[]) => void) {}
 
   /** A Handler's log sink; shipping the log is not itself logged, or every batch would beget one. */
   readonly sink = (event: LogEvent): void => {
@@ -36,7 +36,7 @@ export class EventLog {
     while (this.pending.length > 0) {
       const batch = this.pending.slice(0, LOG_BATCH_EVENTS);
       try {
-        this.send(['log', formatList(batch.map((event) => JSON.stringify(event)))]);
+        this.send(batch.map((event) => JSON.stringify(event)));
       } catch {
         return;
       }

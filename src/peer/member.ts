@@ -29,9 +29,9 @@ export class Member extends EventTarget {
   readonly options = new Options();
   protected connection: AuthorityConnection | undefined;
   /** Everything this tab records for the admin replay, shipped to the authority every 2 s. */
-  readonly events = new EventLog((words) => {
-    if (!this.connection) throw new Error('not joined');
-    this.connection.request(words);
+  readonly events = new EventLog((events) => {
+    if (!this.connection?.can('log')) throw new Error('not joined, or the authority takes no log');
+    this.connection.send('log', { events });
   });
   private logTimer: ReturnType<typeof setInterval> | undefined;
 

@@ -4,6 +4,10 @@
 // list (filling free places), periodically (also replacing slow neighbours), and at once when a
 // neighbour dies (the original never healed).
 import type { Handler } from '../protocol/handler.ts';
+import type { peerFromWorker1, workerFromPeer1 } from '../protocol/protocols/index.ts';
+
+/** An overlay link in either direction: both speak ping, pong, solicit and proffer. */
+export type OverlayHandler = Handler<typeof workerFromPeer1 | typeof peerFromWorker1>;
 import { sample } from '../protocol/random.ts';
 
 /** An overlay candidate that does not answer a ping within this is not kept. */
@@ -18,7 +22,7 @@ export type Direction = (typeof Direction)[keyof typeof Direction];
 
 export interface Neighbour {
   readonly id: string;
-  readonly handler: Handler;
+  readonly handler: OverlayHandler;
   readonly direction: Direction;
   rttMs: number | undefined;
 }
@@ -26,7 +30,7 @@ export interface Neighbour {
 export interface OverlayDeps {
   readonly selfId: string;
   /** Dials `id` and completes the overlay handshake as the declaring side. */
-  readonly connect: (id: string) => Promise<Handler>;
+  readonly connect: (id: string) => Promise<OverlayHandler>;
   readonly maxOutbound: () => number;
   readonly random?: () => number;
   readonly onChange: (neighbours: readonly Neighbour[]) => void;
@@ -52,7 +56,7 @@ export class Overlay {
     return [...this.neighbours.values()];
   }
 
-  handlers(): Map<string, Handler> {
+  handlers(): Map<string, OverlayHandler> {
     return new Map([...this.neighbours].map(([id, neighbour]) => [id, neighbour.handler]));
   }
 
@@ -69,7 +73,7 @@ export class Overlay {
     return undefined;
   }
 
-  addInbound(id: string, handler: Handler): void {
+  addInbound(id: string, handler: OverlayHandler): void {
     const refusal = this.refusal(id);
     if (refusal) return handler.close(refusal);
     const replaced = this.neighbours.get(id);
@@ -92,7 +96,7 @@ export class Overlay {
   }
 
   /** Sends `ping` and resolves with the round trip in ms, or undefined on timeout. */
-  ping(handler: Handler): Promise<number | undefined> {
+  ping(handler: OverlayHandler): Promise<number | undefined> {
     const token = `p${++this.pingCounter}`;
     const started = performance.now();
     return new Promise((resolve) => {
@@ -104,7 +108,7 @@ export class Overlay {
         clearTimeout(timer);
         resolve(performance.now() - started);
       });
-      handler.sendWords(['ping', token]);
+      handler.send('ping', { token });
     });
   }
 

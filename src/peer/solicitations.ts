@@ -3,8 +3,7 @@
 // to -path and itself and its recipients to -avoid, forwards while -path is shorter than
 // peer_time_to_live, and waits (ttl - len(path) - 1) * 1000 + 3000 ms at most. Late proffers are ignored.
 import { CommandError, ErrorCode } from '../protocol/errors.ts';
-import { formatList } from '../protocol/format.ts';
-import type { Handler } from '../protocol/handler.ts';
+import type { OverlayHandler } from './overlay.ts';
 import { decodeBids, encodeBid, mergeBids, type Bid } from './bids.ts';
 
 /** A hop never waits less than this, however deep it is. */
@@ -20,13 +19,16 @@ export interface SolicitArgs {
 export interface SolicitationsDeps {
   readonly selfId: string;
   /** Current overlay neighbours by peer id. */
-  readonly neighbours: () => ReadonlyMap<string, Handler>;
+  readonly neighbours: () => ReadonlyMap<string, OverlayHandler>;
   readonly ownBid: () => Bid;
   readonly ttl: () => number;
 }
 
+/** Answers a solicit where it came from (a neighbour, or a client on its link to this worker). */
+export type Upstream = (token: string, bids: string[]) => void;
+
 interface Solicitation {
-  readonly upstream: Handler;
+  readonly upstream: Upstream;
   readonly upstreamToken: string;
   readonly jobKey: string;
   readonly waiting: Set<string>;
@@ -50,7 +52,7 @@ export class Solicitations {
   }
 
   /** Handles `solicit` arriving on `upstream` from peer `fromId` (a neighbour or a client). */
-  onSolicit(args: SolicitArgs, upstream: Handler, fromId: string): void {
+  onSolicit(args: SolicitArgs, upstream: Upstream, fromId: string): void {
     const token = args.token;
     if (!token) throw new CommandError(ErrorCode.WRONG_ARGS, 'solicit needs -token T to be answered');
     const { selfId } = this.deps;
@@ -73,8 +75,7 @@ export class Solicitations {
     this.activeJobs.add(jobKey);
     const newAvoid = [...avoid, ...recipients.map(([id]) => id)];
     for (const [, handler] of recipients) {
-      handler.sendWords(['solicit', '-job', formatList(Object.entries(args.job ?? {}).flat()),
-        '-path', formatList(newPath), '-avoid', formatList(newAvoid), '-token', myToken]);
+      handler.send('solicit', { job: args.job ?? {}, path: newPath, avoid: newAvoid, token: myToken });
     }
     if (recipients.length === 0) this.finish(myToken);
   }
@@ -110,7 +111,7 @@ export class Solicitations {
     this.answer(solicitation.upstream, solicitation.upstreamToken, [...solicitation.bids.values()]);
   }
 
-  private answer(upstream: Handler, token: string, bids: Bid[]): void {
-    upstream.sendWords(['proffer', token, formatList(bids.map(encodeBid))]);
+  private answer(upstream: Upstream, token: string, bids: Bid[]): void {
+    upstream(token, bids.map(encodeBid));
   }
 }

@@ -1,9 +1,9 @@
 // What a joined worker does on the peer network: accept WebRTC links (overlay neighbours and
 // clients), keep the overlay, and answer and flood solicits. Built at join, stopped at leave.
 import { openClient } from '../protocol/client.ts';
-import { bind, type Handler } from '../protocol/handler.ts';
+import { bind } from '../protocol/handler.ts';
 import {
-  createRegistry, peerFromWorker1, workerFromClient1, workerFromPeer1,
+  clientFromWorker1, createRegistry, peerFromWorker1, workerFromClient1, workerFromPeer1,
 } from '../protocol/protocols/index.ts';
 import { PEER_LINK_LIMITS } from '../protocol/protocols/peer-common.ts';
 import { Server } from '../protocol/server.ts';
@@ -12,7 +12,7 @@ import type { Bid } from './bids.ts';
 import type { JobService } from './farm/job-service.ts';
 import type { EventLog } from './event-log.ts';
 import type { Options } from './options.ts';
-import { Overlay, type Neighbour } from './overlay.ts';
+import { Overlay, type Neighbour, type OverlayHandler } from './overlay.ts';
 import { PeerLinks } from './peer-links.ts';
 import { Solicitations, type SolicitArgs } from './solicitations.ts';
 
@@ -35,12 +35,12 @@ interface PeerCommandsDeps {
 }
 
 /** The commands both directions of an overlay link understand. */
-export function overlayCommands(handler: Handler, { overlay, solicitations }: PeerCommandsDeps) {
+export function overlayCommands(handler: OverlayHandler, { overlay, solicitations }: PeerCommandsDeps) {
   const remote = handler.link.remote;
   return {
-    ping: ({ token }: { token: string }) => ['pong', token],
+    ping: ({ token }: { token: string }) => ['pong', { token }] as const,
     pong: ({ token }: { token: string }) => overlay.onPong(token),
-    solicit: (args: SolicitArgs) => solicitations.onSolicit(args, handler, remote),
+    solicit: (args: SolicitArgs) => solicitations.onSolicit(args, (token, bids) => handler.send('proffer', { token, bids }), remote),
     proffer: ({ token, bids }: { token: string; bids: string[] }) => solicitations.onProffer(token, bids, remote),
   };
 }
@@ -81,15 +81,15 @@ export class WorkerNetwork {
       limits: PEER_LINK_LIMITS,
       log: deps.events.sink,
       bindings: [
-        bind(workerFromPeer1, (handler) => overlayCommands(handler, commands)),
-        bind(workerFromClient1, (handler) => ({
-          ping: ({ token }) => ['pong', token],
-          solicit: (args) => this.solicitations.onSolicit(args, handler, handler.link.remote),
+        bind(workerFromPeer1, peerFromWorker1, (handler) => overlayCommands(handler, commands)),
+        bind(workerFromClient1, clientFromWorker1, (handler) => ({
+          ping: ({ token }) => ['pong', { token }],
+          solicit: (args) => this.solicitations.onSolicit(args, (token, bids) => handler.send('proffer', { token, bids }), handler.link.remote),
           ...deps.jobs.commands(handler),
         })),
       ],
       onProtocol: (handler) => {
-        if (handler.inbound?.name === workerFromPeer1.name) this.overlay.addInbound(handler.link.remote, handler);
+        if (handler.inbound?.name === workerFromPeer1.name) this.overlay.addInbound(handler.link.remote, handler as OverlayHandler);
       },
     });
     this.links = new PeerLinks({
@@ -117,15 +117,15 @@ export class WorkerNetwork {
     return undefined;
   }
 
-  private async connect(id: string): Promise<Handler> {
+  private async connect(id: string): Promise<OverlayHandler> {
     const link = await this.links.dial(id);
     const commands = { overlay: this.overlay, solicitations: this.solicitations };
-    return openClient({
+    return openClient<typeof workerFromPeer1>({
       link,
       limits: PEER_LINK_LIMITS,
       log: this.deps.events.sink,
       sends: [workerFromPeer1],
-      bindings: [bind(peerFromWorker1, (handler) => overlayCommands(handler, commands))],
+      bindings: [bind(peerFromWorker1, workerFromPeer1, (handler) => overlayCommands(handler, commands))],
     });
   }
 

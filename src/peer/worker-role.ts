@@ -142,6 +142,7 @@ export class WorkerRole extends Member {
   protected override onLeaving(): void {
     clearInterval(this.wonksTimer);
     clearInterval(this.pointsTimer);
+    this.points?.stop();
     this.points = undefined;
     this.jobs.stop();
     this.network?.stop();

@@ -15,6 +15,8 @@ export const ErrorCode = {
   NOT_JOINED: 'NOT_JOINED',
   BAD_SIGNATURE: 'BAD_SIGNATURE',
   PEER_GONE: 'PEER_GONE',
+  ALREADY_JOINED: 'ALREADY_JOINED',
+  BUSY: 'BUSY',
   INTERNAL: 'INTERNAL',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -7,6 +7,7 @@ import { parseCommand, ParseError } from './parse.ts';
 import { LINK_BURST_COMMANDS, LINK_COMMANDS_PER_S, RateLimiter } from './rate-limit.ts';
 import { DEFAULT_COMMANDS, type ProtocolSpec } from './registry.ts';
 import { checkArgs, encodeArgs, oneOf, type ArgsOf, type CommandTable } from './schema.ts';
+import { mirrorName, parseProtocolName } from './name.ts';
 
 export const HandlerState = {
   undeclared: 'undeclared',
@@ -16,25 +17,49 @@ export const HandlerState = {
 } as const;
 export type HandlerState = (typeof HandlerState)[keyof typeof HandlerState];
 
-/** A command's reply: the words of one command line, or nothing. */
-export type Reply = readonly string[] | undefined | void;
 type Builtin = 'exception' | 'identity';
 type CommandsOf<P extends ProtocolSpec> = P['commands'];
 export type CommandName<P extends ProtocolSpec> = Exclude<keyof CommandsOf<P>, Builtin> & string;
 
-/** What a role implements for one inbound protocol: one function per command. */
-export type Implementation<P extends ProtocolSpec> = {
-  [K in CommandName<P>]: (args: ArgsOf<CommandsOf<P>[K]>, handler: Handler) => Reply | Promise<Reply>;
+/**
+ * One outgoing command of `Out`: its name and its arguments, typed from the schema table, so a
+ * misspelt or misordered command fails to compile. For a union of versions, the commands they
+ * share (narrow with `Handler.speaks` to send what only one version has).
+ */
+export type Command<Out extends ProtocolSpec> = {
+  [K in CommandName<Out>]: readonly [K, ArgsOf<CommandsOf<Out>[K]>]
+}[CommandName<Out>];
+
+/** Any command of any version in the union `Out`, for senders that check `can()` first. */
+export type AnyCommand<Out extends ProtocolSpec> = Out extends ProtocolSpec ? Command<Out> : never;
+
+/** A command's reply: one command of the mirror protocol, or nothing. */
+export type Reply<Out extends ProtocolSpec = ProtocolSpec> = Command<Out> | undefined | void;
+
+/** What a role implements for one inbound protocol: one function per command, replying in `Out`. */
+export type Implementation<P extends ProtocolSpec, Out extends ProtocolSpec = ProtocolSpec> = {
+  [K in CommandName<P>]: (args: ArgsOf<CommandsOf<P>[K]>, handler: Handler<Out>) => Reply<Out> | Promise<Reply<Out>>;
 };
 
-/** An inbound protocol and how to make its implementation for a newly declared link. */
+/** An inbound protocol, the mirror it is answered in, and how to make its implementation for a newly declared link. */
 export interface Binding<P extends ProtocolSpec = ProtocolSpec> {
   readonly spec: P;
+  readonly mirror: ProtocolSpec;
   create(handler: Handler): Implementation<P>;
 }
 
-export function bind<P extends ProtocolSpec>(spec: P, create: (handler: Handler) => Implementation<P>): Binding {
-  return { spec, create } as unknown as Binding;
+/**
+ * Binds the implementation of inbound protocol `spec`; `mirror` is the protocol its replies and
+ * sends are typed by (the one the other direction of the link speaks).
+ */
+export function bind<P extends ProtocolSpec, Out extends ProtocolSpec>(
+  spec: P, mirror: Out, create: (handler: Handler<Out>) => Implementation<P, Out>,
+): Binding {
+  const id = parseProtocolName(spec.name);
+  if (!id || mirrorName(id) !== mirror.name) {
+    throw new Error(`bind: ${mirror.name} is not the mirror of ${spec.name}`);
+  }
+  return { spec, mirror, create } as unknown as Binding;
 }
 
 /** Frames above this are refused before parsing; big payloads are chunked by the link layer. */
@@ -62,6 +87,8 @@ export interface LogEvent {
   readonly link: string;
   readonly text: string;
   readonly result?: 'ok' | 'exception';
+  /** Why a frame was refused (result `exception`). */
+  readonly code?: ErrorCode;
 }
 
 export interface HandlerOptions {
@@ -75,6 +102,8 @@ export interface HandlerOptions {
   readonly onDeclared?: (handler: Handler) => void;
   /** Called with every `exception` the peer sends. */
   readonly onException?: (message: string, handler: Handler) => void;
+  /** Called for every frame refused, rate-limited ones included (they are dropped without a log event). */
+  readonly onRefusal?: (code: ErrorCode) => void;
 }
 
 export class Handler<Out extends ProtocolSpec = ProtocolSpec> {
@@ -121,18 +150,31 @@ export class Handler<Out extends ProtocolSpec = ProtocolSpec> {
   }
 
   /** Sends a command of the declared outbound protocol, encoded from typed arguments. */
-  send<K extends CommandName<Out> | Builtin>(command: K, args: ArgsOf<CommandsOf<Out>[K]>): void {
-    if (!this.outbound) throw new Error(`Handler.send("${command}"): no outbound protocol declared yet`);
-    const spec = (this.outbound.commands as CommandTable)[command];
-    if (!spec) throw new Error(`Handler.send: "${command}" is not a command of ${this.outbound.name}`);
-    this.sendWords(encodeArgs(command, spec, args as never));
+  send<const C extends Command<Out>>(...[command, args]: C): void {
+    this.sendWords(this.encode(command, args));
+  }
+
+  /** Sends a command that only some versions in `Out` have; throws if the declared one lacks it (see `can`). */
+  sendAny<const C extends AnyCommand<Out>>(...[command, args]: C): void {
+    this.sendWords(this.encode(command, args));
+  }
+
+  /** Whether the declared outbound protocol version has `command` (versions differ). */
+  can(command: string): boolean {
+    return this.outbound !== undefined && Object.hasOwn(this.outbound.commands, command);
   }
 
   sendException(message: string): void {
     this.sendWords(['exception', message]);
   }
 
-  sendWords(words: readonly string[]): void {
+  private encode(command: string, args: unknown): string[] {
+    if (!this.outbound) throw new Error(`Handler.send("${command}"): no outbound protocol declared yet (state ${this.state})`);
+    if (!this.can(command)) throw new Error(`Handler.send: "${command}" is not a command of ${this.outbound.name}`);
+    return encodeArgs(command, (this.outbound.commands as CommandTable)[command]!, args as never);
+  }
+
+  private sendWords(words: readonly string[]): void {
     if (this.link.state !== 'open') return;
     const text = formatList(words);
     this.log('out', text);
@@ -168,7 +210,7 @@ export class Handler<Out extends ProtocolSpec = ProtocolSpec> {
   /** Synchronous commands are answered in arrival order; asynchronous ones when they settle. */
   private dispatch(frame: string, [command, ...rest]: [string, ...string[]]): void {
     if (command === 'exception') return this.onPeerException(frame, rest);
-    let reply: Reply | Promise<Reply>;
+    let reply: Reply<Out> | Promise<Reply<Out>>;
     try {
       reply = this.run(command, rest);
     } catch (error) {
@@ -178,12 +220,18 @@ export class Handler<Out extends ProtocolSpec = ProtocolSpec> {
     else this.answer(frame, reply);
   }
 
-  private answer(frame: string, reply: Reply): void {
+  private answer(frame: string, reply: Reply<Out>): void {
+    let words: string[] | undefined;
+    try {
+      words = reply ? this.encode(reply[0], reply[1]) : undefined;
+    } catch (error) {
+      return this.refuse(frame, error);
+    }
     this.log('in', frame, 'ok');
-    if (reply && reply.length > 0) this.sendWords(reply);
+    if (words) this.sendWords(words);
   }
 
-  private run(command: string, words: string[]): Reply | Promise<Reply> {
+  private run(command: string, words: string[]): Reply<Out> | Promise<Reply<Out>> {
     if (this.state === HandlerState.undeclared) {
       const spec = lookup(DEFAULT_COMMANDS, command);
       return this.acceptProtocol((checkArgs(command, spec, words) as { name: string }).name);
@@ -194,17 +242,19 @@ export class Handler<Out extends ProtocolSpec = ProtocolSpec> {
       this.displayName = `${String(args['name'])} (${this.link.remote})`;
       return undefined;
     }
-    const implementation = this.implementation as Record<string, (a: unknown, h: Handler) => Reply | Promise<Reply>>;
-    return implementation[command]!(args, this as Handler);
+    const implementation = this.implementation as Record<string, (a: unknown, h: Handler<Out>) => Reply<Out> | Promise<Reply<Out>>>;
+    return implementation[command]!(args, this);
   }
 
-  private acceptProtocol(name: string): Reply {
+  private acceptProtocol(name: string): undefined {
     const binding = this.options.accepts.get(name);
     if (!binding) {
       throw new CommandError(ErrorCode.PROTOCOL_UNKNOWN,
         `protocol "${name}" not recognized; supported: ${[...this.options.accepts.keys()].sort().join(', ')}`);
     }
     this.inbound = binding.spec;
+    // The accepting side answers in the mirror at the same version; a declaring side has already declared.
+    if (!this.outbound) this.declare(binding.mirror as Out);
     this.state = HandlerState.declared;
     this.implementation = binding.create(this as Handler);
     this.options.onDeclared?.(this as Handler);
@@ -217,12 +267,14 @@ export class Handler<Out extends ProtocolSpec = ProtocolSpec> {
   }
 
   private refuse(frame: string, error: unknown): void {
-    const message = error instanceof CommandError ? error.message : internalError(error);
-    this.log('in', frame, 'exception');
+    const [code, message] = error instanceof CommandError ? [error.code, error.message] : [ErrorCode.INTERNAL, internalError(error)];
+    this.options.onRefusal?.(code);
+    this.log('in', frame, 'exception', code);
     this.sendException(message);
   }
 
   private refuseRate(): void {
+    this.options.onRefusal?.(ErrorCode.RATE_LIMITED);
     const nowMs = this.clock();
     if (nowMs - this.lastRateNoticeMs < RATE_NOTICE_INTERVAL_MS) return;
     this.lastRateNoticeMs = nowMs;
@@ -236,11 +288,11 @@ export class Handler<Out extends ProtocolSpec = ProtocolSpec> {
     this.resolveClosed(reason);
   }
 
-  private log(kind: LogEvent['kind'], text: string, result?: LogEvent['result']): void {
+  private log(kind: LogEvent['kind'], text: string, result?: LogEvent['result'], code?: ErrorCode): void {
     const sink = this.options.log;
     if (!sink) return;
     const event = { t: this.clock(), kind, link: this.displayName, text: text.slice(0, LOG_TEXT_CHARS) };
-    sink(result ? { ...event, result } : event);
+    sink(result ? { ...event, result, ...(code && { code }) } : event);
   }
 }
 

@@ -12,10 +12,11 @@ export interface ServerOptions {
   readonly clock?: () => number;
   readonly log?: (event: LogEvent) => void;
   readonly onConnect?: (handler: Handler) => void;
-  /** Runs after the mirror `protocol` was sent, so it may send greetings at once. */
+  /** Runs after the Handler sent the mirror `protocol`, so it may send greetings at once. */
   readonly onProtocol?: (handler: Handler) => void;
   readonly onDisconnect?: (handler: Handler, reason: string) => void;
   readonly onException?: HandlerOptions['onException'];
+  readonly onRefusal?: HandlerOptions['onRefusal'];
 }
 
 export class Server {
@@ -34,7 +35,7 @@ export class Server {
   }
 
   accept(link: Link): Handler {
-    const { limits, clock, log, onException } = this.options;
+    const { limits, clock, log, onException, onRefusal } = this.options;
     const handler = new Handler({
       link,
       accepts: this.accepts,
@@ -42,6 +43,7 @@ export class Server {
       ...(clock && { clock }),
       ...(log && { log }),
       ...(onException && { onException }),
+      ...(onRefusal && { onRefusal }),
       onDeclared: (declared) => this.onDeclared(declared),
     });
     this.live.add(handler);
@@ -58,7 +60,6 @@ export class Server {
   }
 
   private onDeclared(handler: Handler): void {
-    handler.declare(this.options.registry.mirrorOf(handler.inbound!.name)!);
     this.options.onProtocol?.(handler);
   }
 }

@@ -21,7 +21,7 @@ export const echo2 = defineProtocol({
   },
 });
 
-const answers = { said: { args: [{ name: 'text', type: 'string' }], reply: '', doc: '' } } as const;
+const answers = { said: { args: [{ name: 'text', type: 'string' }], reply: '', doc: '' }, done: { args: [], reply: '', doc: '' } } as const;
 export const tester1 = defineProtocol({ receiver: 'tester', sender: 'echo', version: 1, summary: 'test', commands: { ...answers, sum: { args: [{ name: 'n', type: 'int' }], reply: '', doc: '' } } });
 export const tester2 = defineProtocol({ receiver: 'tester', sender: 'echo', version: 2, summary: 'test', commands: { ...answers, sum: { args: [{ name: 'n', type: 'int' }], reply: '', doc: '' } } });
 
@@ -29,23 +29,23 @@ export function echoRegistry(): ProtocolRegistry {
   return new ProtocolRegistry().register(echo1, echo2, tester1, tester2);
 }
 
-export const echo1Binding = bind(echo1, () => ({
-  say: ({ text }) => ['said', text],
-  add: ({ a, b }) => ['sum', String(a + b)],
+export const echo1Binding = bind(echo1, tester1, () => ({
+  say: ({ text }) => ['said', { text }],
+  add: ({ a, b }) => ['sum', { n: a + b }],
   quiet: () => undefined,
   boom: () => {
     throw new Error('a bug with a secret stack');
   },
   slow: async ({ ms }) => {
     await new Promise((resolve) => setTimeout(resolve, ms));
-    return ['done'];
+    return ['done', {}];
   },
 }));
 
-export const echo2Binding = bind(echo2, () => ({
-  say: ({ text }) => ['said', `v2 ${text}`],
-  add: ({ a, b }) => ['sum', String(a + b)],
-  shout: ({ text }) => ['said', text.toUpperCase()],
+export const echo2Binding = bind(echo2, tester2, () => ({
+  say: ({ text }) => ['said', { text: `v2 ${text}` }],
+  add: ({ a, b }) => ['sum', { n: a + b }],
+  shout: ({ text }) => ['said', { text: text.toUpperCase() }],
 }));
 
 /** The tester side records what it is told. */
@@ -53,6 +53,7 @@ export function testerBindings(received: string[]) {
   const commands = {
     said: ({ text }: { text: string }) => void received.push(`said ${text}`),
     sum: ({ n }: { n: number }) => void received.push(`sum ${n}`),
+    done: () => void received.push('done'),
   };
-  return [bind(tester1, () => commands), bind(tester2, () => commands)];
+  return [bind(tester1, echo1, () => commands), bind(tester2, echo2, () => commands)];
 }

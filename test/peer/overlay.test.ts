@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { memoryPair } from '../../src/net/memory-link.ts';
 import { bind, Handler } from '../../src/protocol/handler.ts';
-import { peerFromWorker1 } from '../../src/protocol/protocols/index.ts';
-import { Direction, Overlay, type Neighbour } from '../../src/peer/overlay.ts';
+import { peerFromWorker1, workerFromPeer1 } from '../../src/protocol/protocols/index.ts';
+import { Direction, Overlay, type Neighbour, type OverlayHandler } from '../../src/peer/overlay.ts';
 
 const id = (n: number) => n.toString(16).padStart(32, '0');
 
@@ -20,15 +20,17 @@ function setup(rttMs: Record<string, number>, max = 2) {
     connect: async (peer) => {
       dialed.push(peer);
       const [near, far] = memoryPair(peer, id(0));
-      const handler = new Handler({
+      const handler: OverlayHandler = new Handler<typeof workerFromPeer1>({
         link: near,
-        accepts: new Map([[peerFromWorker1.name, bind(peerFromWorker1, () => ({
+        accepts: new Map([[peerFromWorker1.name, bind(peerFromWorker1, workerFromPeer1, () => ({
           ping: () => undefined, solicit: () => undefined, proffer: () => undefined,
           pong: ({ token }) => overlay.onPong(token),
         }))]]),
       });
+      handler.declare(workerFromPeer1);
       far.onframe = (frame) => {
         const [command, token] = frame.split(' ');
+        if (command === 'protocol') return;
         const delay = rttMs[peer];
         if (command === 'ping' && delay !== undefined) setTimeout(() => far.send(`pong ${token}`), delay);
       };
@@ -66,14 +68,14 @@ describe('Overlay', () => {
 
   it('caps inbound links at twice max_peer_connections', () => {
     const { overlay } = setup({}, 2);
-    for (let n = 1; n <= 4; n++) overlay.addInbound(id(n), new Handler({ link: memoryPair()[0], accepts: new Map() }));
+    for (let n = 1; n <= 4; n++) overlay.addInbound(id(n), new Handler<typeof workerFromPeer1>({ link: memoryPair()[0], accepts: new Map() }));
     expect(overlay.refusal(id(5))).toBe('inbound overlay links full (4)');
     expect(overlay.refusal(id(1))).toBe('already neighbours');
   });
 
   it('turns an inbound link around when it has no candidate of its own', async () => {
     const { overlay, dialed } = setup({ [id(1)]: 1 }, 2);
-    overlay.addInbound(id(1), new Handler({ link: memoryPair()[0], accepts: new Map() }));
+    overlay.addInbound(id(1), new Handler<typeof workerFromPeer1>({ link: memoryPair()[0], accepts: new Map() }));
     await overlay.onPeers([id(1)]);
     expect(dialed).toEqual([id(1)]);
     expect(overlay.list().map((n) => [n.id, n.direction])).toEqual([[id(1), 'outbound']]);

@@ -2,11 +2,12 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { memoryPair } from '../../src/net/memory-link.ts';
 import { openClient } from '../../src/protocol/client.ts';
 import { bind, Handler } from '../../src/protocol/handler.ts';
+import { formatList } from '../../src/protocol/format.ts';
 import { parseList } from '../../src/protocol/parse.ts';
 import { createRegistry, peerFromWorker1, workerFromPeer1 } from '../../src/protocol/protocols/index.ts';
 import { Server } from '../../src/protocol/server.ts';
 import { decodeBids } from '../../src/peer/bids.ts';
-import type { Overlay } from '../../src/peer/overlay.ts';
+import type { Overlay, OverlayHandler } from '../../src/peer/overlay.ts';
 import { hopWaitMs, Solicitations } from '../../src/peer/solicitations.ts';
 import { overlayCommands } from '../../src/peer/worker-network.ts';
 
@@ -15,44 +16,49 @@ const noOverlay = { onPong: () => undefined } as unknown as Overlay;
 
 interface Node {
   readonly id: string;
-  readonly neighbours: Map<string, Handler>;
+  readonly neighbours: Map<string, OverlayHandler>;
   readonly solicitations: Solicitations;
   readonly server: Server;
 }
 
 function node(n: number, ttl: number): Node {
-  const neighbours = new Map<string, Handler>();
+  const neighbours = new Map<string, OverlayHandler>();
   const solicitations = new Solicitations({
     selfId: id(n), neighbours: () => neighbours, ttl: () => ttl,
     ownBid: () => ({ id: id(n), slots: 1, price: n, wonks: 1000 * n, jobs: 0, valid: 1 }),
   });
   const server = new Server({
     registry: createRegistry(),
-    bindings: [bind(workerFromPeer1, (handler) => overlayCommands(handler, { overlay: noOverlay, solicitations }))],
-    onProtocol: (handler) => void neighbours.set(handler.link.remote, handler),
+    bindings: [bind(workerFromPeer1, peerFromWorker1, (handler) => overlayCommands(handler, { overlay: noOverlay, solicitations }))],
+    onProtocol: (handler) => void neighbours.set(handler.link.remote, handler as OverlayHandler),
   });
   return { id: id(n), neighbours, solicitations, server };
 }
 
-async function link(a: Node, b: Node): Promise<Handler> {
+async function link(a: Node, b: Node): Promise<OverlayHandler> {
   const [atA, atB] = memoryPair(a.id, b.id);
   b.server.accept(atB);
-  const handler = await openClient({
+  const handler = await openClient<typeof workerFromPeer1>({
     link: atA, sends: [workerFromPeer1],
-    bindings: [bind(peerFromWorker1, (h) => overlayCommands(h, { overlay: noOverlay, solicitations: a.solicitations }))],
+    bindings: [bind(peerFromWorker1, workerFromPeer1, (h) => overlayCommands(h, { overlay: noOverlay, solicitations: a.solicitations }))],
   });
   a.neighbours.set(b.id, handler);
   return handler;
 }
 
-/** A client's link into `entry`: returns the frames the client receives. */
+/** A client's solicit into `entry`: returns the proffer frames the client receives. */
 function ask(entry: Node, token = 't1'): string[] {
-  const [atEntry, atClient] = memoryPair('client', entry.id);
   const received: string[] = [];
-  atClient.onframe = (frame) => received.push(frame);
-  const upstream = new Handler({ link: atEntry, accepts: new Map() });
+  const upstream = (answer: string, bids: string[]) => void received.push(formatList(['proffer', answer, formatList(bids)]));
   entry.solicitations.onSolicit({ job: { id: 'job-1' }, token }, upstream, 'c'.repeat(32));
   return received;
+}
+
+/** A neighbour that takes solicits and never answers. */
+function silentNeighbour(of: Node): OverlayHandler {
+  const handler = new Handler<typeof workerFromPeer1>({ link: memoryPair('x', of.id)[0], accepts: new Map() });
+  handler.declare(workerFromPeer1);
+  return handler;
 }
 
 function bidIds(frame: string): string[] {
@@ -89,7 +95,7 @@ describe('the solicit flood', () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const [a, b] = [node(1, 4), node(2, 4)];
     await link(a, b);
-    const silent = new Handler({ link: memoryPair('x', a.id)[0], accepts: new Map() });
+    const silent = silentNeighbour(a);
     a.neighbours.set(id(9), silent);
     const received = ask(a);
     await vi.advanceTimersByTimeAsync(hopWaitMs(4, 0) - 100);
@@ -104,7 +110,7 @@ describe('the solicit flood', () => {
 
   it('answers at once when the only missing neighbour dies', async () => {
     const a = node(1, 4);
-    a.neighbours.set(id(9), new Handler({ link: memoryPair('x', a.id)[0], accepts: new Map() }));
+    a.neighbours.set(id(9), silentNeighbour(a));
     const received = ask(a);
     a.neighbours.delete(id(9));
     a.solicitations.onNeighbourGone(id(9));
@@ -114,7 +120,7 @@ describe('the solicit flood', () => {
 
   it('answers a second route of the same job with no bids, so nothing is counted twice', async () => {
     const a = node(1, 4);
-    a.neighbours.set(id(9), new Handler({ link: memoryPair('x', a.id)[0], accepts: new Map() }));
+    a.neighbours.set(id(9), silentNeighbour(a));
     ask(a, 't1');
     const second = ask(a, 't2');
     await settle();

@@ -3,7 +3,7 @@ import { Handler, type LogEvent } from '../../src/protocol/handler.ts';
 import { memoryPair } from '../../src/net/memory-link.ts';
 import { echo1, echo1Binding, echo2Binding } from '../helpers/echo-protocols.ts';
 
-/** One Handler accepting the echo protocols, and a bare link on the other end recording replies. */
+/** One Handler accepting the echo protocols, and a bare link on the other end recording replies (declarations apart). */
 function setup(limits = {}, clock?: () => number) {
   const [near, far] = memoryPair('echo-side', 'tester');
   const log: LogEvent[] = [];
@@ -15,13 +15,14 @@ function setup(limits = {}, clock?: () => number) {
     ...(clock && { clock }),
   });
   const replies: string[] = [];
-  far.onframe = (frame) => replies.push(frame);
+  const declared: string[] = [];
+  far.onframe = (frame) => (frame.startsWith('protocol ') ? declared : replies).push(frame);
   const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
   const send = async (...frames: string[]) => {
     for (const frame of frames) far.send(frame);
     await settle();
   };
-  return { handler, far, replies, send, log };
+  return { handler, far, replies, declared, send, log };
 }
 
 describe('Handler before the handshake', () => {
@@ -41,6 +42,13 @@ describe('Handler before the handshake', () => {
     expect(handler.state).toBe('undeclared');
     await send('protocol p2p:echo<-tester/1', 'say ok');
     expect(replies.at(-1)).toBe('said ok');
+  });
+
+  it('answers an accepted declaration with the mirror protocol at the same version', async () => {
+    const { send, declared, handler } = setup();
+    await send('protocol p2p:echo<-tester/2');
+    expect(declared).toEqual(['protocol p2p:tester<-echo/2']);
+    expect(handler.outbound?.name).toBe('p2p:tester<-echo/2');
   });
 
   it('checks the arguments of protocol itself', async () => {

@@ -27,10 +27,10 @@ describe('protocol versions side by side', () => {
     expect(old.handler.inbound?.name).toBe('p2p:tester<-echo/1');
     expect(current.handler.outbound?.name).toBe('p2p:echo<-tester/2');
     expect(current.handler.inbound?.name).toBe('p2p:tester<-echo/2');
-    old.handler.sendWords(['say', 'hi']);
-    current.handler.sendWords(['say', 'hi']);
-    current.handler.sendWords(['shout', 'hi']);
-    old.handler.sendWords(['shout', 'hi']);
+    old.handler.send('say', { text: 'hi' });
+    current.handler.send('say', { text: 'hi' });
+    current.handler.send('shout', { text: 'hi' });
+    old.handler.link.send('shout hi'); // /1 has no shout: the server refuses it
     await settle();
     expect(old.received).toEqual(['said hi']);
     expect(current.received).toEqual(['said v2 hi', 'said HI']);

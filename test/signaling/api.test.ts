@@ -25,13 +25,13 @@ describe('HTTP API', () => {
     expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
     const body = await response.json();
     expect(body).toMatchObject({ ok: true, api: 1, connections: 1, peers: { workers: 1, clients: 0 } });
-    expect(body.protocols).toEqual(['p2p:authority<-worker/1', 'p2p:authority<-worker/2', 'p2p:authority<-client/1']);
+    expect(body.protocols).toEqual(['p2p:authority<-worker/1', 'p2p:authority<-worker/2', 'p2p:authority<-client/1', 'p2p:authority<-client/2']);
   });
 
   it('lists peers with id, role, state and neighbours', async () => {
     const { peers } = await (await fetch(`${authority.url}/api/peers`)).json();
     expect(peers).toHaveLength(1);
-    expect(peers[0]).toMatchObject({ id: worker.id, role: 'worker', address: '127.0.0.1', protocol: 'p2p:authority<-worker/2', neighbours: [], balance: 1000 });
+    expect(peers[0]).toMatchObject({ id: worker.id, role: 'worker', address: '127.0.0.1', protocol: 'p2p:authority<-worker/2', neighbours: [], balance: 0 });
     expect(['joined', 'listening']).toContain(peers[0].state);
   });
 
@@ -42,8 +42,8 @@ describe('HTTP API', () => {
     authority.points.hold('h1', client, worker.id, 3, { expiresAtMs: Date.now() + 60_000 });
     authority.points.post('p1', 'h1', client);
     const body = await (await fetch(`${authority.url}/api/ledger`)).json();
-    expect(body.totals).toMatchObject({ minted: 1010, held: 0 });
-    expect(body.leaderboard).toEqual([expect.objectContaining({ worker: worker.id, jobs: 1, valid: 1, balance: 1003 })]);
+    expect(body.totals).toMatchObject({ minted: 10, held: 0 });
+    expect(body.leaderboard).toEqual([expect.objectContaining({ worker: worker.id, jobs: 1, valid: 1, balance: 3 })]);
   });
 
   it('lists the jobs in flight as the open holds, and counts them per worker in /api/peers', async () => {

@@ -3,7 +3,6 @@ import { formatList } from '../../src/protocol/format.ts';
 import { generateIdentity, joinMessage, sign } from '../../src/protocol/identity.ts';
 import { EventLog, LOG_BATCH_EVENTS, LOG_PENDING_MAX } from '../../src/peer/event-log.ts';
 import { EventStore } from '../../signaling/event-store.ts';
-import { parseList } from '../../src/protocol/parse.ts';
 import { startTestAuthority, type TestAuthority } from '../helpers/authority.ts';
 import { rawPeer, type RawPeer } from '../helpers/ws-peer.ts';
 
@@ -96,19 +95,19 @@ describe('EventStore', () => {
 describe('EventLog', () => {
   it('ships events in batches of at most LOG_BATCH_EVENTS', () => {
     const sent: string[][] = [];
-    const log = new EventLog((words) => void sent.push(words));
+    const log = new EventLog((events) => void sent.push(events));
     for (let t = 0; t < LOG_BATCH_EVENTS + 10; t++) log.record({ t, kind: 'in', text: `m${t}` });
     log.flush();
-    expect(sent.map((words) => parseList(words[1]!).length)).toEqual([LOG_BATCH_EVENTS, 10]);
-    expect(JSON.parse(parseList(sent[0]![1]!)[0]!)).toEqual({ t: 0, kind: 'in', text: 'm0' });
+    expect(sent.map((events) => events.length)).toEqual([LOG_BATCH_EVENTS, 10]);
+    expect(JSON.parse(sent[0]![0]!)).toEqual({ t: 0, kind: 'in', text: 'm0' });
   });
 
   it('keeps events while the authority is out of reach, but never more than LOG_PENDING_MAX', () => {
     let up = false;
     const sent: string[][] = [];
-    const log = new EventLog((words) => {
+    const log = new EventLog((events) => {
       if (!up) throw new Error('down');
-      sent.push(words);
+      sent.push(events);
     });
     for (let t = 0; t < LOG_PENDING_MAX + 7; t++) log.record({ t, kind: 'in' });
     log.flush();
@@ -116,15 +115,15 @@ describe('EventLog', () => {
     expect(log.dropped).toBe(7);
     up = true;
     log.flush();
-    expect(sent.flatMap((words) => parseList(words[1]!)).length).toBe(LOG_PENDING_MAX);
+    expect(sent.flat().length).toBe(LOG_PENDING_MAX);
   });
 
   it('does not log the shipping of the log itself', () => {
     const sent: string[][] = [];
-    const log = new EventLog((words) => void sent.push(words));
+    const log = new EventLog((events) => void sent.push(events));
     log.sink({ t: 1, kind: 'out', link: 'a', text: 'log {...}' });
     log.sink({ t: 2, kind: 'out', link: 'a', text: 'heartbeat' });
     log.flush();
-    expect(sent.flatMap((words) => parseList(words[1]!)).map((json) => JSON.parse(json).text)).toEqual(['heartbeat']);
+    expect(sent.flat().map((json) => JSON.parse(json).text)).toEqual(['heartbeat']);
   });
 });

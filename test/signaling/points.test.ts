@@ -4,6 +4,9 @@ import { generateIdentity, joinMessage, sign } from '../../src/protocol/identity
 import { AuthorityConnection } from '../../src/peer/authority-connection.ts';
 import { Options } from '../../src/peer/options.ts';
 import { PointsClient } from '../../src/peer/points-client.ts';
+import type { ReplyEventDetail } from '../../src/peer/authority-connection.ts';
+import { formatList } from '../../src/protocol/format.ts';
+import { until } from '../helpers/until.ts';
 import { startTestAuthority, type TestAuthority } from '../helpers/authority.ts';
 import { openSocket, rawPeer } from '../helpers/ws-peer.ts';
 
@@ -28,10 +31,21 @@ afterEach(async () => {
 });
 
 describe('points over the authority protocols', () => {
-  it('grants a new identity its points once, at join', async () => {
+  it('grants an identity its points once, the first time it joins as a client', async () => {
     const client = await member('client');
     expect(await client.points.balance()).toEqual({ points: 100, held: 0 });
     expect((await client.points.history()).map((e) => [e.kind, e.delta])).toEqual([['grant', 100]]);
+    client.connection.stop();
+    const again = new AuthorityConnection({ role: 'client', identity: client.identity, urls: [authority.wsUrl], openSocket, options: new Options() });
+    await again.start();
+    stops.push(() => again.stop());
+    expect(await new PointsClient(again, client.identity).balance()).toEqual({ points: 100, held: 0 });
+  });
+
+  it('grants a worker nothing: workers earn from zero and leave the grants to those who spend', async () => {
+    const worker = await member('worker');
+    expect(await worker.points.balance()).toEqual({ points: 0, held: 0 });
+    expect(authority.points.totals().minted).toBe(0);
   });
 
   it('holds an award in escrow and pays it to the worker when the client posts it', async () => {
@@ -41,7 +55,7 @@ describe('points over the authority protocols', () => {
     expect(await client.points.balance()).toEqual({ points: 93, held: 7 });
     expect(await client.points.settle(award.hold, 'post')).toBe('ok');
     expect(await client.points.balance()).toEqual({ points: 93, held: 0 });
-    expect(await worker.points.balance()).toEqual({ points: 107, held: 0 });
+    expect(await worker.points.balance()).toEqual({ points: 7, held: 0 });
     expect(await worker.points.record()).toEqual({ jobs: 1, valid: 1, recent: 1 });
     authority.points.checkInvariant();
   });
@@ -67,13 +81,13 @@ describe('points over the authority protocols', () => {
     const [client, worker, stranger] = [await member('client'), await member('worker'), await member('client')];
     const award = await client.points.award(worker.id, 3, Date.now() + 60_000);
     expect(await stranger.points.settle(award.hold, 'post')).toBe('not_your_hold');
-    expect(await worker.points.balance()).toEqual({ points: 100, held: 0 });
+    expect(await worker.points.balance()).toEqual({ points: 0, held: 0 });
   });
 
   it('refuses an award whose signature is not the joined key\'s', async () => {
     const peer = await rawPeer(authority.wsUrl);
     stops.push(() => peer.link.close());
-    peer.send('protocol p2p:authority<-client/1');
+    peer.send('protocol p2p:authority<-client/2');
     const nonce = (await peer.next(/^challenge /)).split(' ')[1]!;
     const [me, mallory] = [await generateIdentity(), await generateIdentity()];
     peer.send(`join ${me.id} ${me.publicKey} ${await sign(me, joinMessage(nonce))}`);
@@ -81,21 +95,24 @@ describe('points over the authority protocols', () => {
     const worker = await member('worker');
     const entries = `{transfer t1 worker ${worker.id} amount 5 expires ${Date.now() + 60_000}}`;
     const forged = await sign(mallory, `peerfarm award ${entries}`);
-    peer.send(`award {${entries}} ${forged}`);
-    const [, message] = parseList(await peer.next(/^exception/));
+    peer.send(`award r1 {${entries}} ${forged}`);
+    const [, , , message] = parseList(await peer.next(/^refused r1 BAD_SIGNATURE /));
     expect(message).toMatch(/^bad signature: sign "peerfarm award \{transfer t1 worker [0-9a-f]{32} amount 5 \.\.\." with the key you joined with$/);
     expect(authority.points.balance(me.id)).toBe(100);
-    peer.send(`award {${entries}} ${await sign(me, `peerfarm award ${entries}`)}`);
-    expect(await peer.next(/^awarded /)).toBe('awarded {t1 ok}');
+    peer.send(`award r2 {${entries}} ${await sign(me, `peerfarm award ${entries}`)}`);
+    expect(await peer.next(/^awarded /)).toBe('awarded r2 {t1 ok}');
     expect(authority.points.balance(me.id)).toBe(95);
   });
 
   it('answers a retried award batch with its first outcomes and moves the points once', async () => {
     const [client, worker] = [await member('client'), await member('worker')];
-    const entries = `{transfer again worker ${worker.id} amount 4 expires ${Date.now() + 60_000}}`;
-    const signature = await sign(client.identity, `peerfarm award ${entries}`);
-    for (let i = 0; i < 3; i++) client.connection.request(['award', entries, signature]);
-    await expect.poll(async () => (await client.points.balance()).held).toBe(4);
+    const entries = [`transfer again worker ${worker.id} amount 4 expires ${Date.now() + 60_000}`];
+    const signature = await sign(client.identity, `peerfarm award ${formatList(entries)}`);
+    const answers: unknown[] = [];
+    client.connection.addEventListener('reply', (event) => answers.push((event as CustomEvent<ReplyEventDetail>).detail));
+    for (let token = 1; token <= 3; token++) client.connection.send('award', { token: `r${token}`, entries, signature });
+    await until(() => answers.length === 3);
+    expect(answers).toEqual([1, 2, 3].map((n) => ({ command: 'awarded', args: { token: `r${n}`, results: { again: 'ok' } } })));
     expect(await client.points.balance()).toEqual({ points: 96, held: 4 });
   });
 
@@ -105,14 +122,52 @@ describe('points over the authority protocols', () => {
     expect(awards.every((award) => award.result === 'ok')).toBe(true);
     const settled = await Promise.all(awards.map((award) => client.points.settle(award.hold, 'post')));
     expect(settled.every((result) => result === 'ok')).toBe(true);
-    expect(await worker.points.balance()).toEqual({ points: 150, held: 0 });
+    expect(await worker.points.balance()).toEqual({ points: 50, held: 0 });
     authority.points.checkInvariant();
   });
 
-  it('refuses an entry with a missing field in Tcl wording', async () => {
+  it('answers a refused batch with `refused` and its token, in Tcl wording', async () => {
     const client = await member('client');
-    const entries = '{transfer t9 amount 5 expires 99999999999999}';
-    client.connection.request(['award', entries, await sign(client.identity, `peerfarm award ${entries}`)]);
-    await expect.poll(() => client.connection.error).toBe('entry 0 has no "worker"');
+    const entries = ['transfer t9 amount 5 expires 99999999999999'];
+    const answers: unknown[] = [];
+    client.connection.addEventListener('reply', (event) => answers.push((event as CustomEvent<ReplyEventDetail>).detail));
+    client.connection.send('award', { token: 'r9', entries, signature: await sign(client.identity, `peerfarm award ${formatList(entries)}`) });
+    await until(() => answers.length === 1);
+    expect(answers).toEqual([{ command: 'refused', args: { token: 'r9', code: 'WRONG_ARGS', message: 'entry 0 has no "worker"' } }]);
+  });
+
+  it('rejects exactly the refused request at once, not after a timeout', async () => {
+    const client = await member('client');
+    await expect(client.points.award('0'.repeat(31), 1, Date.now() + 60_000))
+      .rejects.toMatchObject({ name: 'PointsError', code: 'BAD_VALUE', message: 'award refused: expected peer id but got "0000000000000000000000000000000"' });
+  });
+
+  it('still answers a /1 client, whose refusals come as exceptions', async () => {
+    const peer = await rawPeer(authority.wsUrl);
+    stops.push(() => peer.link.close());
+    peer.send('protocol p2p:authority<-client/1');
+    await peer.next(/^protocol p2p:client<-authority\/1$/);
+    const nonce = (await peer.next(/^challenge /)).split(' ')[1]!;
+    const me = await generateIdentity();
+    peer.send(`join ${me.id} ${me.publicKey} ${await sign(me, joinMessage(nonce))}`);
+    await peer.next(/^welcome /);
+    peer.send('award {{transfer t1}} AAAA');
+    expect(await peer.next(/^exception/)).toBe('exception {bad signature: sign "peerfarm award {transfer t1}" with the key you joined with}');
+  });
+
+  it('sends an unanswered award again after the link to the authority drops, and it is applied once', async () => {
+    const [client, worker] = [await member('client'), await member('worker')];
+    // The link drops right after the ledger applied the batch, before its answer is sent.
+    const transact = authority.points.transact.bind(authority.points);
+    authority.points.transact = (ops) => {
+      authority.points.transact = transact;
+      const results = transact(ops);
+      authority.registry.get(client.id)!.handler.close('test: link dropped');
+      return results;
+    };
+    expect(await client.points.award(worker.id, 6, Date.now() + 60_000)).toMatchObject({ result: 'ok' });
+    expect(authority.points.holds(client.id)).toHaveLength(1);
+    expect(await client.points.balance()).toEqual({ points: 94, held: 6 });
+    authority.points.checkInvariant();
   });
 });

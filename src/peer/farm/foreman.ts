@@ -1,7 +1,11 @@
 // The client's foreman for one job series: connects to the chosen workers, opens the series on
 // each, answers their pulls from the JobQueue, watches leases and departures, and resolves with
 // the results in input order once every job is done or poisoned.
-import type { Handler } from '../../protocol/handler.ts';
+import type { Command, Handler } from '../../protocol/handler.ts';
+import type { workerFromClient1 } from '../../protocol/protocols/index.ts';
+
+/** The client's link to a hired worker, typed by what it sends: p2p:worker<-client/1. */
+export type WorkerLink = Handler<typeof workerFromClient1>;
 import { JobQueue, JobState, type Lease } from './job-queue.ts';
 import { Payroll, type Payments } from './payroll.ts';
 import { peerIdOfKey, verify } from '../../protocol/identity.ts';
@@ -45,7 +49,7 @@ export interface SeriesResult {
 
 export interface ForemanDeps {
   /** Opens a client link to a worker (WebRTC + handshake) with these handlers for its replies. */
-  readonly connect: (worker: string, replies: WorkerReplies) => Promise<Handler>;
+  readonly connect: (worker: string, replies: WorkerReplies) => Promise<WorkerLink>;
   readonly clock?: () => number;
   readonly onChange: () => void;
   /** The ledger, when jobs are paid for (every job awarded, settled by its outcome). */
@@ -67,7 +71,7 @@ export class Foreman {
   readonly queue: JobQueue;
   readonly workers = new Map<string, WorkerStats>();
   private readonly payroll: Payroll;
-  private readonly links = new Map<string, Handler>();
+  private readonly links = new Map<string, WorkerLink>();
   private readonly seriesId: string;
   private timer: ReturnType<typeof setInterval> | undefined;
   private settle: { resolve: (result: SeriesResult) => void; reject: (error: Error) => void } | undefined;
@@ -110,7 +114,7 @@ export class Foreman {
       this.links.set(id, handler);
       stats.state = 'working';
       void handler.closed.then((reason) => this.onLeft(stats, reason));
-      handler.sendWords(['series', '-timeout', String(this.spec.timeoutMs), '-price', String(price), this.seriesId, this.spec.code]);
+      handler.send('series', { timeout: this.spec.timeoutMs, price, series: this.seriesId, code: this.spec.code });
     } catch (error) {
       stats.state = 'unreachable';
       stats.error = error instanceof Error ? error.message : String(error);
@@ -173,7 +177,7 @@ export class Foreman {
   }
 
   private afterChange(): void {
-    for (const lease of this.queue.cancelled.splice(0)) this.send(lease.worker, ['cancel', this.seriesId, lease.id]);
+    for (const lease of this.queue.cancelled.splice(0)) this.send(lease.worker, ['cancel', { series: this.seriesId, lease: lease.id }]);
     for (const [worker, count] of this.queue.flagged) {
       const stats = this.workers.get(worker);
       if (stats) stats.flagged = count;
@@ -201,13 +205,13 @@ export class Foreman {
       // The lease may have ended while the award was on its way.
       if (!paidFor || !this.queue.leases.has(lease.id)) return;
       const input = JSON.stringify(this.queue.jobs[lease.job]!.input ?? null);
-      this.send(lease.worker, ['job', this.seriesId, lease.id, input]);
+      this.send(lease.worker, ['job', { series: this.seriesId, lease: lease.id, input }]);
     });
   }
 
   private checkLeases(): void {
     const expired = this.queue.expire();
-    for (const lease of expired) this.send(lease.worker, ['cancel', this.seriesId, lease.id]);
+    for (const lease of expired) this.send(lease.worker, ['cancel', { series: this.seriesId, lease: lease.id }]);
     this.payroll.voided(expired.map((lease) => lease.id));
     if (expired.length > 0) this.afterChange();
   }
@@ -256,13 +260,13 @@ export class Foreman {
     clearInterval(this.timer);
     this.settle = undefined;
     for (const [worker, handler] of this.links) {
-      this.send(worker, ['end', this.seriesId]);
+      this.send(worker, ['end', { series: this.seriesId }]);
       handler.close('series over');
     }
     this.links.clear();
   }
 
-  private send(worker: string, words: string[]): void {
-    this.links.get(worker)?.sendWords(words);
+  private send(worker: string, command: Command<typeof workerFromClient1>): void {
+    this.links.get(worker)?.send(...command);
   }
 }

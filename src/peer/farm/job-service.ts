@@ -3,6 +3,10 @@
 // sends back progress, the result or the failure. Pausing stops the pulling, not running jobs.
 import { CommandError, ErrorCode } from '../../protocol/errors.ts';
 import type { Handler, Reply } from '../../protocol/handler.ts';
+import type { clientFromWorker1 } from '../../protocol/protocols/index.ts';
+
+/** A client's link as this worker sees it: what it sends back is typed by p2p:client<-worker/1. */
+export type ClientLink = Handler<typeof clientFromWorker1>;
 import { sign, type Identity } from '../../protocol/identity.ts';
 import { resultMessage } from '../../protocol/protocols/points.ts';
 
@@ -13,6 +17,8 @@ const PROGRESS_PER_S = 4;
 /** The worker page lists this many recent jobs. */
 const HISTORY_JOBS = 200;
 const DEFAULT_TIMEOUT_MS = 60_000;
+/** A failure message is for a person: the `failed` command carries at most 4096 bytes of it. */
+const MAX_FAILURE_MESSAGE_CHARS = 1000;
 
 export const LocalJobState = { running: 'running', done: 'done', failed: 'failed', cancelled: 'cancelled' } as const;
 export type LocalJobState = (typeof LocalJobState)[keyof typeof LocalJobState];
@@ -49,7 +55,7 @@ export interface JobServiceDeps {
 
 interface Series {
   readonly id: string;
-  readonly handler: Handler;
+  readonly handler: ClientLink;
   readonly code: string;
   readonly timeoutMs: number;
   readonly price: number;
@@ -78,7 +84,7 @@ export class JobService {
   }
 
   /** The series commands of p2p:worker<-client/1 for one client link. */
-  commands(handler: Handler) {
+  commands(handler: ClientLink) {
     return {
       series: (args: SeriesArgs) => this.open(handler, args),
       job: ({ series, lease, input }: { series: string; lease: string; input: string }) => this.start(handler, series, lease, input),
@@ -99,7 +105,7 @@ export class JobService {
     for (const series of [...this.series.values()]) this.close(series.handler, series.id);
   }
 
-  private open(handler: Handler, { series: id, code, timeout, price }: SeriesArgs): Reply {
+  private open(handler: ClientLink, { series: id, code, timeout, price }: SeriesArgs): Reply<typeof clientFromWorker1> {
     const key = seriesKey(handler, id);
     this.series.get(key)?.running.forEach((controller) => controller.abort());
     const series: Series = {
@@ -111,10 +117,10 @@ export class JobService {
     if (!identity) throw new CommandError(ErrorCode.NOT_JOINED, 'this worker has no identity yet');
     // The key goes first, so the client can check every result's signature; then the pulls.
     queueMicrotask(() => this.pull(series));
-    return ['key', id, identity.publicKey];
+    return ['key', { series: id, key: identity.publicKey }];
   }
 
-  private start(handler: Handler, id: string, lease: string, input: string): void {
+  private start(handler: ClientLink, id: string, lease: string, input: string): void {
     const series = this.find(handler, id);
     series.requested = Math.max(0, series.requested - 1);
     const controller = new AbortController();
@@ -140,7 +146,6 @@ export class JobService {
   }
 
   private async execute(series: Series, job: LocalJob, input: string, signal: AbortSignal): Promise<void> {
-    const send = (words: string[]) => series.handler.sendWords(words);
     try {
       const runner = await this.deps.runner();
       const value = await runner.run(series.code, parseInput(input), {
@@ -154,12 +159,12 @@ export class JobService {
       job.state = LocalJobState.done;
       job.progress = 1;
       this.earned += job.price;
-      send(['result', series.id, job.lease, text, signature]);
+      series.handler.send('result', { series: series.id, lease: job.lease, value: text, signature });
     } catch (error) {
       const { code, message } = describeError(error, signal);
       job.state = code === 'ABORTED' ? LocalJobState.cancelled : LocalJobState.failed;
       job.error = message;
-      if (code !== 'ABORTED') send(['failed', series.id, job.lease, code, message]);
+      if (code !== 'ABORTED') series.handler.send('failed', { series: series.id, lease: job.lease, code, message: message.slice(0, MAX_FAILURE_MESSAGE_CHARS) });
     }
   }
 
@@ -170,7 +175,7 @@ export class JobService {
       const nowMs = this.clock();
       if (nowMs - lastMs < 1000 / PROGRESS_PER_S) return;
       lastMs = nowMs;
-      series.handler.sendWords(['progress', series.id, job.lease, String(job.progress)]);
+      series.handler.send('progress', { series: series.id, lease: job.lease, fraction: job.progress });
       this.deps.onChange();
     };
   }
@@ -180,14 +185,14 @@ export class JobService {
     const wanted = this.deps.slots() + PREFETCH_JOBS - this.running - this.requested();
     if (wanted <= 0) return;
     series.requested += wanted;
-    series.handler.sendWords(['pull', series.id, String(wanted)]);
+    series.handler.send('pull', { series: series.id, count: wanted });
   }
 
   private requested(): number {
     return [...this.series.values()].reduce((sum, s) => sum + s.requested, 0);
   }
 
-  private close(handler: Handler, id: string): void {
+  private close(handler: ClientLink, id: string): void {
     const key = seriesKey(handler, id);
     const series = this.series.get(key);
     if (!series) return;
@@ -195,7 +200,7 @@ export class JobService {
     for (const controller of series.running.values()) controller.abort();
   }
 
-  private find(handler: Handler, id: string): Series {
+  private find(handler: ClientLink, id: string): Series {
     const series = this.series.get(seriesKey(handler, id));
     if (!series) throw new CommandError(ErrorCode.BAD_VALUE, `no series "${id}" on this link: send "series" first`);
     return series;
@@ -207,7 +212,7 @@ export class JobService {
   }
 }
 
-function seriesKey(handler: Handler, id: string): string {
+function seriesKey(handler: ClientLink, id: string): string {
   return `${handler.link.remote}/${id}`;
 }
 

@@ -76,6 +76,31 @@ export const settled = {
     'hold_voided, hold_expired.',
 } as const satisfies CommandSpec;
 
+/** Names a points request in /2, so its answer is matched to it whatever order answers come in. */
+const requestToken = { name: 'token', type: 'token' } as const;
+
+export const awardWithToken = {
+  ...award,
+  args: [requestToken, ...award.args],
+  doc: `${award.doc} Answered \`awarded token results\` or \`refused token code message\`.`,
+} as const satisfies CommandSpec;
+
+export const settleWithToken = {
+  ...settle,
+  args: [requestToken, ...settle.args],
+  doc: `${settle.doc} Answered \`settled token results\` or \`refused token code message\`.`,
+} as const satisfies CommandSpec;
+
+export const awardedWithToken = { ...awarded, args: [requestToken, ...awarded.args] } as const satisfies CommandSpec;
+export const settledWithToken = { ...settled, args: [requestToken, ...settled.args] } as const satisfies CommandSpec;
+
+export const refused = {
+  args: [requestToken, { name: 'code', type: 'word', maxBytes: 32 }, { name: 'message', type: 'string', maxBytes: 4096 }],
+  reply: '',
+  doc: 'The points request `token` was refused as a whole and changed nothing: `code` is from the error catalogue ' +
+    '(BAD_SIGNATURE, BAD_VALUE, BUSY, ...), `message` says why.',
+} as const satisfies CommandSpec;
+
 /**
  * What a peer signs for a points request: the command and its entries in canonical list form
  * (what formatList writes, so both sides derive the same text from the parsed entries).

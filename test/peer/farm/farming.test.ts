@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { memoryPair } from '../../../src/net/memory-link.ts';
-import { openClient } from '../../../src/protocol/client.ts';
-import { bind, type Handler } from '../../../src/protocol/handler.ts';
+import { bind } from '../../../src/protocol/handler.ts';
 import { clientFromWorker1, createRegistry, workerFromClient1 } from '../../../src/protocol/protocols/index.ts';
 import { PEER_LINK_LIMITS } from '../../../src/protocol/protocols/peer-common.ts';
 import { Server } from '../../../src/protocol/server.ts';
-import { Foreman, type SeriesSpec, type WorkerReplies } from '../../../src/peer/farm/foreman.ts';
+import { Foreman, type SeriesSpec, type WorkerLink, type WorkerReplies } from '../../../src/peer/farm/foreman.ts';
+import { openWorkerLink } from '../../../src/peer/farm/worker-link.ts';
+import { until } from '../../helpers/until.ts';
 import { JobService, type Runner } from '../../../src/peer/farm/job-service.ts';
 import { generateIdentity, type Identity } from '../../../src/protocol/identity.ts';
 
@@ -18,15 +19,15 @@ interface FakeWorker {
   ran: number[];
 }
 
-/** A worker whose sandbox is replaced by `behaviour`, each job taking `delayMs`. */
-async function worker(behaviour: Behaviour, slots = 2, delayMs = 2, signer?: Identity): Promise<FakeWorker> {
+/** A worker whose sandbox is replaced by `behaviour`; each job ends when `done` resolves (a tick by default). */
+async function worker(behaviour: Behaviour, slots = 2, signer?: Identity, done = () => new Promise((resolve) => setImmediate(resolve))): Promise<FakeWorker> {
   const identity = await generateIdentity();
   const signing = signer ?? identity;
   const ran: number[] = [];
   const runner: Runner = {
     run: async (_code, input, { signal }) => {
       ran.push(input as number);
-      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      await done();
       if (signal?.aborted) throw Object.assign(new Error('aborted'), { code: 'ABORTED' });
       return behaviour(input as number);
     },
@@ -37,29 +38,19 @@ async function worker(behaviour: Behaviour, slots = 2, delayMs = 2, signer?: Ide
   const server = new Server({
     registry: createRegistry(),
     limits: PEER_LINK_LIMITS,
-    bindings: [bind(workerFromClient1, (handler) => ({ ping: ({ token }) => ['pong', token], solicit: () => undefined, ...service.commands(handler) }))],
+    bindings: [bind(workerFromClient1, clientFromWorker1, (handler) => ({ ping: ({ token }) => ['pong', { token }], solicit: () => undefined, ...service.commands(handler) }))],
   });
   return { identity, server, service, ran };
 }
 
 function farm(workers: Map<string, FakeWorker>, spec: Partial<SeriesSpec> & { inputs: number[] }) {
-  const handlers = new Map<string, Handler>();
+  const handlers = new Map<string, WorkerLink>();
   const foreman = new Foreman({ code: 'export default (x) => x', redundancy: 1, leaseMs: 2000, timeoutMs: 1000, poisonAfter: 3, ...spec }, {
     onChange: () => undefined,
     connect: async (id: string, replies: WorkerReplies) => {
       const [near, far] = memoryPair('client', id);
       workers.get(id)!.server.accept(far);
-      const handler = await openClient({
-        link: near, sends: [workerFromClient1], limits: PEER_LINK_LIMITS,
-        bindings: [bind(clientFromWorker1, () => ({
-          pong: () => undefined, proffer: () => undefined,
-          key: ({ series, key }) => replies.key(series, key),
-          pull: ({ series, count }) => replies.pull(series, count),
-          progress: ({ series, lease, fraction }) => replies.progress(series, lease, fraction),
-          result: ({ series, lease, value, signature }) => replies.result(series, lease, value, signature),
-          failed: ({ series, lease, code, message }) => replies.failed(series, lease, code, message),
-        }))],
-      });
+      const handler = await openWorkerLink(near, replies);
       handlers.set(id, handler);
       return handler;
     },
@@ -91,17 +82,25 @@ describe('farming a job series', () => {
   });
 
   it('gives fast workers more jobs: they pull as their slots free', async () => {
-    const { workers, ids } = await crew([['fast', worker((x) => x, 2, 1)], ['slow', worker((x) => x, 2, 25)]]);
-    const result = await farm(workers, { inputs: range(80) }).run();
-    const done = Object.fromEntries(result.workers.map((w) => [w.id, w.done]));
-    expect(done[ids['fast']!]).toBeGreaterThan(done[ids['slow']!]! * 2);
+    // The slow worker's jobs finish only once the fast one has done the rest: it never holds more
+    // than its two slots and one prefetched job.
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const { workers, ids } = await crew([['fast', worker((x) => x, 2)], ['slow', worker((x) => x, 2, undefined, () => gate)]]);
+    const { foreman, run } = farm(workers, { inputs: range(80) });
+    const running = run();
+    await until(() => foreman.queue.jobs.filter((job) => job.state === 'done').length >= 77);
+    release();
+    const done = Object.fromEntries((await running).workers.map((w) => [w.id, w.done]));
+    expect(done[ids['slow']!]).toBeLessThanOrEqual(3);
+    expect(done[ids['fast']!]).toBe(80 - done[ids['slow']!]!);
   });
 
   it('completes every job when a worker leaves mid-series, none lost or duplicated in the results', async () => {
-    const { workers, ids } = await crew([['w1', worker((x) => x + 1, 2, 5)], ['w2', worker((x) => x + 1, 2, 5)]]);
+    const { workers, ids } = await crew([['w1', worker((x) => x + 1, 2)], ['w2', worker((x) => x + 1, 2)]]);
     const { run, handlers } = farm(workers, { inputs: range(100) });
     const running = run();
-    await new Promise((resolve) => setTimeout(resolve, 40));
+    await until(() => workers.get(ids['w1']!)!.ran.length >= 5);
     handlers.get(ids['w1']!)!.link.close('tab closed');
     const result = await running;
     expect(result.results).toEqual(range(100).map((x) => x + 1));
@@ -123,7 +122,7 @@ describe('farming a job series', () => {
   it('with redundancy 3 takes the majority result and flags the worker that lied', async () => {
     const { workers, ids } = await crew([
       ['honest1', worker((x) => x * 2)], ['honest2', worker((x) => x * 2)],
-      ['honest3', worker((x) => x * 2)], ['liar', worker(() => -1, 2, 1)],
+      ['honest3', worker((x) => x * 2)], ['liar', worker(() => -1, 2)],
     ]);
     const result = await farm(workers, { inputs: range(30), redundancy: 3 }).run();
     expect(result.results).toEqual(range(30).map((x) => x * 2));
@@ -133,17 +132,17 @@ describe('farming a job series', () => {
 
   it('drops a worker whose key is not its own and takes none of its results', async () => {
     const stolen = await generateIdentity();
-    const { workers, ids } = await crew([['honest', worker((x) => x)], ['impostor', worker(() => 666, 2, 2, stolen)]]);
+    const { workers, ids } = await crew([['honest', worker((x) => x)], ['impostor', worker(() => 666, 2, stolen)]]);
     const result = await farm(workers, { inputs: range(20) }).run();
     expect(result.results).toEqual(range(20));
     expect(result.workers.find((w) => w.id === ids['impostor'])).toMatchObject({ state: 'left', done: 0 });
   });
 
   it('fails clearly when every worker is gone', async () => {
-    const { workers, ids } = await crew([['w1', worker((x) => x, 1, 20)]]);
+    const { workers, ids } = await crew([['w1', worker((x) => x, 1)]]);
     const { run, handlers } = farm(workers, { inputs: range(20) });
     const running = run();
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    await until(() => workers.get(ids['w1']!)!.ran.length >= 1);
     handlers.get(ids['w1']!)!.link.close('gone');
     await expect(running).rejects.toThrow(/^every worker left or was unreachable; \d+ of 20 jobs unfinished$/);
   });
