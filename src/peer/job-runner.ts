@@ -126,10 +126,18 @@ export async function createJobRunner(options: JobRunnerOptions): Promise<JobRun
   const view = document.defaultView;
   if (view === null) throw new TypeError('createJobRunner: the document has no window');
   checkThreads(options.threads, view);
-  const url = new URL(options.sandboxUrl || SANDBOX_PATH, view.location.href);
-  const runner = new SandboxJobRunner(document, url, options.threads, view);
+  const runner = new SandboxJobRunner(document, sandboxUrl(options.sandboxUrl, view), options.threads, view);
   await runner.opened;
   return runner;
+}
+
+/** The sandbox document's URL; `sandbox_url` comes from the authority, so a bad one is a job failure. */
+function sandboxUrl(given: string | URL | undefined, view: Window): URL {
+  try {
+    return new URL(given || SANDBOX_PATH, view.location.href);
+  } catch {
+    throw new JobError('SANDBOX_FAILED', `the sandbox URL is not a URL: ${String(given).slice(0, 200)}`);
+  }
 }
 
 function reportProgress(run: Run | undefined, fraction: number): void {

@@ -393,8 +393,9 @@ describe('sandbox document and heartbeat', () => {
     expect(server.seen.probes).toBe(0);
   });
 
-  it('refuses a sandbox URL that is not http(s), and a document that is not a sandbox', async () => {
+  it('refuses a sandbox URL that is not http(s) or not a URL, and a document that is not a sandbox', async () => {
     await expect(reopen('data:text/html,<p>no</p>')).rejects.toThrow(/the sandbox document must be at an http\(s\) URL/);
+    await expect(reopen('http://[')).rejects.toThrow(/the sandbox URL is not a URL: http:\/\/\[/);
     await expect(reopen(`${origin}/not-a-sandbox.html`)).rejects.toThrow(/the sandbox frame did not start within/);
     await reopen();
     expect(await value({ code: SUM, input: { a: 1, b: 2 } })).toBe(3);
