@@ -1,8 +1,9 @@
 // Properties of the Handler (handler.ts) over an in-memory link: whatever frames a peer sends (random
 // text, valid and invalid commands of the echo test protocols, oversize frames, frames before the
 // handshake, floods past the rate limit), the handler never throws, answers every frame that is not
-// rate-limited exactly once (or not at all for a command with no reply), and a last `say` still gets
-// its answer. fast-check picks a new seed each run and prints the seed and path of any failure.
+// rate-limited exactly once (or not at all for a command with no reply), declares its own side once
+// when it accepts a protocol, and a last `say` still gets its answer. fast-check picks a new seed
+// each run and prints the seed and path of any failure.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { memoryPair } from '../../src/net/memory-link.ts';
@@ -10,7 +11,7 @@ import { formatList } from '../../src/protocol/format.ts';
 import { Handler } from '../../src/protocol/handler.ts';
 import { ParseError, parseCommand, parseList } from '../../src/protocol/parse.ts';
 import { RateLimiter } from '../../src/protocol/rate-limit.ts';
-import { echo1, echo1Binding, echo2, echo2Binding } from '../helpers/echo-protocols.ts';
+import { echo1, echo1Binding, echo2, echo2Binding, tester1, tester2 } from '../helpers/echo-protocols.ts';
 
 const NUM_RUNS = 150;
 const MAX_FRAME_BYTES = 512;
@@ -22,6 +23,8 @@ const ANSWER_WAIT_MS = 500;
 const REFILL_MS = 60_000;
 
 const PROTOCOLS = [echo1.name, echo2.name];
+/** The handler declares the mirror protocol of the one it accepts (DESIGN.md section 2: a mirror pair). */
+const MIRRORS = new Map([[echo1.name, tester1.name], [echo2.name, tester2.name]]);
 const REPLY_COMMANDS = new Set(['said', 'sum', 'done', 'exception']);
 const RATE_NOTICE = /^rate limit exceeded/;
 
@@ -116,33 +119,46 @@ function harness(burst: number): Harness {
       thrown.push(error);
     }
   };
-  let answers: string[] = [];
-  far.onframe = (f) => answers.push(f);
+  let received: string[] = [];
+  far.onframe = (f) => received.push(f);
   // The same bucket as the handler's, fed the same clock: it tells which frames are rate-limited.
   const bucket = new RateLimiter(COMMANDS_PER_S, burst, clock);
   let declared: string | undefined;
 
   async function send(frames: readonly string[]): Promise<string[]> {
-    answers = [];
+    received = [];
     let owed = 0;
     let limited = 0;
+    const declarations: string[] = [];
     for (const f of frames) {
       if (!bucket.take()) {
         limited++;
       } else {
         const expected = expectedAnswers(f, declared);
         owed += expected.answers;
+        if (expected.declares !== undefined) declarations.push(`protocol ${MIRRORS.get(expected.declares)!}`);
         declared ??= expected.declares;
       }
       far.send(f);
     }
-    const notices = () => answers.filter((a) => RATE_NOTICE.test(parseList(a)[1] ?? '')).length;
+    // What comes back: the handler's own protocol declaration, rate-limit notices, and answers.
+    const sorted = () => {
+      const words = received.map((r) => parseList(r));
+      const isNotice = (w: string[]) => w[0] === 'exception' && RATE_NOTICE.test(w[1] ?? '');
+      return {
+        declarations: received.filter((_, i) => words[i]![0] === 'protocol'),
+        notices: words.filter(isNotice).length,
+        answers: received.filter((_, i) => words[i]![0] !== 'protocol' && !isNotice(words[i]!)),
+      };
+    };
     const deadline = Date.now() + ANSWER_WAIT_MS;
-    while (answers.length - notices() < owed && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 1));
+    while (sorted().answers.length < owed && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 1));
     await new Promise((resolve) => setImmediate(resolve));
+    const { declarations: declaredBack, notices, answers } = sorted();
     for (const answer of answers) expect(REPLY_COMMANDS).toContain(parseList(answer)[0]);
-    expect({ answers: answers.length - notices(), frames }).toEqual({ answers: owed, frames });
-    expect(notices()).toBeLessThanOrEqual(Math.min(1, limited));
+    expect({ answers: answers.length, frames }).toEqual({ answers: owed, frames });
+    expect(declaredBack).toEqual(declarations);
+    expect(notices).toBeLessThanOrEqual(Math.min(1, limited));
     expect(thrown).toEqual([]);
     return answers;
   }
