@@ -6,6 +6,7 @@ import { decodeBids, type Bid } from './bids.ts';
 import { chooseBids } from './farm/choose-bids.ts';
 import { checkSubmit, type SubmitRequest } from './farm/submit-request.ts';
 import type { Runner } from './farm/job-service.ts';
+import { retryable } from './job-errors.ts';
 import { runLocalSeries } from './farm/local-series.ts';
 import { Foreman, type SeriesResult, type WorkerLink, type WorkerReplies } from './farm/foreman.ts';
 import { openWorkerLink } from './farm/worker-link.ts';
@@ -50,7 +51,7 @@ export class ClientRole extends Member {
    */
   async runLocally(request: { code: string; inputs: readonly unknown[]; threads: number; timeoutMs?: number }): Promise<unknown[]> {
     const spec = checkSubmit(request);
-    const runner = await (this.localRunner ??= this.clientDeps.createRunner(request.threads));
+    const runner = await (this.localRunner ??= retryable(this.clientDeps.createRunner(request.threads), () => (this.localRunner = undefined)));
     runner.setThreads?.(request.threads);
     return runLocalSeries(runner, spec);
   }

@@ -42,3 +42,12 @@ export class JobError extends Error {
     super(message);
   }
 }
+
+/**
+ * A sandbox that failed to start (a start timeout under load, a bad sandbox_url) is not kept: the
+ * next job tries a new one instead of failing on the same rejected promise until the page reloads.
+ */
+export function retryable<T>(starting: Promise<T>, forget: () => void): Promise<T> {
+  starting.catch(forget);
+  return starting;
+}

@@ -10,6 +10,7 @@ import { Direction } from './overlay.ts';
 import { UNKNOWN_WONKS } from './wonks.ts';
 import { WorkerNetwork } from './worker-network.ts';
 import { JobService, type Runner } from './farm/job-service.ts';
+import { retryable } from './job-errors.ts';
 
 export interface WorkerRoleDeps extends MemberDeps {
   /** The wonks benchmark (a Web Worker in the page). */
@@ -39,7 +40,7 @@ export class WorkerRole extends Member {
     super('worker', workerDeps);
     this.threads = workerDeps.slots;
     this.jobs = new JobService({
-      runner: () => (this.runner ??= workerDeps.createRunner(this.threads)),
+      runner: () => (this.runner ??= retryable(workerDeps.createRunner(this.threads), () => (this.runner = undefined))),
       slots: () => this.threads,
       paused: () => this.paused,
       cpuShare: () => this.cpuLimit / 100,

@@ -6,13 +6,18 @@ import type { workerFromClient1 } from '../../protocol/protocols/index.ts';
 
 /** The client's link to a hired worker, typed by what it sends: p2p:worker<-client/1. */
 export type WorkerLink = Handler<typeof workerFromClient1>;
-import { JobQueue, JobState, type Lease } from './job-queue.ts';
+import { JobQueue, JobState, parseResult, type Lease } from './job-queue.ts';
 import { Payroll, type Payments } from './payroll.ts';
 import { peerIdOfKey, verify } from '../../protocol/identity.ts';
 import { resultMessage } from '../../protocol/protocols/points.ts';
 
 /** How often leases are checked; a lease is many times longer than this. */
 const LEASE_CHECK_MS = 250;
+/**
+ * Jobs one worker may be owed at once (pulls not yet answered). A worker asks for its free slots
+ * plus one (at most 64 per pull); one that keeps pulling without working must not hoard the queue.
+ */
+export const MAX_DEMAND_PER_WORKER = 64;
 
 export interface SeriesSpec {
   readonly code: string;
@@ -72,19 +77,22 @@ export class Foreman {
   readonly workers = new Map<string, WorkerStats>();
   private readonly payroll: Payroll;
   private readonly links = new Map<string, WorkerLink>();
+  /** Leases whose job went out; the others still wait for their escrow. */
+  private readonly sent = new Set<string>();
+  private readonly clock: () => number;
   private readonly seriesId: string;
   private timer: ReturnType<typeof setInterval> | undefined;
   private settle: { resolve: (result: SeriesResult) => void; reject: (error: Error) => void } | undefined;
 
   constructor(private readonly spec: SeriesSpec, private readonly deps: ForemanDeps, seriesId: string) {
     this.seriesId = seriesId;
+    this.clock = deps.clock ?? Date.now;
     this.queue = new JobQueue(spec.inputs, {
       redundancy: spec.redundancy, leaseMs: spec.leaseMs, poisonAfter: spec.poisonAfter,
       ...(deps.clock && { clock: deps.clock }),
     });
-    this.payroll = new Payroll(deps.payments, (worker, result) => {
-      if (result === 'insufficient_points') this.abort(`not enough points to award a job to ${worker.slice(0, 8)}: ${result}`);
-    }, (worker, text) => deps.record?.({ t: Date.now(), kind: 'transfer', peer: worker, text }));
+    this.payroll = new Payroll(deps.payments, this.clock,
+      (worker, text) => deps.record?.({ t: Date.now(), kind: 'transfer', peer: worker, text }));
   }
 
   /** Farms the series to `workers` (id → price per job). */
@@ -132,27 +140,31 @@ export class Foreman {
         });
         return stats.keyChecked;
       },
-      pull: (_series, count) => {
-        stats.demand += count;
+      pull: (series, count) => {
+        if (series !== this.seriesId) return;
+        stats.demand = Math.min(MAX_DEMAND_PER_WORKER, stats.demand + count);
         this.dispatch();
       },
-      progress: (_series, lease, fraction) => this.ifMine(stats, lease, () => this.queue.progress(lease, fraction)),
+      progress: (series, lease, fraction) => this.ifMine(stats, series, lease, () => this.queue.progress(lease, fraction)),
       result: async (series, lease, value, signature) => {
         await stats.keyChecked;
         const signed = stats.key !== undefined && await verify(stats.key, resultMessage(series, lease, value), signature);
-        this.ifMine(stats, lease, (job) => {
-          if (!signed) {
-            // An unsigned result proves nothing: it counts as a failure of this worker.
-            if (this.queue.fail(lease, 'result signature does not verify')) stats.failed += 1;
+        this.ifMine(stats, series, lease, (job) => {
+          this.sent.delete(lease);
+          const result = signed ? readResult(value, this.spec.redundancy > 1) : new TypeError('result signature does not verify');
+          if (result instanceof TypeError) {
+            // An unsigned or unreadable result proves nothing: it counts as a failure of this worker.
+            if (this.queue.fail(lease, result.message)) stats.failed += 1;
             this.payroll.voided([lease]);
           } else {
-            this.payroll.resulted(lease, value);
-            if (this.queue.complete(lease, value)) stats.done += 1;
+            this.payroll.resulted(lease, result.text);
+            if (this.queue.complete(lease, result.text, result.value)) stats.done += 1;
           }
           this.judge(job);
         });
       },
-      failed: (_series, lease, _code, message) => this.ifMine(stats, lease, (job) => {
+      failed: (series, lease, _code, message) => this.ifMine(stats, series, lease, (job) => {
+        this.sent.delete(lease);
         if (this.queue.fail(lease, message)) stats.failed += 1;
         this.payroll.voided([lease]);
         this.judge(job);
@@ -160,10 +172,10 @@ export class Foreman {
     };
   }
 
-  /** A worker may only speak for its own leases. */
-  private ifMine(stats: WorkerStats, lease: string, apply: (job: number) => void): void {
+  /** A worker may only speak for its own leases of this series; anything else is ignored. */
+  private ifMine(stats: WorkerStats, series: string, lease: string, apply: (job: number) => void): void {
     const known = this.queue.leases.get(lease);
-    if (known?.worker !== stats.id) return;
+    if (series !== this.seriesId || known?.worker !== stats.id || !this.sent.has(lease)) return;
     apply(known.job);
     this.afterChange();
   }
@@ -176,8 +188,16 @@ export class Foreman {
     this.deps.record?.({ t: Date.now(), kind: 'job', peer: job.doneBy ?? '', text: `job ${job.index} ${job.state}${job.doneBy ? ` by ${job.doneBy.slice(0, 8)}` : ''}` });
   }
 
+  /** Settlements the authority has not answered yet. */
+  get unsettled(): number {
+    return this.payroll.pending;
+  }
+
   private afterChange(): void {
-    for (const lease of this.queue.cancelled.splice(0)) this.send(lease.worker, ['cancel', { series: this.seriesId, lease: lease.id }]);
+    for (const lease of this.queue.cancelled.splice(0)) {
+      if (this.sent.delete(lease.id)) this.send(lease.worker, ['cancel', { series: this.seriesId, lease: lease.id }]);
+      else this.giveBack(lease); // it never left: the worker still waits for a job
+    }
     for (const [worker, count] of this.queue.flagged) {
       const stats = this.workers.get(worker);
       if (stats) stats.flagged = count;
@@ -187,31 +207,53 @@ export class Foreman {
     this.deps.onChange();
   }
 
-  /** Hands queued jobs to workers that asked for them. */
+  /** Hands queued jobs to workers that asked for them: jobs new to them first, then retries. */
   private dispatch(): void {
-    for (const stats of this.workers.values()) {
-      while (stats.state === 'working' && stats.demand > 0) {
-        const lease = this.queue.next(stats.id);
-        if (!lease) break;
-        stats.demand -= 1;
-        this.sendJob(lease);
+    for (const fresh of [true, false]) {
+      for (const stats of this.workers.values()) {
+        while (stats.state === 'working' && stats.demand > 0) {
+          const lease = this.queue.next(stats.id, fresh);
+          if (!lease) break;
+          stats.demand -= 1;
+          this.sendJob(lease);
+        }
       }
     }
   }
 
+  /**
+   * Escrows the job's price, then sends it. Until it is sent the lease does not run out: waiting
+   * for the authority (even through an outage) is not the worker's delay.
+   */
   private sendJob(lease: Lease): void {
-    const price = this.workers.get(lease.worker)?.price ?? 0;
-    void this.payroll.leased(lease.id, lease.job, lease.worker, price, lease.expiresMs).then((paidFor) => {
+    const stats = this.workers.get(lease.worker);
+    lease.expiresMs = Infinity;
+    void this.payroll.leased(lease.id, lease.job, lease.worker, stats?.price ?? 0, this.spec.leaseMs).then((escrow) => {
       // The lease may have ended while the award was on its way.
-      if (!paidFor || !this.queue.leases.has(lease.id)) return;
+      if (!this.settle || !this.queue.leases.has(lease.id) || !stats) return;
+      if (!escrow.paid) {
+        if (escrow.result === 'insufficient_points') return this.abort(`not enough points to award a job to ${lease.worker.slice(0, 8)}: ${escrow.result}`);
+        return this.dropWorker(stats, `cannot pay this worker: ${escrow.result}`);
+      }
+      this.queue.start(lease.id);
+      this.sent.add(lease.id);
       const input = JSON.stringify(this.queue.jobs[lease.job]!.input ?? null);
       this.send(lease.worker, ['job', { series: this.seriesId, lease: lease.id, input }]);
-    });
+    }, (error: unknown) => this.abort(`cannot escrow points for the series: ${error instanceof Error ? error.message : String(error)}`));
+  }
+
+  /** A lease that ended before its job was sent: the worker's request for a job still stands. */
+  private giveBack(lease: Lease): void {
+    const stats = this.workers.get(lease.worker);
+    if (stats?.state === 'working') stats.demand += 1;
   }
 
   private checkLeases(): void {
     const expired = this.queue.expire();
-    for (const lease of expired) this.send(lease.worker, ['cancel', { series: this.seriesId, lease: lease.id }]);
+    for (const lease of expired) {
+      this.sent.delete(lease.id);
+      this.send(lease.worker, ['cancel', { series: this.seriesId, lease: lease.id }]);
+    }
     this.payroll.voided(expired.map((lease) => lease.id));
     if (expired.length > 0) this.afterChange();
   }
@@ -226,7 +268,9 @@ export class Foreman {
     stats.state = 'left';
     stats.error = reason;
     stats.demand = 0;
-    this.payroll.voided(this.queue.dropWorker(stats.id).map((lease) => lease.id));
+    const dropped = this.queue.dropWorker(stats.id);
+    for (const lease of dropped) this.sent.delete(lease.id);
+    this.payroll.voided(dropped.map((lease) => lease.id));
     this.afterChange();
     this.checkStranded();
   }
@@ -268,5 +312,18 @@ export class Foreman {
 
   private send(worker: string, command: Command<typeof workerFromClient1>): void {
     this.links.get(worker)?.send(...command);
+  }
+}
+
+/**
+ * A worker's result text as a value, and (when votes compare texts) its canonical text, so spacing
+ * or escapes cannot split a majority; a TypeError for anything that is not JSON.
+ */
+function readResult(text: string, canonical: boolean): { text: string; value: unknown } | TypeError {
+  try {
+    const value = parseResult(text);
+    return { text: canonical ? JSON.stringify(value) ?? 'null' : text, value };
+  } catch (error) {
+    return error as TypeError;
   }
 }

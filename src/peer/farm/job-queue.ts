@@ -1,6 +1,7 @@
 // The client's queue of one job series (DESIGN.md section 4): workers pull, each job has a lease;
 // an expired lease or a departed worker puts the job back ("reassigned", not "failed"); a job
-// that fails `poisonAfter` times is poisoned; with redundancy k a job runs on k distinct
+// that fails `poisonAfter` times on more than one worker is poisoned (one worker alone cannot
+// poison a job others could run: it gets the jobs it has not failed first); with redundancy k a job runs on k distinct
 // workers and the majority result wins, and workers outvoted are flagged.
 
 export const JobState = {
@@ -28,6 +29,8 @@ export interface Job {
   progress: number;
   /** Result texts (canonical JSON) by worker. */
   readonly results: Map<string, string>;
+  /** Each distinct result text's value, parsed once. */
+  readonly values: Map<string, unknown>;
   readonly failures: { worker: string; message: string }[];
   reassigned: number;
   result?: unknown;
@@ -44,6 +47,11 @@ export interface QueueOptions {
 
 /** More results than k are asked for when k disagree, but never more than this many extra. */
 const EXTRA_VOTES = 2;
+/**
+ * Failures of one job from a single worker count toward poisoning only up to poisonAfter × this:
+ * a lone worker still ends a job that always throws; a lying worker cannot poison it while others run it.
+ */
+const LONE_WORKER_FAILURE_FACTOR = 3;
 
 export class JobQueue {
   readonly jobs: Job[];
@@ -58,7 +66,7 @@ export class JobQueue {
   constructor(inputs: readonly unknown[], private readonly options: QueueOptions) {
     this.clock = options.clock ?? Date.now;
     this.jobs = inputs.map((input, index) => ({
-      index, input, state: JobState.queued, progress: 0, results: new Map(), failures: [], reassigned: 0,
+      index, input, state: JobState.queued, progress: 0, results: new Map(), values: new Map(), failures: [], reassigned: 0,
     }));
   }
 
@@ -70,9 +78,25 @@ export class JobQueue {
     return this.jobs.filter((job) => job.state === state).length;
   }
 
-  /** The next job for `worker`, leased to it, or undefined when it has nothing to do now. */
-  next(worker: string): Lease | undefined {
-    const job = this.jobs.find((candidate) => this.wants(candidate, worker));
+  /**
+   * The lease's clock runs from now: a job waiting on escrow before it is sent is not the
+   * worker's delay. Returns false for an unknown lease.
+   */
+  start(leaseId: string): boolean {
+    const lease = this.leases.get(leaseId);
+    if (!lease) return false;
+    lease.expiresMs = this.clock() + this.options.leaseMs;
+    return true;
+  }
+
+  /**
+   * The next job for `worker`, leased to it, or undefined when it has nothing to do now. A job this
+   * worker failed goes to it again only when it has nothing else to do, and never with `fresh`
+   * (the foreman offers every worker fresh work first, so another worker gets the retry).
+   */
+  next(worker: string, fresh = false): Lease | undefined {
+    const job = this.jobs.find((candidate) => this.wants(candidate, worker) && !failedBy(candidate, worker))
+      ?? (fresh ? undefined : this.jobs.find((candidate) => this.wants(candidate, worker)));
     if (!job) return undefined;
     const nowMs = this.clock();
     const lease: Lease = { id: `l${++this.leaseCounter}`, job: job.index, worker, startedMs: nowMs, expiresMs: nowMs + this.options.leaseMs };
@@ -91,13 +115,18 @@ export class JobQueue {
     job.progress = Math.max(job.progress, Math.min(1, fraction));
   }
 
-  /** Records a result; returns false for an unknown (expired or foreign) lease. */
-  complete(leaseId: string, resultJson: string): boolean {
+  /**
+   * Records a result, given as JSON text and its value (the caller checks what a worker sent: not
+   * JSON is that worker's failure, see `fail`; without `value` the text is parsed here, and a
+   * TypeError leaves everything as it was). Returns false for an unknown (expired or foreign) lease.
+   */
+  complete(leaseId: string, resultJson: string, value: unknown = parseResult(resultJson)): boolean {
     const lease = this.take(leaseId);
     if (!lease) return false;
     const job = this.jobs[lease.job]!;
     if (job.state === JobState.done || job.state === JobState.poisoned) return true;
     job.results.set(lease.worker, resultJson);
+    if (!job.values.has(resultJson)) job.values.set(resultJson, value);
     this.vote(job);
     return true;
   }
@@ -108,7 +137,7 @@ export class JobQueue {
     const job = this.jobs[lease.job]!;
     if (job.state === JobState.done || job.state === JobState.poisoned) return true;
     job.failures.push({ worker: lease.worker, message });
-    if (job.failures.length >= this.options.poisonAfter) this.poison(job);
+    if (this.exhausted(job)) this.poison(job);
     else this.settle(job);
     return true;
   }
@@ -131,6 +160,14 @@ export class JobQueue {
   /** The jobs' results in input order (undefined where poisoned). */
   results(): unknown[] {
     return this.jobs.map((job) => job.result);
+  }
+
+  /** `poisonAfter` failures from two workers or more, or many more from one alone. */
+  private exhausted(job: Job): boolean {
+    const { poisonAfter } = this.options;
+    if (job.failures.length >= poisonAfter * LONE_WORKER_FAILURE_FACTOR) return true;
+    if (job.failures.length < poisonAfter) return false;
+    return poisonAfter === 1 || new Set(job.failures.map((failure) => failure.worker)).size >= 2;
   }
 
   private wants(job: Job, worker: string): boolean {
@@ -161,7 +198,7 @@ export class JobQueue {
   private accept(job: Job, text: string, winners: string[], tally: Map<string, string[]>): void {
     job.state = JobState.done;
     job.progress = 1;
-    job.result = JSON.parse(text) as unknown;
+    job.result = job.values.get(text);
     job.doneBy = winners[0]!;
     for (const [other, workers] of tally) {
       if (other === text) continue;
@@ -204,5 +241,18 @@ export class JobQueue {
     const lease = this.leases.get(leaseId);
     this.leases.delete(leaseId);
     return lease;
+  }
+}
+
+function failedBy(job: Job, worker: string): boolean {
+  return job.failures.some((failure) => failure.worker === worker);
+}
+
+/** A result's JSON text as a value; a TypeError names what was wrong. */
+export function parseResult(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new TypeError(`result is not JSON: ${(error as Error).message}`);
   }
 }

@@ -2,6 +2,10 @@
 // price held in escrow for that worker — and settled when its fate is known: posted for a result
 // the vote accepted, rejected for an outvoted one (it counts against the worker's record), voided
 // for anything not done (a failure, an expired lease, a worker that left, the end of the series).
+//
+// Requests to the ledger survive a dropped authority link (src/peer/points-client.ts sends them
+// again after the rejoin), so an accepted result is paid exactly once even across an outage; a post
+// that finds its hold expired (the outage outlasted it) is paid from a fresh hold.
 import type { Job } from './job-queue.ts';
 
 /** A hold outlives its lease by this much, so a late but accepted result can still be paid. */
@@ -14,6 +18,9 @@ export interface Payments {
   award(worker: string, amount: number, expiresMs: number): Promise<{ hold: string; result: string }>;
   settle(hold: string, action: SettleAction, reason?: string): Promise<string>;
 }
+
+/** How an award ended: paid for (the job may go), or refused by the ledger with its result. */
+export type Escrow = { readonly paid: true } | { readonly paid: false; readonly result: string };
 
 interface Entry {
   readonly job: number;
@@ -28,26 +35,31 @@ export class Payroll {
   paid = 0;
   private readonly entries = new Map<string, Entry>();
   private readonly settlements: Promise<unknown>[] = [];
+  private unsettled = 0;
 
   constructor(
     private readonly payments: Payments | undefined,
-    private readonly onRefused: (worker: string, result: string) => void,
+    private readonly clock: () => number,
     private readonly onSettled: (worker: string, text: string) => void = () => undefined,
   ) {}
 
+  /** Settlements not yet answered (the page shows them while the authority is away). */
+  get pending(): number {
+    return this.unsettled;
+  }
+
   /**
-   * A job was leased to `worker` at `price`: hold the points. Resolves true once the job may be
-   * sent — no work is handed out that its client cannot pay for.
+   * A job was leased to `worker` at `price`, for a lease of `leaseMs`: hold the points. Resolves
+   * once the job may be sent — no work is handed out that its client cannot pay for — or with the
+   * ledger's refusal; rejects when the request itself failed (the client left the network).
    */
-  async leased(lease: string, job: number, worker: string, price: number, expiresMs: number): Promise<boolean> {
-    if (!this.payments || price <= 0) return true;
-    const hold = this.payments.award(worker, price, expiresMs + HOLD_MARGIN_MS).then(({ hold: id, result }) => {
-      if (result === 'ok' || result === 'exists') return id;
-      this.onRefused(worker, result);
-      return undefined;
-    }, () => undefined);
+  async leased(lease: string, job: number, worker: string, price: number, leaseMs: number): Promise<Escrow> {
+    if (!this.payments || price <= 0) return { paid: true };
+    const award = this.payments.award(worker, price, this.clock() + leaseMs + HOLD_MARGIN_MS);
+    const hold = award.then(({ hold: id, result }) => (result === 'ok' || result === 'exists' ? id : undefined), () => undefined);
     this.entries.set(lease, { job, worker, price, hold });
-    return (await hold) !== undefined;
+    const { result } = await award;
+    return result === 'ok' || result === 'exists' ? { paid: true } : { paid: false, result };
   }
 
   /** A result came back under `lease`; it is judged when its job is decided. */
@@ -83,11 +95,22 @@ export class Payroll {
     if (!entry || !this.payments) return;
     this.entries.delete(lease);
     const payments = this.payments;
+    this.unsettled += 1;
     this.settlements.push(entry.hold.then(async (hold) => {
       if (!hold) return;
-      const result = await payments.settle(hold, action, action === 'reject' ? 'result outvoted' : undefined);
+      let result = await payments.settle(hold, action, action === 'reject' ? 'result outvoted' : undefined);
+      if (action === 'post' && result === 'hold_expired') result = await this.payLate(entry);
       if (action === 'post' && result === 'ok') this.paid += entry.price;
       this.onSettled(entry.worker, `${action} ${entry.price} points to ${entry.worker.slice(0, 8)}: ${result}`);
-    }).catch(() => undefined));
+    }).catch(() => undefined).finally(() => {
+      this.unsettled -= 1;
+    }));
+  }
+
+  /** The hold expired (its points went back to us) before the accepted result was posted: pay it from a new one. */
+  private async payLate(entry: Entry): Promise<string> {
+    const { hold, result } = await this.payments!.award(entry.worker, entry.price, this.clock() + HOLD_MARGIN_MS);
+    if (result !== 'ok' && result !== 'exists') return result;
+    return this.payments!.settle(hold, 'post');
   }
 }

@@ -66,6 +66,37 @@ describe('JobQueue', () => {
     expect(q.results()).toEqual([undefined, 'ok']);
   });
 
+  it('lets no single worker poison a job while another can run it, but ends a lone worker\'s hopeless job', () => {
+    const { q } = queue(['x', 'y'], { poisonAfter: 3 });
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const lease = q.next('liar')!;
+      q.fail(lease.id, 'made up');
+    }
+    expect(q.jobs.map((job) => job.state)).toEqual(['queued', 'queued']);
+    expect(q.next('honest', true)!.job).toBe(0);
+    const { q: lone } = queue(['x'], { poisonAfter: 3 });
+    for (let attempt = 0; attempt < 9; attempt++) lone.fail(lone.next('only')!.id, 'always throws');
+    expect(lone.jobs[0]).toMatchObject({ state: 'poisoned' });
+  });
+
+  it('offers a worker the jobs it has not failed first, and with `fresh` none it failed', () => {
+    const { q } = queue(['a', 'b']);
+    q.fail(q.next('w1')!.id, 'boom');
+    expect(q.next('w1', true)!.job).toBe(1);
+    expect(q.next('w1', true)).toBeUndefined();
+    expect(q.next('w1')!.job).toBe(0);
+  });
+
+  it('refuses a result that is not JSON before touching the job (regression: it was marked done with no result)', () => {
+    const { q } = queue([1]);
+    const lease = q.next('w1')!;
+    expect(() => q.complete(lease.id, '{not json')).toThrow(TypeError);
+    expect(q.jobs[0]).toMatchObject({ state: 'assigned', results: new Map() });
+    expect(q.leases.has(lease.id)).toBe(true);
+    expect(q.complete(lease.id, '{"ok":1}')).toBe(true);
+    expect(q.results()).toEqual([{ ok: 1 }]);
+  });
+
   it('with redundancy 3 runs a job on three distinct workers and takes the majority', () => {
     const { q } = queue([7], { redundancy: 3 });
     const leases = ['good1', 'bad', 'good2'].map((w) => q.next(w)!);
