@@ -25,8 +25,9 @@ export class WebSocketLink extends QueuedLink {
   constructor(private readonly socket: WebSocketLike, remote: string) {
     super(remote);
     socket.onmessage = (event) => {
-      // Binary frames are not part of the command protocol; they are dropped here, not parsed.
+      // Binary frames are not part of the command protocol: never parsed, but refused (Handler).
       if (typeof event.data === 'string') this.deliver(event.data);
+      else this.deliverBinary(binaryLength(event.data));
     };
     socket.onclose = (event) => this.closed(event.reason || `websocket closed (${event.code})`);
     socket.onerror = () => undefined; // an error is always followed by close, which reports it
@@ -42,6 +43,13 @@ export class WebSocketLink extends QueuedLink {
     this.state = LinkState.closing;
     this.socket.close(code, reason.slice(0, MAX_CLOSE_REASON_CHARS));
   }
+}
+
+function binaryLength(data: unknown): number {
+  if (data instanceof ArrayBuffer) return data.byteLength;
+  if (ArrayBuffer.isView(data)) return data.byteLength;
+  if (Array.isArray(data)) return data.reduce((sum: number, part: ArrayBufferView) => sum + part.byteLength, 0);
+  return (data as { size?: number }).size ?? 0;
 }
 
 /** Opens a WebSocket and resolves with its Link once it is open. */

@@ -4,6 +4,7 @@
 export const ErrorCode = {
   PARSE_ERROR: 'PARSE_ERROR',
   FRAME_TOO_LARGE: 'FRAME_TOO_LARGE',
+  BAD_FRAME: 'BAD_FRAME',
   RATE_LIMITED: 'RATE_LIMITED',
   BAD_COMMAND: 'BAD_COMMAND',
   WRONG_ARGS: 'WRONG_ARGS',
@@ -20,6 +21,14 @@ export const ErrorCode = {
   INTERNAL: 'INTERNAL',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** A refusal quotes at most this much of what it refuses: enough to recognise, not to echo a payload back. */
+export const QUOTED_CHARS = 64;
+
+/** What a refusal quotes of the peer's input. */
+export function quote(text: string): string {
+  return text.length > QUOTED_CHARS ? `${text.slice(0, QUOTED_CHARS)}...` : text;
+}
 
 /** A refusal of one command; its message is sent to the peer as `exception <message>`. */
 export class CommandError extends Error {

@@ -1,6 +1,6 @@
 // Handler: the protocol state of one link. It checks each inbound frame (size, rate, syntax,
 // declared protocol, argument schema) and dispatches it; a non-empty return value is the reply.
-import { CommandError, ErrorCode } from './errors.ts';
+import { CommandError, ErrorCode, quote } from './errors.ts';
 import { formatList } from './format.ts';
 import type { Link } from './link.ts';
 import { parseCommand, ParseError } from './parse.ts';
@@ -133,6 +133,7 @@ export class Handler<Out extends ProtocolSpec = ProtocolSpec> {
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
     options.link.onclose = (reason) => this.onLinkClosed(reason);
     options.link.onframe = (frame) => this.receive(frame);
+    options.link.onbinary = (bytes) => this.receiveBinary(bytes);
     this.log('open', '');
   }
 
@@ -205,6 +206,15 @@ export class Handler<Out extends ProtocolSpec = ProtocolSpec> {
       return this.refuse(frame, new CommandError(ErrorCode.PARSE_ERROR, `malformed command: ${error.message}`));
     }
     this.dispatch(frame, words);
+  }
+
+  /** A binary message where commands are text: refused like any bad frame, never parsed. */
+  receiveBinary(bytes: number): void {
+    if (this.state === HandlerState.closing || this.state === HandlerState.closed) return;
+    this.lastFrameMs = this.clock();
+    if (!this.rate.take()) return this.refuseRate();
+    this.refuse(`<binary ${bytes} bytes>`, new CommandError(ErrorCode.BAD_FRAME,
+      `binary frame of ${bytes} bytes refused: commands are text frames`));
   }
 
   /** Synchronous commands are answered in arrival order; asynchronous ones when they settle. */
@@ -298,7 +308,7 @@ export class Handler<Out extends ProtocolSpec = ProtocolSpec> {
 
 function lookup(table: CommandTable, command: string) {
   const spec = Object.hasOwn(table, command) ? table[command] : undefined;
-  if (!spec) throw new CommandError(ErrorCode.BAD_COMMAND, `bad command "${command}": should be ${oneOf(Object.keys(table))}`);
+  if (!spec) throw new CommandError(ErrorCode.BAD_COMMAND, `bad command "${quote(command)}": should be ${oneOf(Object.keys(table))}`);
   return spec;
 }
 

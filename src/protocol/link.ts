@@ -17,4 +17,6 @@ export interface Link {
   /** Set by the one Handler that owns the link; frames arriving before it is set are queued. */
   onframe: ((frame: string) => void) | undefined;
   onclose: ((reason: string) => void) | undefined;
+  /** A binary message on a transport whose commands are text (WebSocket): its size, to be refused. */
+  onbinary?: ((bytes: number) => void) | undefined;
 }

@@ -2,7 +2,7 @@
 // the TypeScript types of its arguments, the checker and the usage text all derive from it.
 import { formatList } from './format.ts';
 import { parseList, ParseError } from './parse.ts';
-import { CommandError } from './errors.ts';
+import { CommandError, quote } from './errors.ts';
 
 export type ArgType =
   | 'string' | 'word' | 'int' | 'number' | 'list' | 'dict' | 'id' | 'token' | 'base64' | 'flag';
@@ -92,7 +92,7 @@ export function checkValue(type: ArgType, word: string, bounds: Bounds, what: st
 }
 
 function expect<T>(ok: boolean, word: string, kind: string, value: T): T {
-  if (!ok) throw new CommandError('BAD_VALUE', `expected ${kind} but got "${word}"`);
+  if (!ok) throw new CommandError('BAD_VALUE', `expected ${kind} but got "${quote(word)}"`);
   return value;
 }
 
@@ -179,7 +179,7 @@ function takeOptions(command: string, spec: CommandSpec, words: readonly string[
     if (flag === '--') break;
     const option = options[flag];
     if (!option) {
-      throw new CommandError('BAD_OPTION', `bad option "${flag}": must be ${oneOf(Object.keys(options))}`);
+      throw new CommandError('BAD_OPTION', `bad option "${quote(flag)}": must be ${oneOf(Object.keys(options))}`);
     }
     if (option.type === 'flag') {
       args[flag.slice(1)] = true;

@@ -66,7 +66,8 @@ function bidIds(frame: string): string[] {
   return decodeBids(parseList(bids!)).map((bid) => bid.id).sort();
 }
 
-const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+/** Memory links deliver in microtasks: once they have all run, every frame sent so far is handled. */
+const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 afterEach(() => {
   vi.useRealTimers();

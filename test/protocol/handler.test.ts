@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Handler, type LogEvent } from '../../src/protocol/handler.ts';
 import { memoryPair } from '../../src/net/memory-link.ts';
+import { until } from '../helpers/until.ts';
 import { echo1, echo1Binding, echo2Binding } from '../helpers/echo-protocols.ts';
 
 /** One Handler accepting the echo protocols, and a bare link on the other end recording replies (declarations apart). */
@@ -17,7 +18,8 @@ function setup(limits = {}, clock?: () => number) {
   const replies: string[] = [];
   const declared: string[] = [];
   far.onframe = (frame) => (frame.startsWith('protocol ') ? declared : replies).push(frame);
-  const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
+  /** Memory links deliver in microtasks: once they have all run, every frame sent so far is handled. */
+const settle = () => new Promise((resolve) => setImmediate(resolve));
   const send = async (...frames: string[]) => {
     for (const frame of frames) far.send(frame);
     await settle();
@@ -135,10 +137,10 @@ describe('Handler after the handshake', () => {
 
   it('waits for an asynchronous command and replies when it is done', async () => {
     const { send, replies } = setup();
-    await send('protocol p2p:echo<-tester/1', 'slow 20');
-    expect(replies).toEqual([]);
-    await new Promise((resolve) => setTimeout(resolve, 40));
-    expect(replies).toEqual(['done']);
+    await send('protocol p2p:echo<-tester/1', 'slow 20', 'say after');
+    expect(replies).toEqual(['said after']);
+    await until(() => replies.length === 2);
+    expect(replies).toEqual(['said after', 'done']);
   });
 
   it('logs each inbound command with ok or exception', async () => {

@@ -16,7 +16,8 @@ async function connect(server: Server, sends = [echo1, echo2]) {
   return { handler, received };
 }
 
-const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
+/** Memory links deliver in microtasks: once they have all run, every frame sent so far is handled. */
+const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('protocol versions side by side', () => {
   it('serves a /1 peer and a /2 peer at the same time, each in its own version', async () => {

@@ -182,8 +182,9 @@ describe('limits', () => {
 
   it('survives garbage of every kind and still serves the next peer', async () => {
     const peer = await raw();
-    for (const frame of ['', '{', '"', '\\', '}{', '\u0000\uffff', 'protocol', '[peers]', '$x', 'a'.repeat(10)]) peer.send(frame);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    const garbage = ['', '{', '"', '\\', '}{', '\u0000\uffff', 'protocol', '[peers]', '$x', 'a'.repeat(10)];
+    for (const frame of garbage) peer.send(frame);
+    await until(() => peer.frames.length === garbage.length);
     expect(peer.frames.every((frame) => frame.startsWith('exception '))).toBe(true);
     expect((await worker()).state).toBe('joined');
   });
