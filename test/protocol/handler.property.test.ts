@@ -1,6 +1,6 @@
 // Properties of the Handler (handler.ts) over an in-memory link: whatever frames a peer sends (random
-// text, valid and invalid commands of the echo test protocols, oversize frames, frames before the
-// handshake, floods past the rate limit), the handler never throws, answers every frame that is not
+// text, valid and invalid commands of the echo test protocols, oversize and binary frames, frames
+// before the handshake, floods past the rate limit), the handler never throws, answers every frame that is not
 // rate-limited exactly once (or not at all for a command with no reply), declares its own side once
 // when it accepts a protocol, and a last `say` still gets its answer. fast-check picks a new seed
 // each run and prints the seed and path of any failure.
@@ -56,7 +56,13 @@ const commandFrame = fc.oneof(
 const oversizeFrame = fc.integer({ min: MAX_FRAME_BYTES + 1, max: 2 * MAX_FRAME_BYTES })
   .map((n) => `say {${'x'.repeat(n)}}`);
 
-const frame = fc.oneof(
+/** A binary message, as a WebSocket may deliver one: the link reports only its size. */
+interface Binary { readonly binaryBytes: number }
+const binaryFrame: fc.Arbitrary<Binary> = fc.nat(4096).map((binaryBytes) => ({ binaryBytes }));
+
+type Frame = string | Binary;
+const frame: fc.Arbitrary<Frame> = fc.oneof(
+  { arbitrary: binaryFrame, weight: 1 },
   { arbitrary: commandFrame, weight: 6 },
   { arbitrary: text, weight: 3 },
   { arbitrary: oversizeFrame, weight: 1 },
@@ -70,7 +76,8 @@ const scenario = fc.record({ burst: fc.integer({ min: 3, max: 40 }), groups: fc.
  * What the handler should do with one frame that passed the rate limit: how many answers it owes,
  * and the protocol the frame declares, if it does. Written from DESIGN.md section 2, not from handler.ts.
  */
-function expectedAnswers(frame: string, declared: string | undefined): { answers: 0 | 1; declares?: string } {
+function expectedAnswers(frame: Frame, declared: string | undefined): { answers: 0 | 1; declares?: string } {
+  if (typeof frame !== 'string') return { answers: 1 };
   if (Buffer.byteLength(frame, 'utf8') > MAX_FRAME_BYTES) return { answers: 1 };
   let words: string[];
   try {
@@ -93,7 +100,7 @@ function expectedAnswers(frame: string, declared: string | undefined): { answers
 
 interface Harness {
   /** Sends the frames back to back, waits for what they are owed and checks it; returns the answers. */
-  send(frames: readonly string[]): Promise<string[]>;
+  send(frames: readonly Frame[]): Promise<string[]>;
   advance(ms: number): void;
   readonly handler: Handler;
   readonly thrown: unknown[];
@@ -111,21 +118,22 @@ function harness(burst: number): Harness {
     clock,
   });
   const thrown: unknown[] = [];
-  const listener = near.onframe!;
-  near.onframe = (f) => {
+  const guard = <T>(listener: (value: T) => void) => (value: T) => {
     try {
-      listener(f);
+      listener(value);
     } catch (error) {
       thrown.push(error);
     }
   };
+  near.onframe = guard(near.onframe!);
+  const onBinary = guard(near.onbinary!);
   let received: string[] = [];
   far.onframe = (f) => received.push(f);
   // The same bucket as the handler's, fed the same clock: it tells which frames are rate-limited.
   const bucket = new RateLimiter(COMMANDS_PER_S, burst, clock);
   let declared: string | undefined;
 
-  async function send(frames: readonly string[]): Promise<string[]> {
+  async function send(frames: readonly Frame[]): Promise<string[]> {
     received = [];
     let owed = 0;
     let limited = 0;
@@ -139,7 +147,9 @@ function harness(burst: number): Harness {
         if (expected.declares !== undefined) declarations.push(`protocol ${MIRRORS.get(expected.declares)!}`);
         declared ??= expected.declares;
       }
-      far.send(f);
+      // A binary message goes through the same microtask queue, so it keeps its place among the frames.
+      if (typeof f === 'string') far.send(f);
+      else queueMicrotask(() => onBinary(f.binaryBytes));
     }
     // What comes back: the handler's own protocol declaration, rate-limit notices, and answers.
     const sorted = () => {

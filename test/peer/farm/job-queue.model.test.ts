@@ -12,6 +12,8 @@ const MAX_COMMANDS = 40;
 const LEASE_MS = 1000;
 /** When k results disagree, up to this many more are asked for (job-queue.ts EXTRA_VOTES). */
 const EXTRA_VOTES = 2;
+/** One worker alone poisons a job only after poisonAfter × this failures (job-queue.ts LONE_WORKER_FAILURE_FACTOR). */
+const LONE_WORKER_FAILURE_FACTOR = 3;
 const WORKERS = ['w0', 'w1', 'w2', 'w3', 'w4'];
 /** Canonical JSON texts a worker may answer; a job's own right answer is `{"job":<index>}`. */
 const OTHER_RESULTS = ['0', '"a"', 'null', '{"x":[1,2]}'];
@@ -25,7 +27,8 @@ interface ModelLease { readonly id: string; readonly job: number; readonly worke
 interface ModelJob {
   decided: 'done' | 'poisoned' | undefined;
   readonly results: Map<string, string>;
-  failures: number;
+  /** The worker of each failure. */
+  readonly failures: string[];
   reassigned: number;
   accepted: unknown;
 }
@@ -41,7 +44,7 @@ class QueueModel {
   nowMs = 0;
 
   constructor(jobs: number, readonly redundancy: number, readonly poisonAfter: number) {
-    this.jobs = Array.from({ length: jobs }, () => ({ decided: undefined, results: new Map(), failures: 0, reassigned: 0, accepted: undefined }));
+    this.jobs = Array.from({ length: jobs }, () => ({ decided: undefined, results: new Map(), failures: [], reassigned: 0, accepted: undefined }));
   }
 
   get finished(): boolean {
@@ -57,12 +60,25 @@ class QueueModel {
     return job.results.size < this.redundancy ? this.redundancy : Math.min(job.results.size + 1, this.redundancy + EXTRA_VOTES);
   }
 
-  /** The first job (in input order) that still needs a vote this worker has not given nor is giving. */
-  nextJobFor(worker: string): number | undefined {
-    const index = this.jobs.findIndex((job, i) => job.decided === undefined && !job.results.has(worker)
+  /**
+   * The first job (in input order) that still needs a vote this worker has not given nor is giving;
+   * one it failed before only when there is no other, and never when only `fresh` work is asked for.
+   */
+  nextJobFor(worker: string, fresh: boolean): number | undefined {
+    const wanted = this.jobs.map((job, i) => job.decided === undefined && !job.results.has(worker)
       && !this.liveOn(i).some((lease) => lease.worker === worker)
       && job.results.size + this.liveOn(i).length < this.votesNeeded(job));
-    return index === -1 ? undefined : index;
+    const untried = this.jobs.findIndex((job, i) => wanted[i] && !job.failures.includes(worker));
+    if (untried !== -1) return untried;
+    const any = wanted.indexOf(true);
+    return fresh || any === -1 ? undefined : any;
+  }
+
+  /** poisonAfter failures from two workers or more (or from one when poisonAfter is 1), or many more from one. */
+  exhausted(job: ModelJob): boolean {
+    const count = job.failures.length;
+    if (count >= this.poisonAfter * LONE_WORKER_FAILURE_FACTOR) return true;
+    return count >= this.poisonAfter && (this.poisonAfter === 1 || new Set(job.failures).size >= 2);
   }
 
   lease(lease: Lease): void {
@@ -97,14 +113,16 @@ class QueueModel {
     if (!lease) return false;
     this.leases.delete(id);
     const job = this.jobs[lease.job]!;
-    job.failures++;
-    if (job.failures >= this.poisonAfter) this.decide(lease.job, 'poisoned');
+    job.failures.push(lease.worker);
+    if (this.exhausted(job)) this.decide(lease.job, 'poisoned');
     return true;
   }
 
-  progress(id: string): void {
+  /** progress and start: the lease runs on from now. */
+  extend(id: string): boolean {
     const lease = this.leases.get(id);
     if (lease) lease.expiresMs = this.nowMs + LEASE_MS;
+    return lease !== undefined;
   }
 
   /** Puts back the leases `which` picks; returns their ids. */
@@ -161,7 +179,7 @@ function checkInvariants(model: QueueModel, real: Real): void {
     const state = expected.decided ?? (expected.results.size > 0 ? 'verifying' : live === 0 ? 'queued' : job.state === 'running' ? 'running' : 'assigned');
     expect(job.state, `state of job ${i}`).toBe(state);
     expect(Object.fromEntries(job.results), `results of job ${i}`).toEqual(Object.fromEntries(expected.results));
-    expect(job.failures.length, `failures of job ${i}`).toBe(expected.failures);
+    expect(job.failures.map((failure) => failure.worker), `failures of job ${i}`).toEqual(expected.failures);
     expect(job.reassigned, `reassignments of job ${i}`).toBe(expected.reassigned);
     expect(job.progress).toBeGreaterThanOrEqual(0);
     expect(job.progress).toBeLessThanOrEqual(1);
@@ -190,19 +208,19 @@ function pickLease(model: QueueModel, live: boolean, pick: number): string {
 }
 
 class NextCommand implements QueueCommand {
-  constructor(readonly worker: string) {}
+  constructor(readonly worker: string, readonly fresh = false) {}
   check = () => true;
   run(model: QueueModel, real: Real): void {
-    const expected = model.nextJobFor(this.worker);
-    const lease = real.queue.next(this.worker);
-    expect(lease?.job, `next(${this.worker})`).toBe(expected);
+    const expected = model.nextJobFor(this.worker, this.fresh);
+    const lease = real.queue.next(this.worker, this.fresh);
+    expect(lease?.job, this.toString()).toBe(expected);
     if (lease) {
       expect(lease.worker).toBe(this.worker);
       model.lease(lease);
     }
     checkInvariants(model, real);
   }
-  toString = () => `next(${this.worker})`;
+  toString = () => `next(${this.worker}${this.fresh ? ', fresh' : ''})`;
 }
 
 class CompleteCommand implements QueueCommand {
@@ -235,10 +253,22 @@ class ProgressCommand implements QueueCommand {
   run(model: QueueModel, real: Real): void {
     const id = pickLease(model, this.live, this.pick);
     real.queue.progress(id, this.fraction);
-    model.progress(id);
+    model.extend(id);
     checkInvariants(model, real);
   }
   toString = () => `progress(${this.live ? 'live' : 'any'} #${this.pick}, ${this.fraction})`;
+}
+
+/** The job was sent to its worker: the lease runs from now. */
+class StartCommand implements QueueCommand {
+  constructor(readonly live: boolean, readonly pick: number) {}
+  check = () => true;
+  run(model: QueueModel, real: Real): void {
+    const id = pickLease(model, this.live, this.pick);
+    expect(real.queue.start(id), `start(${id})`).toBe(model.extend(id));
+    checkInvariants(model, real);
+  }
+  toString = () => `start(${this.live ? 'live' : 'any'} #${this.pick})`;
 }
 
 class AdvanceCommand implements QueueCommand {
@@ -277,13 +307,15 @@ function commandsFor(workers: number): fc.Arbitrary<Iterable<QueueCommand>> {
   const worker = fc.constantFrom(...WORKERS.slice(0, workers));
   const live = fc.oneof({ arbitrary: fc.constant(true), weight: 4 }, { arbitrary: fc.constant(false), weight: 1 });
   const lease = fc.tuple(live, fc.nat());
-  const next = worker.map((w) => new NextCommand(w));
+  const next = fc.tuple(worker, fc.boolean()).map(([w, fresh]) => new NextCommand(w, fresh));
   const complete = fc.tuple(lease, fc.option(fc.constantFrom(...OTHER_RESULTS), { nil: undefined, freq: 2 }))
     .map(([[l, pick], other]) => new CompleteCommand(l, pick, other));
   return fc.commands([
     next, next, next,
     complete, complete, complete,
     lease.map(([l, pick]) => new FailCommand(l, pick)),
+    lease.map(([l, pick]) => new FailCommand(l, pick)),
+    lease.map(([l, pick]) => new StartCommand(l, pick)),
     fc.tuple(lease, fc.double({ min: -1, max: 2, noNaN: true })).map(([[l, pick], f]) => new ProgressCommand(l, pick, f)),
     fc.oneof(fc.integer({ min: 0, max: LEASE_MS / 2 }), fc.integer({ min: 0, max: 2 * LEASE_MS })).map((ms) => new AdvanceCommand(ms)),
     fc.constant(new ExpireCommand()),
