@@ -1,6 +1,8 @@
-// The submit page driven through its own controls in Debian Chromium: the Mandelbrot example picked
-// from the menu and started with Run farms 256 tiles to two worker tabs, and the page draws the
-// picture on its canvas as they come back. Bad inputs are refused in the form, before any series.
+// The README's default run, driven through the submit page's own controls in Debian Chromium: an
+// authority with default settings (three grants per address and day), three worker tabs and the
+// submit page on one machine; the Mandelbrot example picked from the menu and started with Run
+// farms 256 tiles to the workers, and the page draws the picture on its canvas as they come back.
+// Bad inputs are refused in the form, before any series.
 import { existsSync, mkdirSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,18 +33,20 @@ function readCanvas(page: Page, points: ReadonlyArray<readonly [number, number]>
 
 beforeAll(async () => {
   if (!existsSync('dist/index.html')) throw new Error('pages not built: run "npm run build" first (npm test does)');
-  authority = await startTestAuthority(['--option', 'time_between_authority_checks=1000']);
+  // Default settings: the test helper's lifted per-address grant limit is set back to the default.
+  authority = await startTestAuthority(['--grants-per-ip-per-day', '3']);
   browser = await launchChromium();
   context = await newContext(browser, authority.url);
-  await Promise.all([0, 1].map(async () => {
+  // One after another, as people open them: each new tab sees the earlier ones in its peer list.
+  for (let n = 0; n < 3; n++) {
     const page = await context.newPage();
     await page.goto(`${authority.url}/?ephemeral&join`);
-    await waitForWorker(page, (s) => s.state === 'joined' && s.neighbours.length > 0, null, 30_000);
-  }));
+    await waitForWorker(page, (s, first) => s.state === 'joined' && (first || s.neighbours.length > 0), n === 0, 30_000);
+  }
   client = await context.newPage();
   await client.setViewportSize({ width: 1280, height: 1000 });
   await client.goto(`${authority.url}/submit.html?ephemeral`);
-  await client.waitForFunction(() => window.peerfarm !== undefined && (window.peerfarm as ClientRole).workers.length >= 2,
+  await client.waitForFunction(() => window.peerfarm !== undefined && (window.peerfarm as ClientRole).workers.length >= 3,
     undefined, { timeout: 20_000 });
 }, 90_000);
 

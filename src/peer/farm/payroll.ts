@@ -8,8 +8,12 @@
 // that finds its hold expired (the outage outlasted it) is paid from a fresh hold.
 import type { Job } from './job-queue.ts';
 
-/** A hold outlives its lease by this much, so a late but accepted result can still be paid. */
-export const HOLD_MARGIN_MS = 60_000;
+/**
+ * A hold outlives its lease by this much, so a result that comes back late is still paid from it;
+ * past that the points return to the client (a tab that closed or reloaded leaves nothing held
+ * for long), and a late accepted result is paid from a fresh hold.
+ */
+export const HOLD_MARGIN_MS = 15_000;
 
 export type SettleAction = 'post' | 'reject' | 'void';
 
@@ -55,7 +59,10 @@ export class Payroll {
    */
   async leased(lease: string, job: number, worker: string, price: number, leaseMs: number): Promise<Escrow> {
     if (!this.payments || price <= 0) return { paid: true };
-    const award = this.payments.award(worker, price, this.clock() + leaseMs + HOLD_MARGIN_MS);
+    const payments = this.payments;
+    // An award sent again after a long outage may find its expiry passed: ask once more, afresh.
+    const award = payments.award(worker, price, this.clock() + leaseMs + HOLD_MARGIN_MS)
+      .then((first) => (first.result === 'hold_expired' ? payments.award(worker, price, this.clock() + leaseMs + HOLD_MARGIN_MS) : first));
     const hold = award.then(({ hold: id, result }) => (result === 'ok' || result === 'exists' ? id : undefined), () => undefined);
     this.entries.set(lease, { job, worker, price, hold });
     const { result } = await award;
