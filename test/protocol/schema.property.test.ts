@@ -210,8 +210,9 @@ describe('schema properties', () => {
     }), { numRuns: NUM_RUNS });
   });
 
-  // Found by this file: a refused word is quoted raw into the message, so a word holding a newline
-  // gives a message of two lines (checkArgs('cmd', {args: [{name: 'n', type: 'int'}]}, ['\n']) says
-  // 'expected integer but got "\n"'; likewise 'bad option "-\n": ...'). Reported, not fixed here.
+  // Found by this file: a refused word is quoted into the message as it is (quote() in errors.ts
+  // shortens it but keeps line breaks), so a word holding a newline gives a message of two lines:
+  // checkArgs('cmd', {args: [{name: 'n', type: 'int'}], ...}, ['\n']) says 'expected integer but got "\n"',
+  // and likewise 'bad option "-\n": ...'. Reported, not fixed here.
   it.todo('refuses a word holding a line break with a message of one line');
 });

@@ -247,6 +247,22 @@ class FailCommand implements QueueCommand {
   toString = () => `fail(${this.live ? 'live' : 'any'} #${this.pick})`;
 }
 
+/** One worker takes its next job and fails it, again and again: how a lone broken worker behaves. */
+class FailingWorkerCommand implements QueueCommand {
+  constructor(readonly worker: string, readonly times: number) {}
+  check = () => true;
+  run(model: QueueModel, real: Real): void {
+    for (let i = 0; i < this.times; i++) {
+      new NextCommand(this.worker).run(model, real);
+      const lease = [...model.leases.values()].findLast((l) => l.worker === this.worker);
+      if (!lease) return;
+      expect(real.queue.fail(lease.id, 'failed again'), `fail(${lease.id})`).toBe(model.fail(lease.id));
+      checkInvariants(model, real);
+    }
+  }
+  toString = () => `failingWorker(${this.worker}, ${this.times})`;
+}
+
 class ProgressCommand implements QueueCommand {
   constructor(readonly live: boolean, readonly pick: number, readonly fraction: number) {}
   check = () => true;
@@ -316,6 +332,7 @@ function commandsFor(workers: number): fc.Arbitrary<Iterable<QueueCommand>> {
     lease.map(([l, pick]) => new FailCommand(l, pick)),
     lease.map(([l, pick]) => new FailCommand(l, pick)),
     lease.map(([l, pick]) => new StartCommand(l, pick)),
+    fc.tuple(worker, fc.integer({ min: 1, max: 10 })).map(([w, times]) => new FailingWorkerCommand(w, times)),
     fc.tuple(lease, fc.double({ min: -1, max: 2, noNaN: true })).map(([[l, pick], f]) => new ProgressCommand(l, pick, f)),
     fc.oneof(fc.integer({ min: 0, max: LEASE_MS / 2 }), fc.integer({ min: 0, max: 2 * LEASE_MS })).map((ms) => new AdvanceCommand(ms)),
     fc.constant(new ExpireCommand()),
