@@ -11,7 +11,7 @@ import { LedgerModel } from '../helpers/ledger-model.ts';
 import type { LedgerOp } from '../../signaling/ledger/ledger.ts';
 import type { LedgerResult } from '../../signaling/ledger/results.ts';
 
-const NUM_RUNS = 80;
+const NUM_RUNS = 60;
 const MAX_COMMANDS = 40;
 const GRANT_POINTS = 50;
 const ACCOUNTS = ['peer-0', 'peer-1', 'peer-2', 'peer-3'];

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { JobQueue, type Lease } from '../../../src/peer/farm/job-queue.ts';
 
-const NUM_RUNS = 200;
+const NUM_RUNS = 150;
 const MAX_COMMANDS = 40;
 const LEASE_MS = 1000;
 /** When k results disagree, up to this many more are asked for (job-queue.ts EXTRA_VOTES). */
