@@ -9,6 +9,7 @@ import type { ClientRole } from '../src/peer/client-role.ts';
 import type { WorkerRole } from '../src/peer/worker-role.ts';
 import { startTestAuthority } from '../test/helpers/authority.ts';
 import { launchChromium, newContext } from '../test/helpers/chromium.ts';
+import { waitInPage } from '../test/helpers/pages.ts';
 
 const WORKER_TABS = 2;
 const ROUNDS = 2;
@@ -102,12 +103,12 @@ async function main(): Promise<void> {
     const workers = await Promise.all(Array.from({ length: WORKER_TABS }, async () => {
       const page = await context.newPage();
       await page.goto(`${authority.url}/?ephemeral&join`);
-      await page.waitForFunction(() => (window.peerfarm as WorkerRole | undefined)?.neighbours.length, undefined, { timeout: 30_000 });
+      await waitInPage(page, () => (window.peerfarm as WorkerRole | undefined)?.neighbours.length, undefined, { timeout: 30_000 });
       return page;
     }));
     const client = await context.newPage();
     await client.goto(`${authority.url}/submit.html?ephemeral`);
-    await client.waitForFunction((n) => (window.peerfarm as ClientRole).workers.length >= n, workers.length, { timeout: 30_000 });
+    await waitInPage(client, (n) => (window.peerfarm as ClientRole).workers.length >= n, workers.length, { timeout: 30_000 });
     await everyWorkerBids(client, workers.length);
     console.log(`farm: ${WORKER_TABS} worker tabs vs a local pool of 2 sandboxed workers in the client tab; best of ${ROUNDS} rounds`);
     const small = await compare(client, 'small jobs', SMALL_JOB, SMALL_INPUTS);

@@ -10,7 +10,7 @@ import type { SeriesResult } from '../../src/peer/farm/foreman.ts';
 import type { WorkerRole } from '../../src/peer/worker-role.ts';
 import { launchChromium, newContext } from '../helpers/chromium.ts';
 import { startTestAuthority, type TestAuthority } from '../helpers/authority.ts';
-import { waitForWorker, workerSnapshot } from '../helpers/pages.ts';
+import { waitForWorker, waitInPage, workerSnapshot } from '../helpers/pages.ts';
 
 const SUM_OF_SQUARES = `export default (n, ctx) => {
   let sum = 0;
@@ -35,7 +35,7 @@ async function openWorker(): Promise<Page> {
 }
 
 async function waitForWorkers(count: number): Promise<void> {
-  await client.waitForFunction((n) => (window.peerfarm as ClientRole).workers.length >= n, count, { timeout: 20_000 });
+  await waitInPage(client, (n) => (window.peerfarm as ClientRole).workers.length >= n, count, { timeout: 20_000 });
 }
 
 /** Solicits until every live worker has bid (the overlay may still be knitting), then submits to them all. */
@@ -110,7 +110,7 @@ describe('farming a job series across worker tabs', () => {
   it('completes all 200 jobs when a worker tab closes mid-series, none lost or duplicated', async () => {
     const slowCode = `export default async (n) => { await new Promise((r) => setTimeout(r, 100)); return n * 3; }`;
     const running = submit({ code: slowCode, inputs: range(200) });
-    await workers[0]!.waitForFunction(() => (window.peerfarm as WorkerRole).jobs.running > 0, undefined, { timeout: 30_000 });
+    await waitInPage(workers[0]!, () => (window.peerfarm as WorkerRole).jobs.running > 0, undefined, { timeout: 30_000 });
     await workers[0]!.close();
     workers = workers.slice(1);
     const result = await running;

@@ -13,7 +13,7 @@ import { Ledger } from '../../signaling/ledger/ledger.ts';
 import { launchChromium, newContext } from '../helpers/chromium.ts';
 import { startAuthorityProcess, type AuthorityProcess } from '../helpers/authority-process.ts';
 import { startTestAuthority, type TestAuthority } from '../helpers/authority.ts';
-import { waitForWorker } from '../helpers/pages.ts';
+import { waitForWorker, waitInPage } from '../helpers/pages.ts';
 import { until } from '../helpers/until.ts';
 
 /** Each job waits a little, so a series is still running when the fault strikes. */
@@ -51,7 +51,7 @@ async function openWorkers(url: string, count: number): Promise<Page[]> {
 
 /** Solicits until `count` workers bid, then starts the series on them without waiting for it. */
 async function startSeries(client: Page, count: number, request: SubmitRequest): Promise<void> {
-  await client.waitForFunction((n) => (window.peerfarm as ClientRole).workers.length >= n, count, { timeout: 30_000 });
+  await waitInPage(client, (n) => (window.peerfarm as ClientRole).workers.length >= n, count, { timeout: 30_000 });
   await expect.poll(async () => (await client.evaluate(() => (window.peerfarm as ClientRole).solicit())).length,
     { timeout: 30_000, interval: 300 }).toBe(count);
   await client.evaluate((r) => {
@@ -88,11 +88,11 @@ describe('the authority is killed with SIGKILL mid-series and started again', ()
     await startSeries(client, workers.length, { code: SLOW_DOUBLE, inputs, timeoutMs: 5000 });
     await expect.poll(() => jobsDone(client), { timeout: 60_000, interval: 100 }).toBeGreaterThanOrEqual(20);
     await authority.kill();
-    await client.waitForFunction(() => (window.peerfarm as ClientRole).connectionState !== 'joined', undefined, { timeout: 30_000 });
+    await waitInPage(client, () => (window.peerfarm as ClientRole).connectionState !== 'joined', undefined, { timeout: 30_000 });
     const doneAtKill = await jobsDone(client);
     await authority.restart();
     for (const page of [client, ...workers]) {
-      await page.waitForFunction(() => (window.peerfarm as ClientRole | undefined)?.connectionState === 'joined', undefined, { timeout: 60_000 });
+      await waitInPage(page, () => (window.peerfarm as ClientRole | undefined)?.connectionState === 'joined', undefined, { timeout: 60_000 });
     }
     const result = await seriesOutcome(client);
     expect(doneAtKill).toBeLessThan(inputs.length);
@@ -135,17 +135,18 @@ describe('tab faults on one authority', () => {
     await startSeries(client, workers.length, { code: SLOW_DOUBLE, inputs, timeoutMs: 2000 });
     const frozen = workers[0]!;
     const frozenId = await frozen.evaluate(() => (window.peerfarm as ClientRole).id!);
-    await client.waitForFunction((id) => {
+    await waitInPage(client, (id) => {
       const lease = [...((window.peerfarm as ClientRole).foreman?.queue.leases.values() ?? [])];
       return lease.some((l) => l.worker === id);
     }, frozenId, { timeout: 60_000 });
-    // Freezing stops the page's tasks, as a blocked main thread does, without burning a core.
+    // The debugger stops the page's main thread, as a long blocking task does, without burning a core.
     const cdp = await context.newCDPSession(frozen);
-    await cdp.send('Page.setWebLifecycleState', { state: 'frozen' });
+    await cdp.send('Debugger.enable');
+    await cdp.send('Debugger.pause');
     const result = await seriesOutcome(client);
     expect(result.results).toEqual(inputs.map((n) => n * 2));
     expect(result.jobs.some((job) => job.reassigned > 0)).toBe(true);
-    await cdp.send('Page.setWebLifecycleState', { state: 'active' }).catch(() => undefined);
+    await cdp.send('Debugger.resume').catch(() => undefined);
     authority.points.checkInvariant();
   }, 180_000);
 
@@ -155,14 +156,15 @@ describe('tab faults on one authority', () => {
     const client = await context.newPage();
     // No ?ephemeral: the identity is kept in IndexedDB, so the reloaded tab is the same client.
     await client.goto(`${authority.url}/submit.html?join`);
-    await client.waitForFunction(() => (window.peerfarm as ClientRole).connectionState === 'joined', undefined, { timeout: 30_000 });
+    await waitInPage(client, () => (window.peerfarm as ClientRole).connectionState === 'joined', undefined, { timeout: 30_000 });
     const clientId = await client.evaluate(() => (window.peerfarm as ClientRole).id!);
     await until(() => authority.points.balance(clientId) !== null);
     const before = authority.points.balance(clientId)!;
     await startSeries(client, workers.length, { code: SLOW_DOUBLE, inputs: range(400), timeoutMs: 2000 });
     await until(() => authority.points.holds(clientId).length > 0, 60_000);
+    await expect.poll(() => jobsDone(client), { timeout: 60_000, interval: 100 }).toBeGreaterThanOrEqual(5);
     await client.reload();
-    await client.waitForFunction(() => (window.peerfarm as ClientRole).id !== undefined, undefined, { timeout: 30_000 });
+    await waitInPage(client, () => (window.peerfarm as ClientRole).id !== undefined, undefined, { timeout: 30_000 });
     expect(await client.evaluate(() => (window.peerfarm as ClientRole).id)).toBe(clientId);
     const workerIds = await Promise.all(workers.map((page) => page.evaluate(() => (window.peerfarm as ClientRole).id!)));
     // Holds last the lease (timeout + 10 s) plus a margin; the authority expires them by itself.

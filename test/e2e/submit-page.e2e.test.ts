@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClientRole } from '../../src/peer/client-role.ts';
 import { launchChromium, newContext } from '../helpers/chromium.ts';
 import { startTestAuthority, type TestAuthority } from '../helpers/authority.ts';
-import { waitForWorker } from '../helpers/pages.ts';
+import { waitForWorker, waitInPage } from '../helpers/pages.ts';
 
 const TILES = 256;
 /** Where the screenshot artifact goes (test-results/ is kept by CI). */
@@ -46,7 +46,7 @@ beforeAll(async () => {
   client = await context.newPage();
   await client.setViewportSize({ width: 1280, height: 1000 });
   await client.goto(`${authority.url}/submit.html?ephemeral`);
-  await client.waitForFunction(() => window.peerfarm !== undefined && (window.peerfarm as ClientRole).workers.length >= 3,
+  await waitInPage(client, () => window.peerfarm !== undefined && (window.peerfarm as ClientRole).workers.length >= 3,
     undefined, { timeout: 20_000 });
 }, 90_000);
 
@@ -59,7 +59,7 @@ describe('the submit page', () => {
   it('runs the Mandelbrot example chosen in the menu and draws every tile on the canvas', async () => {
     await client.locator('pf-series-form select#example').selectOption('mandelbrot');
     await client.locator('pf-series-form button.primary', { hasText: 'Run' }).click();
-    await client.waitForFunction(() => ['done', 'failed'].includes((window.peerfarm as ClientRole).seriesState),
+    await waitInPage(client, () => ['done', 'failed'].includes((window.peerfarm as ClientRole).seriesState),
       undefined, { timeout: 90_000 });
 
     const series = await client.evaluate(() => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { memoryPair } from '../../src/net/memory-link.ts';
+import { until } from '../helpers/until.ts';
 import { bind, Handler } from '../../src/protocol/handler.ts';
 import { peerFromWorker1, workerFromPeer1 } from '../../src/protocol/protocols/index.ts';
 import { Direction, Overlay, type Neighbour, type OverlayHandler } from '../../src/peer/overlay.ts';
@@ -61,7 +62,7 @@ describe('Overlay', () => {
     await overlay.onPeers([id(1), id(2)]);
     await overlay.onPeers([id(1), id(2), id(3)]);
     overlay.list().find((n) => n.id === id(1))!.handler.close('died');
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await until(() => gone.length === 1 && outbound(overlay).length === 2);
     expect(gone).toEqual([id(1)]);
     expect(outbound(overlay)).toEqual([id(2), id(3)]);
   });
