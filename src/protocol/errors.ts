@@ -25,9 +25,11 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 /** A refusal quotes at most this much of what it refuses: enough to recognise, not to echo a payload back. */
 export const QUOTED_CHARS = 64;
 
-/** What a refusal quotes of the peer's input. */
+/** What a refusal quotes of the peer's input: short, and on one line (control characters escaped). */
 export function quote(text: string): string {
-  return text.length > QUOTED_CHARS ? `${text.slice(0, QUOTED_CHARS)}...` : text;
+  const shown = text.length > QUOTED_CHARS ? `${text.slice(0, QUOTED_CHARS)}...` : text;
+  // eslint-disable-next-line no-control-regex
+  return shown.replace(/[\u0000-\u001f\u007f]/g, (char) => `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 /** A refusal of one command; its message is sent to the peer as `exception <message>`. */
