@@ -1,9 +1,13 @@
 // The authority's JSON API (docs/PROTOCOL.md, "HTTP API"): read-only views for pages and tests.
+// Every answer is bounded: pages of events, a capped list of peers, the top of the ledger. The
+// security headers are set by http.ts before a request gets here.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { NetEvent } from '../src/protocol/events.ts';
+import { streamNdjson, type Downloads } from './downloads.ts';
 import { MAX_EVENTS_PER_PAGE, type EventStore } from './event-store.ts';
 import type { Ledger } from './ledger/ledger.ts';
+import { isRefusal, refusal, sendRefusal } from './refusal.ts';
 import type { PeerRegistry } from './registry.ts';
+import type { Target } from './request-target.ts';
 
 export interface ApiDeps {
   readonly registry: PeerRegistry;
@@ -13,9 +17,10 @@ export interface ApiDeps {
   readonly connections: () => number;
   readonly protocols: readonly string[];
   readonly clock: () => number;
+  readonly downloads: Downloads;
 }
 
-type Route = (deps: ApiDeps, url: URL) => unknown;
+type Route = (deps: ApiDeps, query: URLSearchParams) => unknown;
 
 const ROUTES: Record<string, Route> = {
   '/api/health': health,
@@ -25,7 +30,10 @@ const ROUTES: Record<string, Route> = {
 };
 
 /** The whole event store as a download: one JSON event per line. */
-const NDJSON_PATH = '/api/events.ndjson';
+export const NDJSON_PATH = '/api/events.ndjson';
+export const API_PATHS: readonly string[] = [...Object.keys(ROUTES), NDJSON_PATH];
+/** /api/peers lists at most this many peers (two ledger reads each); `total` counts them all. */
+export const MAX_PEERS_LISTED = 1000;
 
 export const API_VERSION = 1;
 
@@ -47,8 +55,10 @@ function health(deps: ApiDeps) {
 function peers(deps: ApiDeps) {
   const inFlight = new Map<string, number>();
   for (const hold of deps.ledger.openHolds().holds) inFlight.set(hold.worker, (inFlight.get(hold.worker) ?? 0) + 1);
+  const all = deps.registry.list();
   return {
-    peers: deps.registry.list().map((peer) => ({
+    total: all.length,
+    peers: all.slice(0, MAX_PEERS_LISTED).map((peer) => ({
       id: peer.id,
       role: peer.role,
       state: peer.state,
@@ -64,19 +74,13 @@ function peers(deps: ApiDeps) {
   };
 }
 
-function events(deps: ApiDeps, url: URL) {
-  const since = Number(url.searchParams.get('since') ?? 0);
-  const limit = Number(url.searchParams.get('limit') ?? MAX_EVENTS_PER_PAGE);
+function events(deps: ApiDeps, query: URLSearchParams): unknown {
+  const since = Number(query.get('since') ?? 0);
+  const limit = Number(query.get('limit') ?? MAX_EVENTS_PER_PAGE);
   if (!Number.isFinite(since) || !Number.isInteger(limit) || limit < 1) {
-    throw new ApiError(400, 'since must be a number (ms) and limit a whole number above 0');
+    return refusal(400, 'since must be a number (ms) and limit a whole number above 0');
   }
   return { events: deps.events.page(since, limit), stored: deps.events.size, dropped: deps.events.dropped };
-}
-
-class ApiError extends Error {
-  constructor(readonly status: number, message: string) {
-    super(message);
-  }
 }
 
 /** Jobs in flight listed by /api/ledger at most; `inFlightTotal` counts them all. */
@@ -87,38 +91,31 @@ function ledger(deps: ApiDeps) {
   return { totals: deps.ledger.totals(), leaderboard: deps.ledger.leaderboard(20), inFlight: holds, inFlightTotal: total };
 }
 
-/** Answers /api/* requests; returns false for any other path. */
-export function handleApi(request: IncomingMessage, response: ServerResponse, deps: ApiDeps): boolean {
-  const url = new URL(request.url ?? '/', 'http://authority');
-  const path = url.pathname;
-  if (!path.startsWith('/api/')) return false;
+/** Answers a request whose path starts with /api/. */
+export async function handleApi(request: IncomingMessage, response: ServerResponse, { path, query }: Target, deps: ApiDeps): Promise<void> {
   const route = ROUTES[path];
   if (!route && path !== NDJSON_PATH) {
-    sendJson(response, 404, { error: `no such API: ${path}; try ${[...Object.keys(ROUTES), NDJSON_PATH].join(', ')}` });
-  } else if (request.method !== 'GET' && request.method !== 'HEAD') {
-    response.setHeader('Allow', 'GET, HEAD');
-    sendJson(response, 405, { error: `${request.method} is not allowed on ${path}; use GET` });
-  } else if (!route) {
-    sendNdjson(response, deps.events.all());
-  } else {
-    try {
-      sendJson(response, 200, route(deps, url));
-    } catch (error) {
-      if (!(error instanceof ApiError)) throw error;
-      sendJson(response, error.status, { error: error.message });
-    }
+    return sendRefusal(response, refusal(404, `no such API: ${path}; try ${API_PATHS.join(', ')}`), true);
   }
-  return true;
+  if (request.method !== 'GET' && request.method !== 'HEAD') {
+    return sendRefusal(response, refusal(405, `${request.method} is not allowed on ${path}; use GET`, { allow: 'GET, HEAD' }), true);
+  }
+  if (route) {
+    const body = route(deps, query);
+    return isRefusal(body) ? sendRefusal(response, body, true) : sendJson(response, 200, body);
+  }
+  await download(request, response, deps);
 }
 
-function sendNdjson(response: ServerResponse, events: readonly NetEvent[]): void {
-  response.writeHead(200, {
-    'content-type': 'application/x-ndjson; charset=utf-8',
-    'content-disposition': 'attachment; filename="peerfarm-events.ndjson"',
-    'cache-control': 'no-store',
-  });
-  for (const event of events) response.write(`${JSON.stringify(event)}\n`);
-  response.end();
+async function download(request: IncomingMessage, response: ServerResponse, deps: ApiDeps): Promise<void> {
+  const release = deps.downloads.claim();
+  if (isRefusal(release)) return sendRefusal(response, release, true);
+  response.once('close', release);
+  try {
+    await streamNdjson(response, request.method === 'HEAD' ? [] : deps.events.all());
+  } finally {
+    release();
+  }
 }
 
 export function sendJson(response: ServerResponse, status: number, body: unknown): void {

@@ -15,11 +15,15 @@ import { PeerRegistry } from './registry.ts';
 import { authorityBindings, type PeerSession } from './session.ts';
 import { attachWebSockets, WS_PATH } from './websocket.ts';
 import { SANDBOX_PATH } from '../workers/sandbox/sandbox-csp.ts';
+import { DEFAULT_COMMANDS } from '../src/protocol/registry.ts';
+import { Downloads } from './downloads.ts';
+import { createLog, type Log } from './log.ts';
+import { AuthorityMetrics } from './metrics.ts';
+import { observeRelays } from './relay.ts';
+import { listenOrigins } from './security-headers.ts';
 
-/** How often silent peers and unfinished joins are looked for. */
+/** How often silent peers and unfinished handshakes and joins are looked for. */
 const SWEEP_INTERVAL_MS = 1000;
-/** A link must answer the challenge this soon, or it only holds a connection slot. */
-export const JOIN_TIMEOUT_MS = 15_000;
 /** Default period of a peer's `peers`/`workers` refresh (the original's time_between_authority_checks). */
 const AUTHORITY_CHECK_MS = 60_000;
 
@@ -34,17 +38,27 @@ export interface Authority {
   readonly ledger: LedgerDatabase;
   readonly points: Ledger;
   readonly events: EventStore;
+  readonly metrics: AuthorityMetrics;
   close(): Promise<void>;
+}
+
+export interface AuthorityDeps {
+  /** Where log lines go; by default JSON lines on stdout at `config.logLevel`. */
+  readonly log?: Log;
+  /** Also export process-wide metrics (CPU, memory, event-loop delay): for the one authority of a process. */
+  readonly processMetrics?: boolean;
 }
 
 export class StartError extends Error {
   override readonly name = 'StartError';
 }
 
-export async function startAuthority(config: AuthorityConfig, clock: () => number = Date.now): Promise<Authority> {
+export async function startAuthority(config: AuthorityConfig, clock: () => number = Date.now, deps: AuthorityDeps = {}): Promise<Authority> {
+  const log = deps.log ?? createLog(config.logLevel);
   const ledger = openLedger(config.dataDir);
   const points = new Ledger({ db: ledger, clock, options: { grantPoints: config.grantPoints, grantsPerIpPerDay: config.grantsPerIpPerDay } });
-  const desk = new PointsDesk(points, clock);
+  let metrics!: AuthorityMetrics;
+  const desk = new PointsDesk(points, clock, undefined, (operation, result) => metrics.transfers.inc({ operation, result }));
   const events = new EventStore();
   const registry = new PeerRegistry();
   const sessions = new Map<Handler, PeerSession>();
@@ -59,31 +73,68 @@ export async function startAuthority(config: AuthorityConfig, clock: () => numbe
     ...config.options,
   });
   const bindings = authorityBindings(sessions, { registry, clock, random: Math.random, pushedOptions, points: desk, events });
+  metrics = new AuthorityMetrics(
+    [...Object.keys(DEFAULT_COMMANDS), ...bindings.flatMap((binding) => Object.keys(binding.spec.commands))],
+    { processMetrics: deps.processMetrics ?? false },
+  );
+  observeRelays(registry, (seconds) => metrics.relaySeconds.observe(seconds));
+  // A joined link's events name its peer id, so its protocol is the registered handler's.
+  const protocolOf = (link: string) => registry.get(link)?.handler.inbound?.name ?? 'unjoined';
   const server = new Server({
     registry: protocols,
     bindings,
     clock,
     log: (event) => {
+      if (event.kind === 'in' && event.result) metrics.countCommand(protocolOf(event.link), event.text, event.result);
       if (!event.text.startsWith('log ')) events.add(fromLogEvent('authority', event));
     },
+    onRefusal: (code) => metrics.refusals.inc({ code }),
     onProtocol: (handler) => sessions.get(handler)?.greet(),
     onDisconnect: (handler) => {
       sessions.get(handler)?.leave();
       sessions.delete(handler);
     },
   });
-  const http = createHttpServer(config.distDir, {
-    registry, clock, ledger: points, events, startedAtMs: clock(),
-    connections: () => server.handlers.size,
-    protocols: bindings.map((binding) => binding.spec.name),
+  const downloads = new Downloads();
+  const origins = { ownOrigins: [] as string[], allowOrigins: config.allowOrigins, sandboxOrigin: config.sandboxOrigin };
+  const http = createHttpServer({
+    distDir: config.distDir, metrics, origins, log,
+    api: {
+      registry, clock, ledger: points, events, startedAtMs: clock(), downloads,
+      connections: () => server.handlers.size,
+      protocols: bindings.map((binding) => binding.spec.name),
+    },
   });
-  const wss = attachWebSockets(http, server, config.maxConnections);
+  const sockets = attachWebSockets(http, {
+    server, metrics, origins, log,
+    maxConnections: config.maxConnections,
+    maxUnjoined: config.maxUnjoined,
+    handshakeTimeoutMs: config.handshakeTimeoutMs,
+    joinTimeoutMs: config.joinTimeoutMs,
+    isJoined: (handler) => sessions.get(handler)?.peer !== undefined,
+  });
+  const { wss } = sockets;
   await listen(http, config.host, config.port);
+  // After listening, an accept failure (EMFILE: out of file descriptors) is an error event, not a crash.
+  http.on('error', (error) => log.error({ err: error }, 'HTTP server error'));
   const sweeper = setInterval(() => {
-    sweep(server.handlers, sessions, config.peerExpiryMs, clock());
-    points.expire();
+    try {
+      expireSilent(server.handlers, config.peerExpiryMs, clock());
+      sockets.sweep(clock());
+      points.expire();
+    } catch (error) {
+      log.error({ err: error }, 'sweep failed');
+    }
   }, SWEEP_INTERVAL_MS);
   const port = (http.address() as AddressInfo).port;
+  origins.ownOrigins = listenOrigins(config.host, port);
+  metrics.observe({
+    connections: () => server.handlers.size,
+    unjoined: () => sockets.unjoined(),
+    peersByRole: () => countRoles(registry),
+    openHolds: () => points.openHolds(0).total,
+    downloads: () => downloads.count,
+  });
   const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
   return {
     host: config.host,
@@ -94,25 +145,30 @@ export async function startAuthority(config: AuthorityConfig, clock: () => numbe
     ledger,
     points,
     events,
+    metrics,
     close: async () => {
       clearInterval(sweeper);
       server.close('authority shutting down');
       for (const client of wss.clients) client.terminate();
       wss.close();
-      await new Promise<void>((resolve) => http.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => http.close(() => resolve()));
+      http.closeAllConnections(); // downloads under way and keep-alive sockets end now, not at their clients' pace
+      await closed;
       ledger.close();
     },
   };
 }
 
-function sweep(handlers: ReadonlySet<Handler>, sessions: Map<Handler, PeerSession>, expiryMs: number, nowMs: number): void {
+function expireSilent(handlers: ReadonlySet<Handler>, expiryMs: number, nowMs: number): void {
   for (const handler of handlers) {
-    if (handler.lastFrameMs < nowMs - expiryMs) {
-      handler.close(`expired: silent for more than ${expiryMs} ms`);
-    } else if (!sessions.get(handler)?.peer && handler.openedMs < nowMs - JOIN_TIMEOUT_MS) {
-      handler.close(`no join within ${JOIN_TIMEOUT_MS} ms`);
-    }
+    if (handler.lastFrameMs < nowMs - expiryMs) handler.close(`expired: silent for more than ${expiryMs} ms`);
   }
+}
+
+function countRoles(registry: PeerRegistry): Record<string, number> {
+  const counts: Record<string, number> = { worker: 0, client: 0 };
+  for (const peer of registry.list()) counts[peer.role] = (counts[peer.role] ?? 0) + 1;
+  return counts;
 }
 
 function listen(http: ReturnType<typeof createHttpServer>, host: string, port: number): Promise<void> {

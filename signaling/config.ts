@@ -22,7 +22,20 @@ export interface AuthorityConfig {
    * isolation puts in a process of its own (`sandbox_url` is pushed to peers).
    */
   readonly sandboxOrigin?: string | undefined;
+  /** pino level of the JSON log lines on stdout (`silent` for none). */
+  readonly logLevel: LogLevel;
+  /** A link that has not declared its protocol this long after it opened is closed. */
+  readonly handshakeTimeoutMs: number;
+  /** A link that has not joined this long after it opened is closed. */
+  readonly joinTimeoutMs: number;
+  /** Links not joined yet, from all addresses together; past it the oldest of them is closed. */
+  readonly maxUnjoined: number;
+  /** Origins besides the authority's own whose pages may open /ws (and frame the sandbox). */
+  readonly allowOrigins: readonly string[];
 }
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -31,15 +44,24 @@ export class ConfigError extends Error {
 /** Enough for a lab or a classroom; past it, run more authorities (DESIGN.md section 7). */
 export const DEFAULT_MAX_CONNECTIONS = 1000;
 export const DEFAULT_PEER_EXPIRY_MS = 30_000;
+/** A client declares its protocol in its first frame; 10 s allows a slow mobile link, not an idle slot. */
+export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
+/** Joining takes a key generation and a signature at most; 15 s covers a slow, busy tab. */
+export const DEFAULT_JOIN_TIMEOUT_MS = 15_000;
+/** Enough for a classroom joining at once, small enough that idle sockets never fill --max-connections. */
+export const DEFAULT_MAX_UNJOINED = 256;
 
 export const USAGE = `usage: npm start -- [--port N] [--host ADDR] [--data-dir DIR] [--max-connections N]
                       [--peer-expiry-ms MS] [--grant-points N] [--grants-per-ip-per-day N] [--option key=value ...]
-                      [--sandbox-origin URL]
+                      [--sandbox-origin URL] [--allow-origin URL ...] [--log-level LEVEL]
+                      [--handshake-timeout-ms MS] [--join-timeout-ms MS] [--max-unjoined N]
 environment: PORT (8080), HOST (127.0.0.1), DATA_DIR (./data), MAX_CONNECTIONS, PEER_EXPIRY_MS,
-             GRANT_POINTS (1000), GRANTS_PER_IP_PER_DAY (3), SANDBOX_ORIGIN`;
+             GRANT_POINTS (1000), GRANTS_PER_IP_PER_DAY (3), SANDBOX_ORIGIN, ALLOW_ORIGINS (comma-separated),
+             LOG_LEVEL (info), HANDSHAKE_TIMEOUT_MS (10000), JOIN_TIMEOUT_MS (15000), MAX_UNJOINED (256)`;
 
 const FLAGS = ['--port', '--host', '--data-dir', '--max-connections', '--peer-expiry-ms', '--option', '--dist-dir',
-  '--grant-points', '--grants-per-ip-per-day', '--sandbox-origin'];
+  '--grant-points', '--grants-per-ip-per-day', '--sandbox-origin', '--allow-origin', '--log-level',
+  '--handshake-timeout-ms', '--join-timeout-ms', '--max-unjoined'];
 
 export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd = process.cwd()): AuthorityConfig {
   const flags = readFlags(argv);
@@ -55,6 +77,12 @@ export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd 
     grantsPerIpPerDay: checkInt('grants per address and day', value('--grants-per-ip-per-day', 'GRANTS_PER_IP_PER_DAY') ?? '3', 0, 1_000_000),
     options: Object.fromEntries((flags.get('--option') ?? []).map(checkOption)),
     sandboxOrigin: checkSandboxOrigin(value('--sandbox-origin', 'SANDBOX_ORIGIN')),
+    logLevel: checkLogLevel(value('--log-level', 'LOG_LEVEL') ?? 'info'),
+    handshakeTimeoutMs: checkInt('handshake timeout', value('--handshake-timeout-ms', 'HANDSHAKE_TIMEOUT_MS') ?? String(DEFAULT_HANDSHAKE_TIMEOUT_MS), 10, 600_000),
+    joinTimeoutMs: checkInt('join timeout', value('--join-timeout-ms', 'JOIN_TIMEOUT_MS') ?? String(DEFAULT_JOIN_TIMEOUT_MS), 10, 600_000),
+    maxUnjoined: checkInt('max unjoined', value('--max-unjoined', 'MAX_UNJOINED') ?? String(DEFAULT_MAX_UNJOINED), 1, 100_000),
+    allowOrigins: (flags.get('--allow-origin') ?? env['ALLOW_ORIGINS']?.split(',').filter((text) => text.trim() !== '') ?? [])
+      .map((text) => checkOrigin('allowed origin', text.trim(), 'https://farm.example.org')),
   };
 }
 
@@ -89,9 +117,18 @@ function nonEmpty(what: string, text: string): string {
   return text;
 }
 
-/** An http(s) origin: scheme, host and port, nothing else (a trailing "/" is accepted). */
 function checkSandboxOrigin(text: string | undefined): string | undefined {
   if (text === undefined || text === '') return undefined;
+  return checkOrigin('sandbox origin', text, 'https://sandbox.example.org');
+}
+
+function checkLogLevel(text: string): LogLevel {
+  if ((LOG_LEVELS as readonly string[]).includes(text)) return text as LogLevel;
+  throw new ConfigError(`log level must be one of ${LOG_LEVELS.join(', ')}, got "${text}"`);
+}
+
+/** An http(s) origin: scheme, host and port, nothing else (a trailing "/" is accepted). */
+function checkOrigin(what: string, text: string, example: string): string {
   let url: URL | undefined;
   try {
     url = new URL(text);
@@ -100,7 +137,7 @@ function checkSandboxOrigin(text: string | undefined): string | undefined {
   }
   const bare = url !== undefined && url.pathname === '/' && !/[?#@]/.test(text) && !text.replace(/\/$/, '').endsWith('/');
   if (url === undefined || !/^https?:$/.test(url.protocol) || !bare) {
-    throw new ConfigError(`sandbox origin must be an http(s) origin such as https://sandbox.example.org, got "${text}"`);
+    throw new ConfigError(`${what} must be an http(s) origin such as ${example}, got "${text}"`);
   }
   return url.origin;
 }

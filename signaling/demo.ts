@@ -2,6 +2,7 @@
 // network can be watched and used from a normal browser: open the admin or submit page it prints.
 import { startAuthority, StartError } from './authority.ts';
 import { ConfigError, readConfig } from './config.ts';
+import { createLog } from './log.ts';
 import { launchChromium, newContext } from '../test/helpers/chromium.ts';
 
 /** A demo is for watching: more tabs than this only slows a small machine down. */
@@ -22,13 +23,14 @@ async function main(): Promise<void> {
   const { workers, rest } = takeWorkers(process.argv.slice(2));
   // Every demo tab joins from this machine's address: let them all get their starting points.
   const config = readConfig(['--grants-per-ip-per-day', String(workers + 50), ...rest], process.env);
-  const authority = await startAuthority(config);
+  const log = createLog(config.logLevel);
+  const authority = await startAuthority(config, Date.now, { log, processMetrics: true });
   const shown = authority.url.replace('127.0.0.1', 'localhost');
   const browser = await launchChromium();
   const context = await newContext(browser, authority.url);
   for (let i = 0; i < workers; i++) await (await context.newPage()).goto(`${authority.url}/?ephemeral&join`);
-  console.log(`peer farm demo: ${workers} worker tabs joined ${shown}`);
-  console.log(`  watch ${shown}/admin.html   farm from ${shown}/submit.html   (Ctrl-C stops)`);
+  log.info({ workers, admin: `${shown}/admin.html`, submit: `${shown}/submit.html` },
+    `peer farm demo: ${workers} worker tabs joined ${shown}; watch ${shown}/admin.html, farm from ${shown}/submit.html (Ctrl-C stops)`);
   const stop = async () => {
     await browser.close();
     await authority.close();

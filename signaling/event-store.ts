@@ -1,50 +1,116 @@
-// The authority's store of network events (its own and those its peers ship): a bounded ring,
-// oldest dropped first, served as JSON pages and as an NDJSON download for the admin replay.
+// The authority's store of network events (its own and those its peers ship): kept sorted by
+// time, oldest dropped first when full, served as JSON pages and as an NDJSON download for the
+// admin replay. Events mostly arrive in time order: each is placed by a binary search from the
+// end; one far out of order waits in a side list merged in before the next read, so a peer with
+// a wrong clock costs one merge per read, not a move of the whole store per event.
 import type { NetEvent } from '../src/protocol/events.ts';
 
 /** Enough for a long demo of 50 peers; at ~200 bytes an event this is ~40 MB at most. */
 export const MAX_STORED_EVENTS = 200_000;
-/** One /api/events page holds at most this many events. */
+/** One /api/events page holds at most this many events (~4 MB of JSON, ~10 ms to write). */
 export const MAX_EVENTS_PER_PAGE = 20_000;
+/**
+ * A late event is spliced into place when at most this many newer events follow it (a batch
+ * shipped 2 s late by a busy network); further back, it waits for the next merge.
+ */
+const MAX_SPLICE_DISTANCE = 4096;
+/** Late events held before a merge is forced, and the dropping slack past capacity (amortises the merge). */
+const MAX_LATE_EVENTS = 10_000;
 
 export class EventStore {
+  /** Sorted by `t`; `events[head]` is the oldest kept, those before it are dropped. */
   private events: NetEvent[] = [];
+  private head = 0;
+  /** Events older than MAX_SPLICE_DISTANCE places from the end, not yet merged. */
+  private late: NetEvent[] = [];
   /** Events dropped because the store was full. */
   dropped = 0;
 
   constructor(private readonly capacity = MAX_STORED_EVENTS) {}
 
   get size(): number {
-    return this.events.length;
+    return this.events.length - this.head + this.late.length;
   }
 
   add(event: NetEvent): void {
-    this.events.push(event);
-    if (this.events.length > this.capacity * 1.1) this.trim();
+    const last = this.events.at(-1);
+    if (last === undefined || event.t >= last.t || this.events.length === this.head) {
+      this.events.push(event);
+    } else {
+      const at = this.firstAfter(event.t);
+      if (this.events.length - at <= MAX_SPLICE_DISTANCE) this.events.splice(at, 0, event);
+      else this.late.push(event);
+    }
+    if (this.late.length > MAX_LATE_EVENTS) this.merge();
+    this.trim();
   }
 
-  /** Events with t >= sinceMs, oldest first (by recording time). */
+  /** Events with t >= sinceMs, oldest first, at most `limit` (and MAX_EVENTS_PER_PAGE). */
   page(sinceMs: number, limit: number): NetEvent[] {
-    this.trim();
-    return this.sorted().filter((event) => event.t >= sinceMs).slice(0, Math.min(limit, MAX_EVENTS_PER_PAGE));
+    this.merge();
+    const from = this.firstAtOrAfter(sinceMs);
+    return this.events.slice(from, from + Math.min(limit, MAX_EVENTS_PER_PAGE));
   }
 
+  /** Every stored event, oldest first: a copy, so a download may stream it while events arrive. */
   all(): NetEvent[] {
+    this.merge();
+    return this.events.slice(this.head);
+  }
+
+  private merge(): void {
+    if (this.late.length === 0) return;
+    const late = this.late.sort((a, b) => a.t - b.t);
+    this.late = [];
+    const merged: NetEvent[] = new Array<NetEvent>(this.events.length - this.head + late.length);
+    let i = this.head;
+    let j = 0;
+    for (let k = 0; k < merged.length; k++) {
+      merged[k] = j >= late.length || (i < this.events.length && this.events[i]!.t <= late[j]!.t) ? this.events[i++]! : late[j++]!;
+    }
+    this.events = merged;
+    this.head = 0;
     this.trim();
-    return this.sorted();
   }
 
-  // Batches arrive late and clocks differ a little: sort when read, not on every write.
-  private sorted(): NetEvent[] {
-    this.events.sort((a, b) => a.t - b.t);
-    return this.events;
-  }
-
+  /** Drops the oldest past capacity; late events are merged first once they make the excess large. */
   private trim(): void {
-    const excess = this.events.length - this.capacity;
+    const excess = this.size - this.capacity;
     if (excess <= 0) return;
-    this.sorted();
-    this.events = this.events.slice(excess);
+    if (this.late.length > 0) {
+      if (excess > MAX_LATE_EVENTS) this.merge();
+      return;
+    }
+    this.head += excess;
     this.dropped += excess;
+    // Compact now and then: the dropped prefix is released in one copy, not one shift per event.
+    if (this.head >= Math.max(1024, this.capacity >> 2)) {
+      this.events = this.events.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  /** Index of the first kept event with t > tMs (binary search). */
+  private firstAfter(tMs: number): number {
+    let low = this.head;
+    let high = this.events.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (this.events[mid]!.t <= tMs) low = mid + 1;
+      else high = mid;
+    }
+    return low;
+  }
+
+  /** Index of the first kept event with t >= tMs (binary search). */
+  private firstAtOrAfter(tMs: number): number {
+    let low = this.head;
+    let high = this.events.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (this.events[mid]!.t < tMs) low = mid + 1;
+      else high = mid;
+    }
+    return low;
   }
 }

@@ -1,6 +1,8 @@
 // `npm start`: one authority on http://localhost:8080 serving the pages, SQLite ledger in ./data.
+// Log lines are JSON (pino) on stdout; a wrong setting is one plain line on stderr.
 import { startAuthority, StartError } from './authority.ts';
 import { ConfigError, readConfig, USAGE } from './config.ts';
+import { createLog } from './log.ts';
 
 async function main(): Promise<void> {
   if (process.argv.includes('--help')) {
@@ -8,12 +10,15 @@ async function main(): Promise<void> {
     return;
   }
   const config = readConfig(process.argv.slice(2), process.env);
-  const authority = await startAuthority(config);
+  const log = createLog(config.logLevel);
+  const authority = await startAuthority(config, Date.now, { log, processMetrics: true });
   const shown = authority.url.replace('127.0.0.1', 'localhost');
-  console.log(`peer farm authority on ${shown}  (WebSocket ${authority.wsUrl}, ledger in ${config.dataDir})`);
-  console.log(`  worker page ${shown}/   submit page ${shown}/submit.html   admin page ${shown}/admin.html`);
+  log.info({
+    url: shown, ws: authority.wsUrl, dataDir: config.dataDir, metrics: `${shown}/metrics`,
+    pages: { worker: `${shown}/`, submit: `${shown}/submit.html`, admin: `${shown}/admin.html` },
+  }, `peer farm authority on ${shown}`);
   const stop = (signal: string) => {
-    console.log(`peer farm authority: ${signal}, closing`);
+    log.info({ signal }, 'closing');
     void authority.close().then(() => process.exit(0));
   };
   process.once('SIGINT', () => stop('SIGINT'));

@@ -31,6 +31,8 @@ interface BatchArgs { entries: string[]; signature: string }
 export type BatchResults = Record<string, string>;
 
 const MAX_AWARD_POINTS = 1_000_000;
+/** A hold must last at least this long to be taken: the ledger's own clock reads a little later. */
+const MIN_HOLD_MS = 1000;
 
 /** One entry of a batch: a Tcl dict checked field by field, refused in Tcl wording. */
 function entryFields(text: string, index: number): Map<string, string> {
@@ -44,11 +46,10 @@ function field(fields: Map<string, string>, key: string, type: ArgType, index: n
   return checkValue(type, value, bounds, `"${key}" of entry ${index}`);
 }
 
-function awardOps(client: string, entries: readonly string[], nowMs: number): LedgerOp[] {
+function awardOps(client: string, entries: readonly string[]): LedgerOp[] {
   return entries.map((text, index) => {
     const fields = entryFields(text, index);
     const expiresAtMs = field(fields, 'expires', 'int', index, { min: 0 }) as number;
-    if (expiresAtMs <= nowMs) throw new CommandError(ErrorCode.BAD_VALUE, `entry ${index} expires in the past: ${expiresAtMs}`);
     return {
       op: 'hold', id: field(fields, 'transfer', 'token', index) as string, client,
       worker: field(fields, 'worker', 'id', index) as string,
@@ -77,6 +78,8 @@ export class PointsDesk {
     private readonly ledger: Ledger,
     private readonly clock: () => number,
     private readonly queue = new FairQueue(),
+    /** Told each ledger request's operation and result (the authority's metrics). */
+    private readonly onTransfer: (operation: string, result: string) => void = () => undefined,
   ) {}
 
   /** Every joined peer has an account, so it can be paid before it ever spends. */
@@ -92,7 +95,7 @@ export class PointsDesk {
    */
   grantClient(id: string, address: string): void {
     const day = new Date(this.clock()).toISOString().slice(0, 10);
-    this.ledger.grant(`grant-${id}`, id, this.ledger.options.grantPoints, { ip: address, day });
+    this.onTransfer('grant', this.ledger.grant(`grant-${id}`, id, this.ledger.options.grantPoints, { ip: address, day }));
   }
 
   balance(peer: Payer): { points: number; held: number } {
@@ -117,7 +120,7 @@ export class PointsDesk {
   award(link: object, peer: Payer, { entries, signature }: BatchArgs): Promise<BatchResults> {
     return this.queue.run(link, async () => {
       await this.checkSignature(peer, pointsMessage('award', formatList(entries)), signature);
-      return this.transact(awardOps(peer.id, entries, this.clock()));
+      return this.transact(awardOps(peer.id, entries));
     });
   }
 
@@ -134,11 +137,22 @@ export class PointsDesk {
     this.queue.drop(link);
   }
 
-  /** One batch, one ledger transaction; each transfer id paired with its result. */
+  /**
+   * One batch, one ledger transaction; each transfer id paired with its result. A hold that would
+   * already have expired is `hold_expired` unless its id was applied before: a batch sent again
+   * after a long outage gets its first outcomes back.
+   */
   private transact(ops: LedgerOp[]): BatchResults {
-    const results = this.ledger.transact(ops);
+    const nowMs = this.clock();
     const byTransfer: BatchResults = Object.create(null) as BatchResults;
-    ops.forEach((op, i) => (byTransfer[op.id] = results[i]!));
+    const late = (op: LedgerOp) => op.op === 'hold' && op.expiresAtMs <= nowMs + MIN_HOLD_MS && this.ledger.outcome(op.id) === undefined;
+    const ready = ops.filter((op) => !late(op));
+    const results = this.ledger.transact(ready);
+    ready.forEach((op, i) => (byTransfer[op.id] = results[i]!));
+    for (const op of ops) {
+      byTransfer[op.id] ??= 'hold_expired';
+      this.onTransfer(op.op, byTransfer[op.id]!);
+    }
     return byTransfer;
   }
 

@@ -1,0 +1,94 @@
+// Security headers of the authority's responses and the origins it counts as its own: the pages'
+// Content Security Policy (no inline script), the sandbox document's own CSP, and the Origin check
+// of /ws. docs/PROTOCOL.md section 6 lists them.
+import { SANDBOX_CSP } from '../workers/sandbox/sandbox-csp.ts';
+
+export interface OriginPolicy {
+  /** Origins the authority is known by besides the Host of a request: its listen address. */
+  readonly ownOrigins: readonly string[];
+  /** `--allow-origin`: other origins whose pages may open /ws and frame the sandbox. */
+  readonly allowOrigins: readonly string[];
+  /** `--sandbox-origin`: where the pages frame the sandbox from, when not from here. */
+  readonly sandboxOrigin?: string | undefined;
+}
+
+/** A Host header we are willing to echo into a header: a name or an address and a port, nothing else. */
+const HOST_HEADER = /^(?:[a-z0-9](?:[a-z0-9-]{0,62})(?:\.[a-z0-9](?:[a-z0-9-]{0,62}))*|\[[0-9a-f:.]{2,45}\])(?::[0-9]{1,5})?$/i;
+
+/** The host (and port) a request was sent to, lower-cased, or undefined when absent or odd. */
+export function requestHost(host: string | undefined): string | undefined {
+  return host !== undefined && HOST_HEADER.test(host) ? host.toLowerCase() : undefined;
+}
+
+/** Headers every answer carries. */
+export const COMMON_HEADERS: Readonly<Record<string, string>> = {
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+};
+
+/** JSON and text answers are never documents to render or frame. */
+export const DATA_HEADERS: Readonly<Record<string, string>> = {
+  ...COMMON_HEADERS,
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+};
+
+/**
+ * The pages' policy. 'unsafe-inline' stays in style-src for style attributes written in lit
+ * templates (the replay legend); lit and CodeMirror themselves use constructed style sheets.
+ */
+export function pageHeaders(host: string | undefined, policy: OriginPolicy): Record<string, string> {
+  const checked = requestHost(host);
+  const sockets = checked ? ` ws://${checked} wss://${checked}` : '';
+  const sandbox = policy.sandboxOrigin ? ` ${policy.sandboxOrigin}` : '';
+  return {
+    ...COMMON_HEADERS,
+    'cross-origin-opener-policy': 'same-origin',
+    'content-security-policy': [
+      "default-src 'self'",
+      "script-src 'self'",
+      "style-src 'self' 'unsafe-inline'",
+      "img-src 'self' data: blob:",
+      `connect-src 'self'${sockets}`,
+      `frame-src 'self'${sandbox}`,
+      "worker-src 'self'",
+      "frame-ancestors 'self'",
+      "base-uri 'none'",
+      "form-action 'self'",
+      "object-src 'none'",
+    ].join('; '),
+  };
+}
+
+/** The sandbox document: its own CSP (the one of its meta tag), framable by the pages' origins. */
+export function sandboxHeaders(host: string | undefined, policy: OriginPolicy): Record<string, string> {
+  return {
+    ...COMMON_HEADERS,
+    'content-security-policy': `${SANDBOX_CSP}; frame-ancestors 'self' ${pageOrigins(host, policy).join(' ')}`,
+  };
+}
+
+/** Origins whose pages are ours: the Host of the request (http or https), the listen address, the allow-list. */
+export function pageOrigins(host: string | undefined, policy: OriginPolicy): string[] {
+  const checked = requestHost(host);
+  const fromHost = checked ? [`http://${checked}`, `https://${checked}`] : [];
+  return [...new Set([...fromHost, ...policy.ownOrigins, ...policy.allowOrigins])];
+}
+
+/**
+ * Whether a WebSocket upgrade's Origin may connect: none at all (not a browser: tests, a CLI), the
+ * authority's own (http or https with the request's host and port, so a TLS proxy in front works),
+ * or one in the allow-list.
+ */
+export function originAllowed(origin: string | undefined, host: string | undefined, policy: OriginPolicy): boolean {
+  if (origin === undefined) return true;
+  const checked = requestHost(host);
+  if (checked && (origin === `http://${checked}` || origin === `https://${checked}`)) return true;
+  return policy.allowOrigins.includes(origin) || policy.ownOrigins.includes(origin);
+}
+
+/** The origins of a listen address: on loopback also its usual names, which reach the same socket. */
+export function listenOrigins(host: string, port: number): string[] {
+  const shown = host.includes(':') ? `[${host}]` : host;
+  const names = host === 'localhost' || host === '127.0.0.1' || host === '::1' ? ['localhost', '127.0.0.1', '[::1]'] : [shown];
+  return [...new Set([shown, ...names])].map((name) => `http://${name}:${port}`);
+}
