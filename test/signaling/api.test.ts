@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestAuthority, type TestAuthority } from '../helpers/authority.ts';
 import { joinAs } from '../helpers/ws-peer.ts';
 import type { AuthorityConnection } from '../../src/peer/authority-connection.ts';
+import { MAX_PEERS_LISTED } from '../../signaling/api.ts';
+import type { AuthorityLink } from '../../signaling/registry.ts';
 
 let authority: TestAuthority;
 let worker: AuthorityConnection;
@@ -29,7 +31,8 @@ describe('HTTP API', () => {
   });
 
   it('lists peers with id, role, state and neighbours', async () => {
-    const { peers } = await (await fetch(`${authority.url}/api/peers`)).json();
+    const { peers, total } = await (await fetch(`${authority.url}/api/peers`)).json();
+    expect(total).toBe(1);
     expect(peers).toHaveLength(1);
     expect(peers[0]).toMatchObject({ id: worker.id, role: 'worker', address: '127.0.0.1', protocol: 'p2p:authority<-worker/2', neighbours: [], balance: 0 });
     expect(['joined', 'listening']).toContain(peers[0].state);
@@ -60,6 +63,21 @@ describe('HTTP API', () => {
     authority.points.void('v-flight', 'h-flight', client);
   });
 
+  it('lists at most MAX_PEERS_LISTED peers and counts them all in total', async () => {
+    const fakes = Array.from({ length: MAX_PEERS_LISTED + 5 }, (_, i) => ({
+      id: `f${String(i).padStart(31, '0')}`, role: 'client' as const, state: 'joined' as const, address: '192.0.2.1',
+      joinedAt: 0, neighbours: [], handler: { inbound: undefined, lastFrameMs: 0 } as unknown as AuthorityLink,
+    }));
+    for (const fake of fakes) authority.registry.add(fake);
+    try {
+      const body = await (await fetch(`${authority.url}/api/peers`)).json();
+      expect(body.total).toBe(MAX_PEERS_LISTED + 6);
+      expect(body.peers).toHaveLength(MAX_PEERS_LISTED);
+    } finally {
+      for (const fake of fakes) authority.registry.remove(fake.id, fake.handler);
+    }
+  });
+
   it('answers an unknown API path with 404 and the list of APIs', async () => {
     const response = await fetch(`${authority.url}/api/nope`);
     expect(response.status).toBe(404);
@@ -70,6 +88,13 @@ describe('HTTP API', () => {
     const response = await fetch(`${authority.url}/api/peers`, { method: 'POST', body: 'x' });
     expect(response.status).toBe(405);
     expect(response.headers.get('allow')).toBe('GET, HEAD');
+    expect(await response.json()).toEqual({ error: 'POST is not allowed on /api/peers; use GET' });
+  });
+
+  it('answers a bad events query with 400 and one line of JSON', async () => {
+    const response = await fetch(`${authority.url}/api/events?since=soon&limit=0`);
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ error: 'since must be a number (ms) and limit a whole number above 0' });
   });
 
   it('refuses a WebSocket upgrade on any path but /ws', async () => {
