@@ -109,6 +109,14 @@ describe('the built pages', () => {
     expect(asset.headers['cache-control']).toBe('public, max-age=31536000, immutable');
   });
 
+  it('answers 404 for a page deleted under it (a rebuild while it runs)', async () => {
+    const file = join(fixture, 'dist', 'assets', 'old-hash.js');
+    writeFileSync(file, 'export {};');
+    expect((await send(get('/assets/old-hash.js'))).status).toBe(200);
+    rmSync(file);
+    expectRefusal(await send(get('/assets/old-hash.js')), 404, /not found: \/assets\/old-hash\.js/);
+  });
+
   it.each(['POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'TRACE'])('refuses %s on a page with 405 and Allow', async (method) => {
     const answer = await send(get('/', method));
     expectRefusal(answer, 405, new RegExp(`^${method} is not allowed on /; use GET`));
