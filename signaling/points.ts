@@ -31,6 +31,13 @@ interface BatchArgs { entries: string[]; signature: string }
 export type BatchResults = Record<string, string>;
 
 const MAX_AWARD_POINTS = 1_000_000;
+/**
+ * A batch is applied in transactions of at most this many entries, the event loop free between
+ * them: a transaction blocks the authority while it runs (better-sqlite3 is synchronous, and each
+ * commit waits for the disk), ~3 ms for 100 entries here against ~30 ms for 1000. Entries are
+ * independent (each its own transfer id and outcome), so nothing needs them in one transaction.
+ */
+export const LEDGER_CHUNK_OPS = 100;
 /** A hold must last at least this long to be taken: the ledger's own clock reads a little later. */
 const MIN_HOLD_MS = 1000;
 
@@ -99,9 +106,7 @@ export class PointsDesk {
   }
 
   balance(peer: Payer): { points: number; held: number } {
-    const points = this.ledger.balance(peer.id) ?? 0;
-    const held = this.ledger.holds(peer.id).filter((h) => h.client === peer.id).reduce((sum, h) => sum + h.amount, 0);
-    return { points, held };
+    return { points: this.ledger.balance(peer.id) ?? 0, held: this.ledger.heldBy(peer.id) };
   }
 
   history(peer: Payer, limit = DEFAULT_HISTORY_ENTRIES): string[] {
@@ -120,7 +125,7 @@ export class PointsDesk {
   award(link: object, peer: Payer, { entries, signature }: BatchArgs): Promise<BatchResults> {
     return this.queue.run(link, async () => {
       await this.checkSignature(peer, pointsMessage('award', formatList(entries)), signature);
-      return this.transact(awardOps(peer.id, entries));
+      return this.apply(awardOps(peer.id, entries));
     });
   }
 
@@ -128,7 +133,7 @@ export class PointsDesk {
   settle(link: object, peer: Payer, { entries, signature }: BatchArgs): Promise<BatchResults> {
     return this.queue.run(link, async () => {
       await this.checkSignature(peer, pointsMessage('settle', formatList(entries)), signature);
-      return this.transact(settleOps(peer.id, entries));
+      return this.apply(settleOps(peer.id, entries));
     });
   }
 
@@ -137,14 +142,22 @@ export class PointsDesk {
     this.queue.drop(link);
   }
 
-  /**
-   * One batch, one ledger transaction; each transfer id paired with its result. A hold that would
-   * already have expired is `hold_expired` unless its id was applied before: a batch sent again
-   * after a long outage gets its first outcomes back.
-   */
-  private transact(ops: LedgerOp[]): BatchResults {
-    const nowMs = this.clock();
+  /** A batch in chunks of LEDGER_CHUNK_OPS, the event loop free between them; each transfer id paired with its result. */
+  private async apply(ops: LedgerOp[]): Promise<BatchResults> {
     const byTransfer: BatchResults = Object.create(null) as BatchResults;
+    for (let start = 0; start < ops.length; start += LEDGER_CHUNK_OPS) {
+      if (start > 0) await new Promise((resolve) => setImmediate(resolve));
+      this.transact(ops.slice(start, start + LEDGER_CHUNK_OPS), byTransfer);
+    }
+    return byTransfer;
+  }
+
+  /**
+   * One ledger transaction. A hold that would already have expired is `hold_expired` unless its id
+   * was applied before: a batch sent again after a long outage gets its first outcomes back.
+   */
+  private transact(ops: LedgerOp[], byTransfer: BatchResults): void {
+    const nowMs = this.clock();
     const late = (op: LedgerOp) => op.op === 'hold' && op.expiresAtMs <= nowMs + MIN_HOLD_MS && this.ledger.outcome(op.id) === undefined;
     const ready = ops.filter((op) => !late(op));
     const results = this.ledger.transact(ready);
@@ -153,7 +166,6 @@ export class PointsDesk {
       byTransfer[op.id] ??= 'hold_expired';
       this.onTransfer(op.op, byTransfer[op.id]!);
     }
-    return byTransfer;
   }
 
   private async checkSignature(peer: Payer, message: string, signature: string): Promise<void> {

@@ -147,6 +147,12 @@ export class Ledger {
     }));
   }
 
+  /** Points the account holds in open holds as a client, however many holds there are. */
+  heldBy(account: string): number {
+    checkAccountId(account);
+    return this.st.heldBy.get(account)!.held;
+  }
+
   /** Open holds the account pays (as client) or will be paid (as worker), soonest expiry first. */
   holds(account: string): OpenHold[] {
     checkAccountId(account);

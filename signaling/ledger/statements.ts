@@ -81,6 +81,7 @@ export function prepareStatements(db: LedgerDatabase) {
     openHolds: db.prepare<[number], HoldRow>(
       `SELECT id, client, worker, amount, expires_at_ms, state FROM holds WHERE state = 'open' ORDER BY expires_at_ms LIMIT ?`),
     openHoldCount: db.prepare<[], { count: number }>(`SELECT COUNT(*) AS count FROM holds WHERE state = 'open'`),
+    heldBy: db.prepare<[string], { held: number }>(`SELECT COALESCE(SUM(amount), 0) AS held FROM holds WHERE state = 'open' AND client = ?`),
     topWorkers: db.prepare<[number], { worker: string }>(
       'SELECT worker FROM records ORDER BY jobs DESC, worker LIMIT ?'),
     putRecord: db.prepare<[string, number, number, number, number, number]>(
