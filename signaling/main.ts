@@ -12,17 +12,18 @@ async function main(): Promise<void> {
   const config = readConfig(process.argv.slice(2), process.env);
   const log = createLog(config.logLevel);
   const authority = await startAuthority(config, Date.now, { log, processMetrics: true });
-  const shown = authority.url.replace('127.0.0.1', 'localhost');
-  log.info({
-    url: shown, ws: authority.wsUrl, dataDir: config.dataDir, metrics: `${shown}/metrics`,
-    pages: { worker: `${shown}/`, submit: `${shown}/submit.html`, admin: `${shown}/admin.html` },
-  }, `peer farm authority on ${shown}`);
   const stop = (signal: string) => {
     log.info({ signal }, 'closing');
     void authority.close().then(() => process.exit(0));
   };
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));
+  // Last: whoever reads this line may signal at once, and the handlers are in place.
+  const shown = authority.url.replace('127.0.0.1', 'localhost');
+  log.info({
+    url: shown, ws: authority.wsUrl, dataDir: config.dataDir, metrics: `${shown}/metrics`,
+    pages: { worker: `${shown}/`, submit: `${shown}/submit.html`, admin: `${shown}/admin.html` },
+  }, `peer farm authority on ${shown}`);
 }
 
 main().catch((error: unknown) => {
