@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openLedger, type LedgerDatabase } from '../../signaling/ledger/database.ts';
-import { Ledger, type LedgerOptions } from '../../signaling/ledger/ledger.ts';
+import { Ledger, type LedgerOp, type LedgerOptions } from '../../signaling/ledger/ledger.ts';
+import type { LedgerResult } from '../../signaling/ledger/results.ts';
 
 /** 2026-11-24T00:00:00Z: a fixed start, so journal times are the same in every run. */
 export const START_MS = Date.UTC(2026, 10, 24);
@@ -60,5 +61,16 @@ export function fund(ledger: Ledger, points: number, ...accounts: string[]): voi
   for (const account of accounts) {
     const result = ledger.grant(`grant-${account}`, account, points, { ip: `ip-${account}`, day: '2026-11-24' });
     if (result !== 'ok') throw new Error(`could not fund ${account}: ${result}`);
+  }
+}
+
+/** Applies one request through the Ledger's own method for it (not `transact`). */
+export function applyOne(ledger: Ledger, op: LedgerOp): LedgerResult {
+  switch (op.op) {
+    case 'grant': return ledger.grant(op.id, op.account, op.amount, { ip: op.ip, day: op.day });
+    case 'hold': return ledger.hold(op.id, op.client, op.worker, op.amount, { expiresAtMs: op.expiresAtMs });
+    case 'post': return ledger.post(op.id, op.holdId, op.by);
+    case 'void': return ledger.void(op.id, op.holdId, op.by);
+    case 'reject': return ledger.reject(op.id, op.holdId, op.by, op.reason ?? '');
   }
 }

@@ -2,7 +2,8 @@
 // and a raw command link for sending whatever a misbehaving peer might send.
 import WebSocket from 'ws';
 import { openWebSocketLink, type WebSocketLike, type WebSocketLink } from '../../src/net/ws-link.ts';
-import { generateIdentity } from '../../src/protocol/identity.ts';
+import { generateIdentity, joinMessage, sign, type Identity } from '../../src/protocol/identity.ts';
+import { PointsClient } from '../../src/peer/points-client.ts';
 import { AuthorityConnection, type AuthorityRole } from '../../src/peer/authority-connection.ts';
 import { Options } from '../../src/peer/options.ts';
 
@@ -62,4 +63,23 @@ export async function rawPeer(url: string): Promise<RawPeer> {
       });
     },
   };
+}
+
+/** A raw link that declared `protocol`, answered its challenge with a fresh identity and was welcomed. */
+export async function rawJoined(url: string, protocol = 'p2p:authority<-worker/2'): Promise<{ peer: RawPeer; identity: Identity }> {
+  const peer = await rawPeer(url);
+  peer.send(`protocol ${protocol}`);
+  const nonce = (await peer.next(/^challenge /)).split(' ')[1]!;
+  const identity = await generateIdentity();
+  peer.send(`join ${identity.id} ${identity.publicKey} ${await sign(identity, joinMessage(nonce))}`);
+  await peer.next(/^welcome /);
+  return { peer, identity };
+}
+
+/** A member of the network as the tabs are (AuthorityConnection) with its points client. */
+export async function joinedMember(role: AuthorityRole, url: string) {
+  const identity = await generateIdentity();
+  const connection = new AuthorityConnection({ role, identity, urls: [url], openSocket, options: new Options() });
+  await connection.start();
+  return { id: identity.id, identity, connection, points: new PointsClient(connection, identity) };
 }

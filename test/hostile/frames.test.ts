@@ -10,7 +10,7 @@ import { MAX_FRAME_BYTES } from '../../src/protocol/handler.ts';
 import { MAX_QUEUED_PER_LINK } from '../../signaling/fair-queue.ts';
 import { WS_MAX_PAYLOAD_BYTES } from '../../signaling/websocket.ts';
 import { startTestAuthority, type TestAuthority } from '../helpers/authority.ts';
-import { rawPeer, type RawPeer } from '../helpers/ws-peer.ts';
+import { rawJoined, rawPeer, type RawPeer } from '../helpers/ws-peer.ts';
 import { until } from '../helpers/until.ts';
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
@@ -39,11 +39,9 @@ async function declared(protocol = 'p2p:authority<-worker/2'): Promise<{ peer: R
 
 /** A raw link joined as a fresh identity. */
 async function joined(protocol = 'p2p:authority<-worker/2'): Promise<{ peer: RawPeer; identity: Identity }> {
-  const { peer, nonce } = await declared(protocol);
-  const identity = await generateIdentity();
-  peer.send(`join ${identity.id} ${identity.publicKey} ${await sign(identity, joinMessage(nonce))}`);
-  await peer.next(/^welcome /);
-  return { peer, identity };
+  const link = await rawJoined(authority.wsUrl, protocol);
+  peers.push(link.peer);
+  return link;
 }
 
 /** Sends `frame` and returns the next exception. */

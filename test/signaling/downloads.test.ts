@@ -5,9 +5,8 @@ import { get, type IncomingMessage } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_CONCURRENT_DOWNLOADS } from '../../signaling/downloads.ts';
 import { MAX_STORED_EVENTS } from '../../signaling/event-store.ts';
-import { generateIdentity, joinMessage, sign } from '../../src/protocol/identity.ts';
 import { startTestAuthority, type TestAuthority } from '../helpers/authority.ts';
-import { rawPeer, type RawPeer } from '../helpers/ws-peer.ts';
+import { rawJoined, type RawPeer } from '../helpers/ws-peer.ts';
 
 let authority: TestAuthority;
 let peer: RawPeer;
@@ -18,12 +17,7 @@ beforeEach(async () => {
   for (let i = 0; i < MAX_STORED_EVENTS; i++) {
     authority.events.add({ t: startMs + i, node: `n${i % 50}`, kind: 'in', peer: `p${i % 77}`, text: `heartbeat ${i} ${'x'.repeat(100)}`, result: 'ok' });
   }
-  peer = await rawPeer(authority.wsUrl);
-  peer.send('protocol p2p:authority<-worker/2');
-  const nonce = (await peer.next(/^challenge /)).split(' ')[1]!;
-  const identity = await generateIdentity();
-  peer.send(`join ${identity.id} ${identity.publicKey} ${await sign(identity, joinMessage(nonce))}`);
-  await peer.next(/^welcome /);
+  ({ peer } = await rawJoined(authority.wsUrl));
 });
 
 afterEach(async () => {

@@ -1,22 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { formatList } from '../../src/protocol/format.ts';
-import { generateIdentity, joinMessage, sign } from '../../src/protocol/identity.ts';
 import { EventLog, LOG_BATCH_EVENTS, LOG_PENDING_MAX } from '../../src/peer/event-log.ts';
 import { EventStore } from '../../signaling/event-store.ts';
 import { startTestAuthority, type TestAuthority } from '../helpers/authority.ts';
-import { rawPeer, type RawPeer } from '../helpers/ws-peer.ts';
+import { rawJoined, type RawPeer } from '../helpers/ws-peer.ts';
 
 let authority: TestAuthority;
 let peer: RawPeer;
 
 async function joinedWorker(): Promise<string> {
-  peer = await rawPeer(authority.wsUrl);
-  peer.send('protocol p2p:authority<-worker/2');
-  const nonce = (await peer.next(/^challenge /)).split(' ')[1]!;
-  const identity = await generateIdentity();
-  peer.send(`join ${identity.id} ${identity.publicKey} ${await sign(identity, joinMessage(nonce))}`);
-  await peer.next(/^welcome /);
-  return identity.id;
+  const joined = await rawJoined(authority.wsUrl);
+  peer = joined.peer;
+  return joined.identity.id;
 }
 
 beforeEach(async () => {

@@ -6,7 +6,7 @@
 // of commands. fast-check picks a new seed each run and prints the seed, path and commands of any failure.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { HOUR_MS, openTestLedger, type TestLedger } from '../helpers/ledger.ts';
+import { HOUR_MS, applyOne, openTestLedger, type TestLedger } from '../helpers/ledger.ts';
 import { LedgerModel } from '../helpers/ledger-model.ts';
 import type { LedgerOp } from '../../signaling/ledger/ledger.ts';
 import type { LedgerResult } from '../../signaling/ledger/results.ts';
@@ -108,16 +108,6 @@ function retried(world: World, op: LedgerOp, recompute: boolean): LedgerOp {
   }
 }
 
-function applyOne(t: TestLedger, op: LedgerOp): LedgerResult {
-  const { ledger } = t;
-  switch (op.op) {
-    case 'grant': return ledger.grant(op.id, op.account, op.amount, { ip: op.ip, day: op.day });
-    case 'hold': return ledger.hold(op.id, op.client, op.worker, op.amount, { expiresAtMs: op.expiresAtMs });
-    case 'post': return ledger.post(op.id, op.holdId, op.by);
-    case 'void': return ledger.void(op.id, op.holdId, op.by);
-    case 'reject': return ledger.reject(op.id, op.holdId, op.by, op.reason ?? '');
-  }
-}
 
 /** What the ledger holds that the model predicts: balances, open holds, records, totals. */
 function snapshot(t: TestLedger) {
@@ -158,7 +148,7 @@ class RequestCommand implements LedgerCommand {
   run(world: World, t: TestLedger): void {
     if (this.draft.kind === 'open') return this.openAccount(world, t, ACCOUNTS[this.draft.account]!);
     const op = build(world, this.draft);
-    expect(applyOne(t, op), JSON.stringify(op)).toBe(world.apply(op));
+    expect(applyOne(t.ledger, op), JSON.stringify(op)).toBe(world.apply(op));
     checkAll(world, t);
   }
   /** A worker's empty account; LedgerModel has no request for it, so its balances map is set here. */
@@ -178,7 +168,7 @@ class RetryCommand implements LedgerCommand {
     const earlier = world.made[this.pick % world.made.length]!;
     const op = retried(world, earlier.op, this.recompute);
     const before = snapshot(t);
-    const result = applyOne(t, op);
+    const result = applyOne(t.ledger, op);
     expect(result, `retry of ${JSON.stringify(op)}`).toBe(earlier.result);
     expect(world.apply(op)).toBe(result);
     expect(snapshot(t), 'a retry changed the ledger').toEqual(before);
@@ -193,7 +183,7 @@ class ReuseIdCommand implements LedgerCommand {
   check = (world: Readonly<World>) => world.made.length > 0;
   run(world: World, t: TestLedger): void {
     const op = build(world, this.draft, world.made[this.pick % world.made.length]!.op.id);
-    expect(applyOne(t, op), JSON.stringify(op)).toBe(world.apply(op));
+    expect(applyOne(t.ledger, op), JSON.stringify(op)).toBe(world.apply(op));
     checkAll(world, t);
   }
   toString = () => `reuse(#${this.pick}, ${JSON.stringify(this.draft)})`;

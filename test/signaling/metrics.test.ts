@@ -1,22 +1,17 @@
 // The authority's Prometheus metrics at /metrics: what a scrape shows after real traffic.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { generateIdentity } from '../../src/protocol/identity.ts';
-import { AuthorityConnection, type SignalEventDetail } from '../../src/peer/authority-connection.ts';
-import { Options } from '../../src/peer/options.ts';
-import { PointsClient } from '../../src/peer/points-client.ts';
+import type { SignalEventDetail } from '../../src/peer/authority-connection.ts';
 import { startTestAuthority, type TestAuthority } from '../helpers/authority.ts';
-import { openSocket, rawPeer, type RawPeer } from '../helpers/ws-peer.ts';
+import { joinedMember, rawPeer, type RawPeer } from '../helpers/ws-peer.ts';
 import { rawRequest } from '../hostile/raw-http.ts';
 
 let authority: TestAuthority;
 const stops: (() => void)[] = [];
 
 async function member(role: 'worker' | 'client') {
-  const identity = await generateIdentity();
-  const connection = new AuthorityConnection({ role, identity, urls: [authority.wsUrl], openSocket, options: new Options() });
-  await connection.start();
-  stops.push(() => connection.stop());
-  return { id: identity.id, connection, points: new PointsClient(connection, identity) };
+  const joined = await joinedMember(role, authority.wsUrl);
+  stops.push(() => joined.connection.stop());
+  return joined;
 }
 
 async function raw(): Promise<RawPeer> {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseList } from '../../src/protocol/parse.ts';
-import { generateIdentity, joinMessage, sign } from '../../src/protocol/identity.ts';
+import { generateIdentity, sign } from '../../src/protocol/identity.ts';
 import { AuthorityConnection } from '../../src/peer/authority-connection.ts';
 import { Options } from '../../src/peer/options.ts';
 import { PointsClient } from '../../src/peer/points-client.ts';
@@ -8,17 +8,15 @@ import type { ReplyEventDetail } from '../../src/peer/authority-connection.ts';
 import { formatList } from '../../src/protocol/format.ts';
 import { until } from '../helpers/until.ts';
 import { startTestAuthority, type TestAuthority } from '../helpers/authority.ts';
-import { openSocket, rawPeer } from '../helpers/ws-peer.ts';
+import { joinedMember, openSocket, rawJoined } from '../helpers/ws-peer.ts';
 
 let authority: TestAuthority;
 const stops: (() => void)[] = [];
 
 async function member(role: 'worker' | 'client') {
-  const identity = await generateIdentity();
-  const connection = new AuthorityConnection({ role, identity, urls: [authority.wsUrl], openSocket, options: new Options() });
-  await connection.start();
-  stops.push(() => connection.stop());
-  return { id: identity.id, identity, connection, points: new PointsClient(connection, identity) };
+  const joined = await joinedMember(role, authority.wsUrl);
+  stops.push(() => joined.connection.stop());
+  return joined;
 }
 
 beforeEach(async () => {
@@ -85,13 +83,9 @@ describe('points over the authority protocols', () => {
   });
 
   it('refuses an award whose signature is not the joined key\'s', async () => {
-    const peer = await rawPeer(authority.wsUrl);
+    const { peer, identity: me } = await rawJoined(authority.wsUrl, 'p2p:authority<-client/2');
     stops.push(() => peer.link.close());
-    peer.send('protocol p2p:authority<-client/2');
-    const nonce = (await peer.next(/^challenge /)).split(' ')[1]!;
-    const [me, mallory] = [await generateIdentity(), await generateIdentity()];
-    peer.send(`join ${me.id} ${me.publicKey} ${await sign(me, joinMessage(nonce))}`);
-    await peer.next(/^welcome /);
+    const mallory = await generateIdentity();
     const worker = await member('worker');
     const entries = `{transfer t1 worker ${worker.id} amount 5 expires ${Date.now() + 60_000}}`;
     const forged = await sign(mallory, `peerfarm award ${entries}`);
@@ -143,14 +137,9 @@ describe('points over the authority protocols', () => {
   });
 
   it('still answers a /1 client, whose refusals come as exceptions', async () => {
-    const peer = await rawPeer(authority.wsUrl);
+    const { peer } = await rawJoined(authority.wsUrl, 'p2p:authority<-client/1');
     stops.push(() => peer.link.close());
-    peer.send('protocol p2p:authority<-client/1');
-    await peer.next(/^protocol p2p:client<-authority\/1$/);
-    const nonce = (await peer.next(/^challenge /)).split(' ')[1]!;
-    const me = await generateIdentity();
-    peer.send(`join ${me.id} ${me.publicKey} ${await sign(me, joinMessage(nonce))}`);
-    await peer.next(/^welcome /);
+    expect(peer.frames[0]).toBe('protocol p2p:client<-authority/1');
     peer.send('award {{transfer t1}} AAAA');
     expect(await peer.next(/^exception/)).toBe('exception {bad signature: sign "peerfarm award {transfer t1}" with the key you joined with}');
   });
