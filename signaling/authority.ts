@@ -21,6 +21,10 @@ import { createLog, type Log } from './log.ts';
 import { AuthorityMetrics } from './metrics.ts';
 import { observeRelays } from './relay.ts';
 import { listenOrigins } from './security-headers.ts';
+import { iceOptions, redactTurnCredential, TURN_RENEW_AFTER_MS } from './turn.ts';
+import { loadTls, type TlsMaterial } from './tls.ts';
+import { tlsFront } from './tls-listener.ts';
+import type { Server as NetServer } from 'node:net';
 
 /** How often silent peers and unfinished handshakes and joins are looked for. */
 const SWEEP_INTERVAL_MS = 1000;
@@ -30,10 +34,12 @@ const AUTHORITY_CHECK_MS = 60_000;
 export interface Authority {
   readonly host: string;
   readonly port: number;
-  /** http://host:port */
+  /** http://host:port, or https:// with TLS */
   readonly url: string;
-  /** ws://host:port/ws */
+  /** ws://host:port/ws, or wss:// with TLS */
   readonly wsUrl: string;
+  /** The certificate served, with TLS on. */
+  readonly tls: TlsMaterial | undefined;
   readonly registry: PeerRegistry;
   readonly ledger: LedgerDatabase;
   readonly points: Ledger;
@@ -55,6 +61,7 @@ export class StartError extends Error {
 
 export async function startAuthority(config: AuthorityConfig, clock: () => number = Date.now, deps: AuthorityDeps = {}): Promise<Authority> {
   const log = deps.log ?? createLog(config.logLevel);
+  const tls = config.tls ? await loadTls(config.tls, config.dataDir, clock) : undefined;
   const ledger = openLedger(config.dataDir);
   const points = new Ledger({ db: ledger, clock, options: { grantPoints: config.grantPoints, grantsPerIpPerDay: config.grantsPerIpPerDay } });
   let metrics!: AuthorityMetrics;
@@ -63,12 +70,12 @@ export async function startAuthority(config: AuthorityConfig, clock: () => numbe
   const registry = new PeerRegistry();
   const sessions = new Map<Handler, PeerSession>();
   const protocols = createRegistry();
-  const pushedOptions = () => ({
+  const pushedOptions = (token: string) => ({
     time_between_authority_checks: String(AUTHORITY_CHECK_MS),
     max_peer_connections: '4',
     heartbeat_interval_ms: String(Math.floor(config.peerExpiryMs / 3)),
     ice_loopback_only: isLoopback(config.host) ? '1' : '0',
-    ice_servers: '',
+    ...iceOptions(config.ice, token, clock()),
     ...(config.sandboxOrigin === undefined ? {} : { sandbox_url: `${config.sandboxOrigin}${SANDBOX_PATH}` }),
     ...config.options,
   });
@@ -86,7 +93,7 @@ export async function startAuthority(config: AuthorityConfig, clock: () => numbe
     clock,
     log: (event) => {
       if (event.kind === 'in' && event.result) metrics.countCommand(protocolOf(event.link), event.text, event.result);
-      if (!event.text.startsWith('log ')) events.add(fromLogEvent('authority', event));
+      if (!event.text.startsWith('log ')) events.add(fromLogEvent('authority', { ...event, text: redactTurnCredential(event.text) }));
     },
     onRefusal: (code) => metrics.refusals.inc({ code }),
     onProtocol: (handler) => sessions.get(handler)?.greet(),
@@ -98,7 +105,7 @@ export async function startAuthority(config: AuthorityConfig, clock: () => numbe
   const downloads = new Downloads();
   const origins = { ownOrigins: [] as string[], allowOrigins: config.allowOrigins, sandboxOrigin: config.sandboxOrigin };
   const http = createHttpServer({
-    distDir: config.distDir, metrics, origins, log,
+    distDir: config.distDir, metrics, origins, log, tls,
     api: {
       registry, clock, ledger: points, events, startedAtMs: clock(), downloads,
       connections: () => server.handlers.size,
@@ -114,20 +121,23 @@ export async function startAuthority(config: AuthorityConfig, clock: () => numbe
     isJoined: (handler) => sessions.get(handler)?.peer !== undefined,
   });
   const { wss } = sockets;
-  await listen(http, config.host, config.port);
+  // With TLS, one port serves HTTPS and redirects plain HTTP to it (tls-listener.ts).
+  const listener: NetServer = tls ? tlsFront(http as unknown as import('node:https').Server) : http;
+  await listen(listener, config.host, config.port);
   // After listening, an accept failure (EMFILE: out of file descriptors) is an error event, not a crash.
-  http.on('error', (error) => log.error({ err: error }, 'HTTP server error'));
+  listener.on('error', (error) => log.error({ err: error }, 'HTTP server error'));
   const sweeper = setInterval(() => {
     try {
       expireSilent(server.handlers, config.peerExpiryMs, clock());
+      if (config.ice.secret !== undefined) renewTurnCredentials(sessions.values(), clock());
       sockets.sweep(clock());
       points.expire();
     } catch (error) {
       log.error({ err: error }, 'sweep failed');
     }
   }, SWEEP_INTERVAL_MS);
-  const port = (http.address() as AddressInfo).port;
-  origins.ownOrigins = listenOrigins(config.host, port);
+  const port = (listener.address() as AddressInfo).port;
+  origins.ownOrigins = listenOrigins(config.host, port, tls ? 'https' : 'http');
   metrics.observe({
     connections: () => server.handlers.size,
     unjoined: () => sockets.unjoined(),
@@ -139,8 +149,9 @@ export async function startAuthority(config: AuthorityConfig, clock: () => numbe
   return {
     host: config.host,
     port,
-    url: `http://${hostForUrl}:${port}`,
-    wsUrl: `ws://${hostForUrl}:${port}${WS_PATH}`,
+    url: `${tls ? 'https' : 'http'}://${hostForUrl}:${port}`,
+    wsUrl: `${tls ? 'wss' : 'ws'}://${hostForUrl}:${port}${WS_PATH}`,
+    tls,
     registry,
     ledger,
     points,
@@ -151,7 +162,8 @@ export async function startAuthority(config: AuthorityConfig, clock: () => numbe
       server.close('authority shutting down');
       for (const client of wss.clients) client.terminate();
       wss.close();
-      const closed = new Promise<void>((resolve) => http.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => listener.close(() => resolve()));
+      if (listener !== http) http.close();
       http.closeAllConnections(); // downloads under way and keep-alive sockets end now, not at their clients' pace
       await closed;
       ledger.close();
@@ -165,13 +177,20 @@ function expireSilent(handlers: ReadonlySet<Handler>, expiryMs: number, nowMs: n
   }
 }
 
+/** Pushes fresh TURN credentials to every link whose last ones are past half their lifetime. */
+function renewTurnCredentials(sessions: Iterable<PeerSession>, nowMs: number): void {
+  for (const session of sessions) {
+    if (session.optionsSentAtMs !== undefined && nowMs - session.optionsSentAtMs >= TURN_RENEW_AFTER_MS) session.sendOptions();
+  }
+}
+
 function countRoles(registry: PeerRegistry): Record<string, number> {
   const counts: Record<string, number> = { worker: 0, client: 0 };
   for (const peer of registry.list()) counts[peer.role] = (counts[peer.role] ?? 0) + 1;
   return counts;
 }
 
-function listen(http: ReturnType<typeof createHttpServer>, host: string, port: number): Promise<void> {
+function listen(http: NetServer, host: string, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     http.once('error', (error: NodeJS.ErrnoException) => {
       const where = `${host}:${port}`;

@@ -1,6 +1,8 @@
 // Authority configuration from flags and environment; a wrong value is one clear line, not a trace.
 import { resolve } from 'node:path';
 import { isIP } from 'node:net';
+import type { TlsConfig } from './tls.ts';
+import { iceConfigProblem, type IceConfig } from './turn.ts';
 
 export interface AuthorityConfig {
   readonly host: string;
@@ -32,6 +34,10 @@ export interface AuthorityConfig {
   readonly maxUnjoined: number;
   /** Origins besides the authority's own whose pages may open /ws (and frame the sandbox). */
   readonly allowOrigins: readonly string[];
+  /** HTTPS and WSS instead of HTTP and WS: a given certificate, or one made once in the data folder. */
+  readonly tls?: TlsConfig | undefined;
+  /** STUN/TURN URLs pushed as `ice_servers`, and the TURN secret credentials are minted from (turn.ts). */
+  readonly ice: IceConfig;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -55,17 +61,23 @@ export const USAGE = `usage: npm start -- [--port N] [--host ADDR] [--data-dir D
                       [--peer-expiry-ms MS] [--grant-points N] [--grants-per-ip-per-day N] [--option key=value ...]
                       [--sandbox-origin URL] [--allow-origin URL ...] [--log-level LEVEL]
                       [--handshake-timeout-ms MS] [--join-timeout-ms MS] [--max-unjoined N]
+                      [--tls-cert FILE --tls-key FILE | --tls self-signed [--tls-name NAME ...]]
+                      [--turn-url URL ... --turn-secret SECRET]
 environment: PORT (8080), HOST (127.0.0.1), DATA_DIR (./data), MAX_CONNECTIONS, PEER_EXPIRY_MS,
              GRANT_POINTS (1000), GRANTS_PER_IP_PER_DAY (3), SANDBOX_ORIGIN, ALLOW_ORIGINS (comma-separated),
-             LOG_LEVEL (info), HANDSHAKE_TIMEOUT_MS (10000), JOIN_TIMEOUT_MS (15000), MAX_UNJOINED (256)`;
+             LOG_LEVEL (info), HANDSHAKE_TIMEOUT_MS (10000), JOIN_TIMEOUT_MS (15000), MAX_UNJOINED (256),
+             TLS_CERT, TLS_KEY, TLS (self-signed), TLS_NAMES (comma-separated),
+             TURN_URLS (comma-separated), TURN_SECRET`;
 
 const FLAGS = ['--port', '--host', '--data-dir', '--max-connections', '--peer-expiry-ms', '--option', '--dist-dir',
   '--grant-points', '--grants-per-ip-per-day', '--sandbox-origin', '--allow-origin', '--log-level',
-  '--handshake-timeout-ms', '--join-timeout-ms', '--max-unjoined'];
+  '--handshake-timeout-ms', '--join-timeout-ms', '--max-unjoined', '--tls', '--tls-cert', '--tls-key', '--tls-name',
+  '--turn-url', '--turn-secret'];
 
 export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd = process.cwd()): AuthorityConfig {
   const flags = readFlags(argv);
   const value = (flag: string, name: string): string | undefined => flags.get(flag)?.at(-1) ?? env[name];
+  const options = Object.fromEntries((flags.get('--option') ?? []).map(checkOption));
   return {
     host: checkHost(value('--host', 'HOST') ?? '127.0.0.1'),
     port: checkInt('port', value('--port', 'PORT') ?? '8080', 0, 65535),
@@ -75,7 +87,7 @@ export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd 
     peerExpiryMs: checkInt('peer expiry', value('--peer-expiry-ms', 'PEER_EXPIRY_MS') ?? String(DEFAULT_PEER_EXPIRY_MS), 1000, 3_600_000),
     grantPoints: checkInt('grant points', value('--grant-points', 'GRANT_POINTS') ?? '1000', 0, 1_000_000),
     grantsPerIpPerDay: checkInt('grants per address and day', value('--grants-per-ip-per-day', 'GRANTS_PER_IP_PER_DAY') ?? '3', 0, 1_000_000),
-    options: Object.fromEntries((flags.get('--option') ?? []).map(checkOption)),
+    options,
     sandboxOrigin: checkSandboxOrigin(value('--sandbox-origin', 'SANDBOX_ORIGIN')),
     logLevel: checkLogLevel(value('--log-level', 'LOG_LEVEL') ?? 'info'),
     handshakeTimeoutMs: checkInt('handshake timeout', value('--handshake-timeout-ms', 'HANDSHAKE_TIMEOUT_MS') ?? String(DEFAULT_HANDSHAKE_TIMEOUT_MS), 10, 600_000),
@@ -83,7 +95,35 @@ export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd 
     maxUnjoined: checkInt('max unjoined', value('--max-unjoined', 'MAX_UNJOINED') ?? String(DEFAULT_MAX_UNJOINED), 1, 100_000),
     allowOrigins: (flags.get('--allow-origin') ?? env['ALLOW_ORIGINS']?.split(',').filter((text) => text.trim() !== '') ?? [])
       .map((text) => checkOrigin('allowed origin', text.trim(), 'https://farm.example.org')),
+    tls: checkTls(value('--tls', 'TLS'), value('--tls-cert', 'TLS_CERT'), value('--tls-key', 'TLS_KEY'),
+      flags.get('--tls-name') ?? env['TLS_NAMES']?.split(',').map((name) => name.trim()).filter(Boolean) ?? [], cwd),
+    ice: checkIce(flags.get('--turn-url') ?? env['TURN_URLS']?.split(',').map((url) => url.trim()).filter(Boolean) ?? [],
+      value('--turn-secret', 'TURN_SECRET'), options),
   };
+}
+
+function checkIce(urls: readonly string[], secret: string | undefined, options: Readonly<Record<string, string>>): IceConfig {
+  const problem = iceConfigProblem(urls, secret);
+  if (problem !== undefined) throw new ConfigError(problem);
+  if (urls.length > 0 && options['ice_servers'] !== undefined) {
+    throw new ConfigError('--turn-url and --option ice_servers=... both set the ICE servers: keep one');
+  }
+  return { urls, secret };
+}
+
+function checkTls(mode: string | undefined, certFile: string | undefined, keyFile: string | undefined,
+  names: readonly string[], cwd: string): TlsConfig | undefined {
+  if (mode !== undefined && mode !== 'self-signed') throw new ConfigError(`--tls takes "self-signed", got "${mode}" (a certificate of your own: --tls-cert FILE --tls-key FILE)`);
+  if (mode !== undefined && (certFile !== undefined || keyFile !== undefined)) {
+    throw new ConfigError('--tls self-signed and --tls-cert/--tls-key exclude each other: choose one');
+  }
+  if ((certFile === undefined) !== (keyFile === undefined)) throw new ConfigError('--tls-cert and --tls-key go together: give both PEM files');
+  for (const name of names) {
+    if (!/^[A-Za-z0-9.-]{1,253}$/.test(name) && isIP(name) === 0) throw new ConfigError(`--tls-name must be a host name or an IP address, got "${name}"`);
+  }
+  if (names.length > 0 && mode === undefined) throw new ConfigError('--tls-name names what a self-signed certificate covers: add --tls self-signed');
+  if (certFile !== undefined && keyFile !== undefined) return { mode: 'files', certFile: resolve(cwd, certFile), keyFile: resolve(cwd, keyFile) };
+  return mode === 'self-signed' ? { mode: 'self-signed', names } : undefined;
 }
 
 function readFlags(argv: readonly string[]): Map<string, string[]> {

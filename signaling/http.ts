@@ -1,7 +1,8 @@
 // HTTP: the JSON API, /metrics, then the built pages from dist/. Every listener is guarded: a bad
 // request gets a status and one line (JSON `{error}` under /api), an internal error a 500 with no
 // detail (the detail goes to the log), and no input can end the process.
-import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server as HttpServer, type ServerOptions, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { SANDBOX_PATH } from '../workers/sandbox/sandbox-csp.ts';
@@ -30,6 +31,8 @@ export interface HttpDeps {
   readonly metrics: AuthorityMetrics;
   readonly origins: OriginPolicy;
   readonly log: Log;
+  /** PEM certificate and key: the server speaks HTTPS (and WSS) instead. */
+  readonly tls?: { readonly cert: string; readonly key: string } | undefined;
 }
 
 export function createHttpServer(deps: HttpDeps): HttpServer {
@@ -37,14 +40,15 @@ export function createHttpServer(deps: HttpDeps): HttpServer {
   const { metrics, log } = deps;
   /** Sockets with a response under way: a parse error on them cannot be answered in the middle of it. */
   const busy = new WeakSet<Socket>();
-  const server = createServer({
+  const options: ServerOptions = {
     maxHeaderSize: MAX_HEADER_BYTES,
     headersTimeout: HEADERS_TIMEOUT_MS,
     requestTimeout: REQUEST_TIMEOUT_MS,
     connectionsCheckingInterval: CONNECTIONS_CHECK_INTERVAL_MS,
     // Node would answer a missing Host with a bare 400; readTarget says why.
     requireHostHeader: false,
-  }, (request, response) => {
+  };
+  const handle = (request: IncomingMessage, response: ServerResponse): void => {
     busy.add(request.socket);
     request.on('error', (error) => log.debug({ err: error }, 'request stream error'));
     response.on('error', (error) => log.debug({ err: error }, 'response stream error'));
@@ -59,7 +63,10 @@ export function createHttpServer(deps: HttpDeps): HttpServer {
       log.error({ err: error, method: request.method, url: request.url?.slice(0, 200) }, 'HTTP request failed');
       sendRefusal(response, refusal(500, 'internal error'), route.startsWith('/api/'));
     });
-  });
+  };
+  const server: HttpServer = deps.tls ? createHttpsServer({ ...options, cert: deps.tls.cert, key: deps.tls.key }, handle) : createServer(options, handle);
+  // A TLS handshake that fails (a browser that does not trust the certificate yet) is its own business.
+  server.on('tlsClientError', (error: Error) => log.debug({ err: error }, 'TLS handshake failed'));
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     const refused = clientErrorRefusal(error);
     if (!refused || busy.has(socket as Socket)) {

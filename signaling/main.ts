@@ -3,6 +3,7 @@
 import { startAuthority, StartError } from './authority.ts';
 import { ConfigError, readConfig, USAGE } from './config.ts';
 import { createLog } from './log.ts';
+import { trustAdvice } from './tls.ts';
 
 async function main(): Promise<void> {
   if (process.argv.includes('--help')) {
@@ -18,8 +19,12 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));
-  // Last: whoever reads this line may signal at once, and the handlers are in place.
   const shown = authority.url.replace('127.0.0.1', 'localhost');
+  if (authority.tls) {
+    const { fingerprint, spki, names, created } = authority.tls;
+    for (const line of trustAdvice(authority.tls, shown)) log.info({ tls: { fingerprint, spki, names, created } }, line);
+  }
+  // Last: whoever reads this line may signal at once, and the handlers are in place.
   log.info({
     url: shown, ws: authority.wsUrl, dataDir: config.dataDir, metrics: `${shown}/metrics`,
     pages: { worker: `${shown}/`, submit: `${shown}/submit.html`, admin: `${shown}/admin.html` },

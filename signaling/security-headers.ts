@@ -97,8 +97,8 @@ export function originAllowed(origin: string | undefined, host: string | undefin
 }
 
 /** The origins of a listen address: on loopback also its usual names, which reach the same socket. */
-export function listenOrigins(host: string, port: number): string[] {
+export function listenOrigins(host: string, port: number, scheme: 'http' | 'https' = 'http'): string[] {
   const shown = host.includes(':') ? `[${host}]` : host;
   const names = host === 'localhost' || host === '127.0.0.1' || host === '::1' ? ['localhost', '127.0.0.1', '[::1]'] : [shown];
-  return [...new Set([shown, ...names])].map((name) => `http://${name}:${port}`);
+  return [...new Set([shown, ...names])].map((name) => `${scheme}://${name}:${port}`);
 }

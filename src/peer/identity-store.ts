@@ -11,6 +11,7 @@ const STORE = 'identity';
  * browser need separate identities.
  */
 export async function loadIdentity(ephemeral: boolean, role: 'worker' | 'client'): Promise<Identity> {
+  if (!globalThis.isSecureContext || globalThis.crypto?.subtle === undefined) throw new InsecureContextError(globalThis.location?.origin ?? 'this page');
   if (ephemeral) return generateIdentity();
   try {
     const db = await open();
@@ -36,4 +37,17 @@ function request<T>(req: IDBRequest<T>): Promise<T> {
     req.onsuccess = () => resolve(req.result);
     req.onerror = () => reject(req.error ?? new Error('IndexedDB request failed'));
   });
+}
+
+/**
+ * Browsers give WebCrypto only to secure contexts (HTTPS pages, and localhost), and a tab's
+ * identity is a WebCrypto key: a page opened over plain HTTP from another machine cannot join.
+ */
+export class InsecureContextError extends Error {
+  override readonly name = 'InsecureContextError';
+  constructor(origin: string) {
+    super(`This page (${origin}) was opened over plain HTTP from another machine, which browsers do not count as a ` +
+      'secure context, so they withhold WebCrypto, which this tab needs for its identity. Open it over HTTPS ' +
+      '(start the authority with --tls self-signed, or --tls-cert and --tls-key), or on localhost on the machine that runs it.');
+  }
 }

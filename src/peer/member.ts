@@ -41,7 +41,7 @@ export class Member extends EventTarget {
       this.id = identity.id;
       this.identity = identity;
       this.emitChange();
-    }, (error: unknown) => this.fail(`no identity: ${String(error)}`));
+    }, (error: unknown) => this.fail(error instanceof Error && error.name === 'InsecureContextError' ? error.message : `no identity: ${String(error)}`));
   }
 
   /** The authority link's state: offline, connecting, joining, joined or stopped. */
@@ -69,8 +69,15 @@ export class Member extends EventTarget {
   async join(): Promise<void> {
     if (this.state !== MemberState.idle) return;
     this.setState(MemberState.joining);
+    let identity: Identity;
+    try {
+      identity = await this.deps.identity;
+    } catch {
+      this.setState(MemberState.idle); // why is in `error` already (an insecure context, say)
+      return;
+    }
     const connection = new AuthorityConnection({
-      role: this.role, identity: await this.deps.identity, urls: this.deps.urls,
+      role: this.role, identity, urls: this.deps.urls,
       openSocket: this.deps.openSocket, options: this.options, log: this.events.sink,
     });
     this.connection = connection;
