@@ -12,6 +12,7 @@ import { relaySignal } from './relay.ts';
 import type { BatchResults, Payer, PointsDesk } from './points.ts';
 import type { EventStore } from './event-store.ts';
 import { readEvent } from '../src/protocol/events.ts';
+import { redactTurnCredential } from './turn.ts';
 
 /** Sample size of `peers`/`workers` replies without -max: 10 x max_peer_connections, as the original. */
 export const DEFAULT_SAMPLE_SIZE = 40;
@@ -20,8 +21,11 @@ export interface SessionDeps {
   readonly registry: PeerRegistry;
   readonly clock: () => number;
   readonly random: () => number;
-  /** Options pushed to each peer after the handshake, besides its observed address. */
-  readonly pushedOptions: () => Record<string, string>;
+  /**
+   * Options pushed to each peer after the handshake, besides its observed address; `token` names
+   * the link in what is minted for it alone (the TURN username).
+   */
+  readonly pushedOptions: (token: string) => Record<string, string>;
   readonly points: PointsDesk;
   readonly events: EventStore;
 }
@@ -35,6 +39,8 @@ export class PeerSession {
   private key = '';
   /** The join being verified: a link holds one identity, so a second join waits on the first. */
   private joining: { id: string; done: Promise<void> } | undefined;
+  /** When `options` last went out (their TURN credentials are renewed from it). */
+  optionsSentAtMs: number | undefined;
 
   constructor(readonly handler: AuthorityLink, readonly role: PeerRole, private readonly deps: SessionDeps) {
     this.nonce = randomToken();
@@ -43,7 +49,14 @@ export class PeerSession {
   /** Sent right after the mirror `protocol`: what to sign, and how to behave. */
   greet(): void {
     this.handler.send('challenge', { nonce: this.nonce });
-    this.handler.send('options', { settings: { ...this.deps.pushedOptions(), address: this.handler.link.remote } });
+    this.sendOptions();
+  }
+
+  /** Pushes the options, with credentials minted now; again when they near their expiry. */
+  sendOptions(): void {
+    if (this.handler.state !== 'declared') return;
+    this.optionsSentAtMs = this.deps.clock();
+    this.handler.send('options', { settings: { ...this.deps.pushedOptions(this.nonce), address: this.handler.link.remote } });
   }
 
   /**
@@ -109,7 +122,7 @@ export class PeerSession {
     const node = this.joined().id;
     for (const json of entries) {
       const event = readEvent(json, node);
-      if (event) this.deps.events.add(event);
+      if (event) this.deps.events.add(event.text === undefined ? event : { ...event, text: redactTurnCredential(event.text) });
     }
   }
 

@@ -202,7 +202,10 @@ export function loopbackSdp(sdp: string): string {
 }
 
 export function fromSignalData(data: SimplePeer.SignalData, loopbackOnly: boolean): SignalPayload | undefined {
-  if (data.type === 'offer' || data.type === 'answer') return { type: data.type, sdp: data.sdp ?? '' };
+  if (data.type === 'offer' || data.type === 'answer') {
+    // simple-peer signals `localDescription`, which holds candidates gathered so far, past sdpTransform.
+    return { type: data.type, sdp: loopbackOnly ? loopbackSdp(data.sdp ?? '') : data.sdp ?? '' };
+  }
   if (data.type === 'renegotiate') return { type: 'renegotiate' };
   if (data.type === 'candidate' && data.candidate) {
     const { candidate, sdpMid, sdpMLineIndex } = data.candidate;
@@ -212,7 +215,7 @@ export function fromSignalData(data: SimplePeer.SignalData, loopbackOnly: boolea
   return undefined;
 }
 
-function toSignalData(payload: SignalPayload, loopbackOnly: boolean): SimplePeer.SignalData | undefined {
+export function toSignalData(payload: SignalPayload, loopbackOnly: boolean): SimplePeer.SignalData | undefined {
   switch (payload['type']) {
     case 'offer':
     case 'answer':

@@ -16,8 +16,15 @@ export const DEFAULT_OPTIONS = {
   heartbeat_interval_ms: 10_000,
   /** 1: drop every ICE candidate that is not 127.0.0.1 or ::1 (tests, single-machine runs). */
   ice_loopback_only: 0,
-  /** space-separated STUN/TURN URLs; empty: host candidates only. */
+  /**
+   * space-separated stun:/turn:/turns: URLs; empty: host candidates only. A turn(s): URL takes
+   * turn_username/turn_credential unless it carries its own (turn:user:pass@host, static ones).
+   */
   ice_servers: '',
+  /** TURN REST username the authority minted for this link: `<unix expiry seconds>:<token>`. */
+  turn_username: '',
+  /** base64(HMAC-SHA1(TURN secret, turn_username)), minted with turn_username. */
+  turn_credential: '',
   /** ms between wonks benchmark samples. */
   wonks_time_between_checks: 60_000,
   /** points asked per job in this worker's bids. */

@@ -58,7 +58,7 @@ export class PeerLinks {
     const link = (this.deps.createLink ?? ((o: RtcLinkOptions) => new RtcLink(o)))({
       initiator,
       remote,
-      iceServers: iceServers(String(options.get('ice_servers'))),
+      iceServers: iceServers(String(options.get('ice_servers')), pushedTurnCredentials(options)),
       loopbackOnly: Number(options.get('ice_loopback_only')) === 1,
       sendSignal: (payload) => {
         if (authority.state === 'joined') authority.signal(remote, { ...payload, link: linkId });
@@ -92,12 +92,36 @@ function key(remote: string, linkId: string): string {
   return `${remote}/${linkId}`;
 }
 
-/** The `ice_servers` option: space-separated stun:/turn: URLs (credentials as turn:user:pass@host). */
-export function iceServers(option: string): RTCIceServer[] {
-  return option.split(/\s+/).filter(Boolean).map((url) => {
-    const match = /^(turns?):([^:@]+):([^@]+)@(.+)$/.exec(url);
-    return match ? { urls: `${match[1]}:${match[4]}`, username: match[2]!, credential: match[3]! } : { urls: url };
-  });
+/** TURN credentials the authority pushed (`turn_username`, `turn_credential`), for turn(s): URLs without their own. */
+export interface TurnCredentials {
+  readonly username: string;
+  readonly credential: string;
+}
+
+const ICE_URL = /^(stuns?|turns?):/;
+const INLINE_CREDENTIALS = /^(turns?):([^:@]+):([^@]+)@(.+)$/;
+
+/**
+ * The `ice_servers` option: space-separated stun:, turn: and turns: URLs. A turn URL takes inline
+ * static credentials (turn:user:pass@host) or else `credentials`; one with neither is left out,
+ * since RTCPeerConnection throws on it, and so is anything that is not an ICE URL.
+ */
+export function iceServers(option: string, credentials?: TurnCredentials): RTCIceServer[] {
+  const servers: RTCIceServer[] = [];
+  for (const url of option.split(/\s+/).filter((text) => ICE_URL.test(text))) {
+    const inline = INLINE_CREDENTIALS.exec(url);
+    if (inline) servers.push({ urls: `${inline[1]}:${inline[4]}`, username: inline[2]!, credential: inline[3]! });
+    else if (!url.startsWith('turn')) servers.push({ urls: url });
+    else if (credentials) servers.push({ urls: url, ...credentials });
+  }
+  return servers;
+}
+
+/** The credentials pushed in `turn_username`/`turn_credential`, if any. */
+export function pushedTurnCredentials(options: Options): TurnCredentials | undefined {
+  const username = String(options.get('turn_username'));
+  const credential = String(options.get('turn_credential'));
+  return username !== '' && credential !== '' ? { username, credential } : undefined;
 }
 
 /** Payload dictionaries are strings only; this is what the authority relays. */
