@@ -5,6 +5,12 @@
 // machine noise hits each alike. Everything stays on loopback (test/helpers/chromium.ts, plus candidate
 // filtering in the pages). Run with `npm run bench -- datachannel`; the last line printed is the JSON
 // summary (docs/BENCHMARKS.md).
+//
+// Link setup: our link made and closed SETUPS times between the same two pages, timed from its first
+// signal (the offer) to an open data channel; then, when root, between two Chromiums in two network
+// namespaces on a bridge (test/helpers/netns.ts: no route out), with host candidates of the bridge's
+// subnet as across machines. Those pages are served by playwright's request routing from the build
+// folder, so nothing listens in the namespaces and no request reaches any network.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,6 +21,7 @@ import { PeerServer } from 'peer';
 import type { BrowserContext, Page } from 'playwright-core';
 import { build } from 'vite';
 import { launchChromium, newContext } from '../test/helpers/chromium.ts';
+import { netnsUnavailable, TestNetwork, type NetHost } from '../test/helpers/netns.ts';
 import type { BenchPageApi, CandidatePair, OpenResult, PeerjsServerOptions, TransportName } from './pages/api.ts';
 import { PAGE_API, SIGNAL_OUT } from './pages/api.ts';
 
@@ -31,11 +38,16 @@ const STEP_TIMEOUT_MS = 20_000;
 const DEADLINE_MS = 110_000;
 const PEERJS_PATH = '/bench';
 const HOST = '127.0.0.1';
+/** Links made and closed, one after the other, to time link setup on each network. */
+const SETUPS = 15;
+
+/** The transports measured for throughput and round trips (`setup` only times link setup). */
+type Measured = Exclude<TransportName, 'setup'>;
 
 interface Variant {
   readonly key: 'ours' | 'ours_one_frame' | 'raw' | 'peerjs';
   readonly label: string;
-  readonly transport: TransportName;
+  readonly transport: Measured;
   readonly frameBytes: number;
 }
 
@@ -45,7 +57,7 @@ const VARIANTS: readonly Variant[] = [
   { key: 'peerjs', label: 'PeerJS binary, 32 frames of 1 MiB', transport: 'peerjs', frameBytes: FRAME_BYTES },
   { key: 'ours_one_frame', label: 'ours: RtcLink, 1 frame of 32 MiB', transport: 'ours', frameBytes: PAYLOAD_BYTES },
 ];
-const TRANSPORTS: readonly TransportName[] = ['ours', 'raw', 'peerjs'];
+const TRANSPORTS: readonly Measured[] = ['ours', 'raw', 'peerjs'];
 
 const benchDir = fileURLToPath(new URL('.', import.meta.url));
 const startedMs = Date.now();
@@ -223,11 +235,11 @@ async function main(): Promise<void> {
     load(peerjsPageA, `${origin}/peerjs.html`), load(peerjsPageB, `${origin}/peerjs.html`),
   ]);
   const isolated = await linkA.evaluate(() => crossOriginIsolated);
-  const sender: Record<TransportName, Page> = { ours: linkA, raw: linkA, peerjs: peerjsPageA };
-  const receiver: Record<TransportName, Page> = { ours: linkB, raw: linkB, peerjs: peerjsPageB };
+  const sender: Record<Measured, Page> = { ours: linkA, raw: linkA, peerjs: peerjsPageA };
+  const receiver: Record<Measured, Page> = { ours: linkB, raw: linkB, peerjs: peerjsPageB };
 
   // Connect each transport once; the responder is prepared first so it hears the initiator's first signal.
-  const opened = {} as Record<TransportName, OpenResult>;
+  const opened = {} as Record<Measured, OpenResult>;
   for (const transport of TRANSPORTS) {
     const peerjs = (id: string, remoteId: string): PeerjsServerOptions => ({ host: HOST, port: peerjsPort, path: PEERJS_PATH, id, remoteId });
     await call(receiver[transport], 'prepare', [transport, { initiator: false, ...(transport === 'peerjs' ? { peerjs: peerjs('bench-b', 'bench-a') } : {}) }]);
@@ -249,7 +261,7 @@ async function main(): Promise<void> {
       call(side[variant.transport], 'preparePayload', [variant.transport, totalBytes, variant.frameBytes, side === sender])));
     return call(sender[variant.transport], 'throughput', [variant.transport, totalBytes, variant.frameBytes, STEP_TIMEOUT_MS]);
   };
-  const pings = (transport: TransportName, count: number): Promise<number[]> =>
+  const pings = (transport: Measured, count: number): Promise<number[]> =>
     call(sender[transport], 'rtt', [transport, count, STEP_TIMEOUT_MS]);
 
   // Warm-up: every path once (JIT, SCTP congestion window), payload caches built, nothing recorded.
@@ -258,7 +270,7 @@ async function main(): Promise<void> {
   log(`warm-up done at ${((Date.now() - startedMs) / 1000).toFixed(1)} s`);
 
   const speeds = Object.fromEntries(VARIANTS.map((v) => [v.key, [] as number[]])) as Record<Variant['key'], number[]>;
-  const rtts = Object.fromEntries(TRANSPORTS.map((t) => [t, [] as number[]])) as Record<TransportName, number[]>;
+  const rtts = Object.fromEntries(TRANSPORTS.map((t) => [t, [] as number[]])) as Record<Measured, number[]>;
   for (let round = 0; round < ROUNDS; round++) {
     // Rotate the order each round so no method always runs first (or right after another).
     const order = VARIANTS.map((_, i) => VARIANTS[(i + round) % VARIANTS.length]!);
@@ -292,7 +304,22 @@ async function main(): Promise<void> {
       (t === 'peerjs' ? ` (${a.constructed + b.constructed} RTCPeerConnections built through the loopback wrapper)` : '');
   }));
   log(`ICE candidates signaled/gathered: ${counts.join('; ')}`);
+
+  // Link setup on loopback: the same two pages (two contexts), our link with loopbackOnly as in tests.
+  const setupLoopback = await timeSetups(linkA, linkB, { loopbackOnly: true }, (pairs) => checkOnThisHost('setup', pairs));
   if (offHost.length > 0) throw new Error(`pages reached beyond ${HOST}: ${offHost.join(', ')}`);
+  await Promise.all([linkA, linkB, peerjsPageA, peerjsPageB].map((page) => page.close()));
+  const setupNetwork = await networkSetups(outDir);
+  log(`link setup, signal -> open: loopback p50 ${median(setupLoopback).toFixed(1)} ms, p95 ${percentile(setupLoopback, 0.95).toFixed(1)} ms` +
+    ` (${setupLoopback.map((ms) => ms.toFixed(0)).join(' ')})`);
+  log('skipped' in setupNetwork
+    ? `link setup, signal -> open: test network skipped (${setupNetwork.skipped})`
+    : `link setup, signal -> open: test network (two Chromiums, two namespaces, host candidates ${setupNetwork.pair}) p50 ` +
+      `${median(setupNetwork.times).toFixed(1)} ms, p95 ${percentile(setupNetwork.times, 0.95).toFixed(1)} ms (${setupNetwork.times.map((ms) => ms.toFixed(0)).join(' ')})`);
+  if (!('skipped' in setupNetwork)) {
+    log(`link setup, signal -> open: test network, LAN candidates only (no 127.0.0.1 signaled) p50 ${median(setupNetwork.lanOnly).toFixed(1)} ms,` +
+      ` p95 ${percentile(setupNetwork.lanOnly, 0.95).toFixed(1)} ms (${setupNetwork.lanOnly.map((ms) => ms.toFixed(0)).join(' ')})`);
+  }
 
   const figure = (key: Variant['key']) => median(speeds[key]);
   log('');
@@ -315,6 +342,11 @@ async function main(): Promise<void> {
     ours_one_frame_mb_s: round2(figure('ours_one_frame')),
     raw_mb_s: round2(figure('raw')),
     peerjs_mb_s: round2(figure('peerjs')),
+    setup_loopback_p50_ms: round2(median(setupLoopback)),
+    setup_loopback_p95_ms: round2(percentile(setupLoopback, 0.95)),
+    setup_network_p50_ms: 'skipped' in setupNetwork ? null : round2(median(setupNetwork.times)),
+    setup_network_p95_ms: 'skipped' in setupNetwork ? null : round2(percentile(setupNetwork.times, 0.95)),
+    setup_network_lan_only_p50_ms: 'skipped' in setupNetwork ? null : round2(median(setupNetwork.lanOnly)),
     ours_rtt_p50_ms: round3(percentile(rtts.ours, 0.5)),
     ours_rtt_p99_ms: round3(percentile(rtts.ours, 0.99)),
     raw_rtt_p50_ms: round3(percentile(rtts.raw, 0.5)),
@@ -329,6 +361,91 @@ async function main(): Promise<void> {
   clearTimeout(deadline);
   await cleanup();
   log(JSON.stringify(summary));
+}
+
+/** Numbers every timed link of the run, so no late signal reaches a later link. */
+let setupGeneration = 0;
+
+/**
+ * Makes our link SETUPS times between page `a` (the initiator) and `b`, one after the other, and
+ * returns each one's time from the offer sent to the channel open at `a` (signaled through
+ * playwright, in place of the authority). One more link first warms up, untimed. Each link's
+ * selected candidate pairs go to `check`.
+ */
+async function timeSetups(a: Page, b: Page, ice: { loopbackOnly: boolean; dropLoopback?: boolean }, check: (pairs: CandidatePair[]) => void): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i <= SETUPS; i++) {
+    const generation = ++setupGeneration;
+    await call(b, 'prepare', ['setup', { initiator: false, ...ice, generation }]);
+    await call(a, 'prepare', ['setup', { initiator: true, ...ice, generation }]);
+    const [opened, answered] = await Promise.all([call(a, 'open', ['setup', STEP_TIMEOUT_MS]), call(b, 'open', ['setup', STEP_TIMEOUT_MS])]);
+    check([opened.pair, answered.pair]);
+    if (i > 0) times.push(opened.connectMs);
+    await Promise.all([call(a, 'close', ['setup']), call(b, 'close', ['setup'])]);
+  }
+  return times;
+}
+
+/**
+ * Link setup between two hosts of a test network: two namespaces on a bridge (no route out), one
+ * Chromium in each, its page served by request routing from the build folder. Skipped with the
+ * reason when namespaces cannot be made (not root).
+ */
+async function networkSetups(outDir: string): Promise<{ times: number[]; lanOnly: number[]; pair: string } | { skipped: string }> {
+  const unavailable = netnsUnavailable();
+  if (unavailable !== undefined) return { skipped: unavailable };
+  const network = TestNetwork.create();
+  cleanups.push(() => network.close());
+  const hosts = [network.addHost('bench-a'), network.addHost('bench-b')] as const;
+  const pages = await Promise.all(hosts.map(async (host) => {
+    const browser = await launchChromium({ netns: host.ns, reach: [host.address] });
+    cleanups.push(() => browser.close());
+    const origin = `https://${host.address}`;
+    // The microphone grant makes Chromium gather on every interface: a namespace has no default route.
+    const context = await newContext(browser, origin);
+    await serveByRouting(context, outDir, origin);
+    const page = await newPage(context, `${host.ns} link`);
+    return page;
+  }));
+  const [pageA, pageB] = pages as [Page, Page];
+  await wireSignals(pageA, pageB);
+  await Promise.all(pages.map((page, i) => load(page, `https://${hosts[i]!.address}/link.html`)));
+  let seen = '';
+  const check = (pairs: CandidatePair[]) => {
+    checkOnBridge(pairs, hosts);
+    seen = `${pairs[0]!.local} -> ${pairs[0]!.remote}`;
+  };
+  // As the farm runs there (ice_loopback_only 0), then without the 127.0.0.1 candidates that only the
+  // tests' Chromium gathers: a browser across machines offers the LAN ones alone.
+  const times = await timeSetups(pageA, pageB, { loopbackOnly: false }, check);
+  const lanOnly = await timeSetups(pageA, pageB, { loopbackOnly: false, dropLoopback: true }, check);
+  return { times, lanOnly, pair: seen };
+}
+
+/**
+ * Answers every request of the context's pages from `root` for `origin`, and refuses the rest: the
+ * pages of the test network load without any server and no request leaves the browser.
+ */
+async function serveByRouting(context: BrowserContext, root: string, origin: string): Promise<void> {
+  await context.route('**/*', async (route) => {
+    const url = new URL(route.request().url());
+    if (url.origin !== origin) return route.abort('blockedbyclient');
+    const file = join(root, normalize(decodeURIComponent(url.pathname)));
+    if (!file.startsWith(root + sep)) return route.fulfill({ status: 403 });
+    const body = await readFile(file).catch(() => undefined);
+    if (body === undefined) return route.fulfill({ status: 404 });
+    return route.fulfill({ status: 200, body, contentType: CONTENT_TYPES[extname(file)] ?? 'application/octet-stream' });
+  });
+}
+
+/** Both ends of every pair are host candidates on the bridge's subnet, at the two hosts' addresses. */
+function checkOnBridge(pairs: readonly CandidatePair[], hosts: readonly NetHost[]): void {
+  const addresses = new Set(hosts.map((host) => host.address));
+  for (const pair of pairs) {
+    if (!addresses.has(pair.localAddress) || !pair.local.endsWith('(host)') || !(pair.remoteAddress === '' || addresses.has(pair.remoteAddress))) {
+      throw new Error(`setup: selected candidate pair ${pair.local} -> ${pair.remote} is not between the two hosts' bridge addresses`);
+    }
+  }
 }
 
 /**

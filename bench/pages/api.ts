@@ -1,8 +1,11 @@
 // What the datachannel benchmark's pages expose on `window` (bench/datachannel.ts drives them through
 // playwright). Types only, shared by the pages and the Node side; nothing here touches the DOM.
 
-/** The three ways of carrying data between the two pages. */
-export type TransportName = 'ours' | 'raw' | 'peerjs';
+/**
+ * The three ways of carrying data between the two pages, and `setup`: our link again, made and
+ * closed over and over to time link setup (signal to open data channel).
+ */
+export type TransportName = 'ours' | 'raw' | 'peerjs' | 'setup';
 
 export interface PeerjsServerOptions {
   readonly host: string;
@@ -17,6 +20,15 @@ export interface PrepareOptions {
   readonly initiator: boolean;
   /** Only for the `peerjs` transport. */
   readonly peerjs?: PeerjsServerOptions;
+  /** Only for `setup`: RtcLink's loopbackOnly (false on the test network of hosts). */
+  readonly loopbackOnly?: boolean;
+  /**
+   * Only for `setup`: signal no 127.0.0.1/::1 candidate, as a browser without the tests'
+   * --allow-loopback-in-peer-connection (which gathers none) would not.
+   */
+  readonly dropLoopback?: boolean;
+  /** Only for `setup`: numbers each link, so a late signal of the previous one is not fed to the next. */
+  readonly generation?: number;
 }
 
 /** The selected ICE candidate pair: each end as `address:port protocol (type)`, and the bare addresses. */
@@ -29,7 +41,7 @@ export interface CandidatePair {
 }
 
 export interface OpenResult {
-  /** From the start of the connection attempt to an open channel, in this page (ms). */
+  /** From the start of the connection attempt (for `setup`: its first signal sent) to an open channel, in this page (ms). */
   readonly connectMs: number;
   readonly pair: CandidatePair;
 }
@@ -62,7 +74,8 @@ export interface BenchPageApi {
   candidates(name: TransportName): CandidateCounts;
   /** Microbenchmarks of the link layer's own chunking (ms per call); link page only. */
   chunkingCost?(frameBytes: number, repeats: number): { splitMs: number; reassembleMs: number };
-  close(): void;
+  /** Closes one transport's connection, or all of them. */
+  close(name?: TransportName): void;
 }
 
 /** The global name of the page API and of the function the bench exposes for outgoing signals. */

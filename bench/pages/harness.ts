@@ -202,8 +202,8 @@ export function installApi(factories: Partial<Record<TransportName, CarrierFacto
     candidates(name) {
       return session(name).carrier.candidates();
     },
-    close() {
-      for (const current of sessions.values()) current.carrier?.close();
+    close(name) {
+      for (const [key, current] of sessions) if (name === undefined || key === name) current.carrier?.close();
     },
     ...extra,
   };

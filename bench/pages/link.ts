@@ -146,7 +146,49 @@ async function rawCarrier(options: PrepareOptions, session: Session): Promise<Ca
   };
 }
 
-installApi({ ours: oursCarrier, raw: rawCarrier }, {
+/**
+ * Our link once more, for timing link setup: `startedAt` is when its first signal went out (the
+ * initiator's offer); ICE as across machines when `loopbackOnly` is false. Signals carry the
+ * link's generation and those of another generation are dropped.
+ */
+async function setupCarrier(options: PrepareOptions, session: Session): Promise<Carrier> {
+  const generation = String(options.generation ?? 0);
+  let firstSignalAt: number | undefined;
+  const link = new RtcLink({
+    initiator: options.initiator,
+    remote: options.initiator ? 'responder' : 'initiator',
+    iceServers: [],
+    loopbackOnly: options.loopbackOnly ?? true,
+    sendSignal: (payload) => {
+      firstSignalAt ??= performance.now();
+      if (options.dropLoopback && payload['type'] === 'candidate' && isLoopbackCandidate(payload['candidate'] ?? '')) return;
+      signalOut('setup', { ...payload, generation });
+    },
+  });
+  const pc = (link as unknown as { peer: { _pc: RTCPeerConnection } }).peer._pc;
+  link.onframe = (frame) => session.text(frame);
+  const createdAt = performance.now();
+  return {
+    opened: link.connected,
+    get startedAt() {
+      return firstSignalAt ?? createdAt;
+    },
+    sendControl: (text) => link.send(text),
+    preparePayload: () => undefined,
+    sendPayload: () => {
+      throw new Error('setup: a link for timing its setup carries no payload');
+    },
+    signal: (json) => {
+      const payload = JSON.parse(json) as Record<string, string>;
+      if (payload['generation'] === generation) link.signal(payload);
+    },
+    peerConnection: () => pc,
+    candidates: (): CandidateCounts => ({ gathered: 0, signaled: 0, remoteDropped: 0, constructed: 1 }),
+    close: () => link.close('setup timed'),
+  };
+}
+
+installApi({ ours: oursCarrier, raw: rawCarrier, setup: setupCarrier }, {
   chunkingCost(frameBytes, repeats) {
     const frame = payloadText(frameBytes);
     let pieces = split(frame, 256 * 1024);
