@@ -131,7 +131,8 @@ function readFlags(argv: readonly string[]): Map<string, string[]> {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const [flag, inline] = arg.includes('=') && arg.startsWith('--') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    if (!FLAGS.includes(flag)) throw new ConfigError(`unknown argument "${arg}"\n${USAGE}`);
+    // Only the flag's name: the value of a misspelt --turn-secret=... must not reach the terminal or a log.
+    if (!FLAGS.includes(flag)) throw new ConfigError(`unknown argument "${flag}"\n${USAGE}`);
     const given = inline ?? argv[++i];
     if (given === undefined) throw new ConfigError(`${flag} needs a value`);
     flags.set(flag, [...(flags.get(flag) ?? []), given]);

@@ -94,6 +94,11 @@ describe('TURN configuration', () => {
     expect(message).not.toContain(SECRET);
   });
 
+  it('never repeats the value of a misspelt flag, which may be the secret', () => {
+    expect(() => readConfig([`--turn-secert=${SECRET}`], {})).toThrow(/^unknown argument "--turn-secert"\n/);
+    expect(() => readConfig([`--turn-secert=${SECRET}`], {})).not.toThrow(new RegExp(SECRET));
+  });
+
   it('names the problem the same way for the environment', () => {
     expect(iceConfigProblem([], SECRET)).toBe('--turn-secret needs a turn: or turns: --turn-url (TURN_URLS) to be used with');
   });
