@@ -151,6 +151,26 @@ describe.skipIf(unavailable !== undefined)(`a farm across hosts on a test networ
     expect(await workers[0]!.page.evaluate(() => isSecureContext)).toBe(true);
   });
 
+  it('says in plain words why a page opened over plain HTTP from another host cannot join, and what to do', async () => {
+    const plain = await startNetAuthority(network, authorityHost, undefined, [], AUTHORITY_PORT + 1);
+    try {
+      expect(plain.url).toBe(`http://${authorityHost.address}:${AUTHORITY_PORT + 1}`);
+      const page = await client.context.newPage();
+      await page.goto(`${plain.url}/?ephemeral&join`);
+      expect(await page.evaluate(() => isSecureContext)).toBe(false);
+      await waitInPage(page, () => (window.peerfarm as WorkerRole | undefined)?.error !== undefined, undefined, { timeout: 20_000 });
+      const shown = await page.evaluate(() => ({ state: (window.peerfarm as WorkerRole).state, error: (window.peerfarm as WorkerRole).error }));
+      expect(shown.state).toBe('idle');
+      expect(shown.error).toContain(`This page (${plain.url}) was opened over plain HTTP from another machine`);
+      expect(shown.error).toContain('Open it over HTTPS (start the authority with --tls self-signed, or --tls-cert and --tls-key)');
+      await expect.poll(() => page.getByText(/was opened over plain HTTP from another machine/).count(), { timeout: 10_000 }).toBeGreaterThan(0);
+      await page.close();
+    } finally {
+      await network.stop(plain.process);
+      rmSync(plain.dataDir, { recursive: true, force: true });
+    }
+  });
+
   it('farms a series across two worker hosts over LAN host candidates, and the ledger pays each worker', async () => {
     const workerIds = await Promise.all(workers.map(async (tab) => (await workerSnapshot(tab.page)).id!));
     // The overlay spans the hosts: each worker's neighbour is the other host's worker.

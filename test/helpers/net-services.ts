@@ -53,13 +53,16 @@ export interface NetAuthority {
 }
 
 /**
- * Starts `signaling/main.ts` in `host`'s namespace on HTTPS, as `npm start` runs it, and waits for
- * its start-up line (its address is not reachable from here, so no health request).
+ * Starts `signaling/main.ts` in `host`'s namespace on HTTPS (plain HTTP without `cert`), as `npm
+ * start` runs it, and waits for its start-up line (its address is not reachable from here, so no
+ * health request).
  */
-export async function startNetAuthority(network: TestNetwork, host: NetHost, cert: TestCertificate, args: readonly string[]): Promise<NetAuthority> {
+export async function startNetAuthority(network: TestNetwork, host: NetHost, cert: TestCertificate | undefined, args: readonly string[],
+  port = AUTHORITY_PORT): Promise<NetAuthority> {
   const dataDir = mkdtempSync(join(tmpdir(), 'peerfarm-net-authority-'));
+  const tls = cert ? ['--tls-cert', cert.certFile, '--tls-key', cert.keyFile] : [];
   const child = network.spawn(host, process.execPath, ['--import', 'tsx', 'signaling/main.ts',
-    '--host', host.address, '--port', String(AUTHORITY_PORT), '--tls-cert', cert.certFile, '--tls-key', cert.keyFile,
+    '--host', host.address, '--port', String(port), ...tls,
     '--data-dir', dataDir, '--grants-per-ip-per-day', '1000', '--log-level', 'info', ...args]);
   const output = tail(child);
   let url: string | undefined;
