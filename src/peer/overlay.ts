@@ -16,6 +16,11 @@ export const PING_TIMEOUT_MS = 5000;
 export const REPLACE_RTT_FACTOR = 0.5;
 /** A peer that could not be dialed is not tried again for this long. */
 export const DIAL_BACKOFF_MS = 30_000;
+/**
+ * A peer that turned our outbound link around is not turned around in its turn for this long: with
+ * two workers one of them has no outbound neighbour, and without it the link flipped at every refresh.
+ */
+export const TURNAROUND_BACKOFF_MS = 10 * 60_000;
 
 export const Direction = { outbound: 'outbound', inbound: 'inbound' } as const;
 export type Direction = (typeof Direction)[keyof typeof Direction];
@@ -41,6 +46,8 @@ export class Overlay {
   private readonly neighbours = new Map<string, Neighbour>();
   private readonly pings = new Map<string, () => void>();
   private readonly failedAt = new Map<string, number>();
+  /** Peers that turned one of our outbound links around, and when. */
+  private readonly turnedAroundAt = new Map<string, number>();
   private knownPeers: readonly string[] = [];
   private building: Promise<void> = Promise.resolve();
   private pingCounter = 0;
@@ -80,6 +87,7 @@ export class Overlay {
     if (replaced) {
       this.neighbours.delete(id);
       replaced.handler.close('the peer opened a new link');
+      if (replaced.direction === Direction.outbound) this.turnedAroundAt.set(id, Date.now());
     }
     this.add({ id, handler, direction: Direction.inbound, rttMs: undefined });
   }
@@ -153,7 +161,9 @@ export class Overlay {
    * own: it turns one inbound link around, so every worker keeps at least one neighbour it chose.
    */
   private reverseOne(): string[] {
-    const inbound = this.list().filter((n) => n.direction === Direction.inbound);
+    const nowMs = Date.now();
+    const inbound = this.list().filter((n) => n.direction === Direction.inbound
+      && nowMs - (this.turnedAroundAt.get(n.id) ?? -Infinity) > TURNAROUND_BACKOFF_MS);
     const chosen = sample(inbound, 1, this.deps.random)[0];
     if (!chosen) return [];
     this.neighbours.delete(chosen.id);

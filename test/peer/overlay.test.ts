@@ -81,4 +81,15 @@ describe('Overlay', () => {
     expect(dialed).toEqual([id(1)]);
     expect(overlay.list().map((n) => [n.id, n.direction])).toEqual([[id(1), 'outbound']]);
   });
+
+  it('does not turn back a link its peer has just turned around (two workers used to flip it at every refresh)', async () => {
+    const { overlay, dialed } = setup({ [id(1)]: 1 }, 2);
+    await overlay.onPeers([id(1)]);
+    expect(overlay.list().map((n) => [n.id, n.direction])).toEqual([[id(1), 'outbound']]);
+    overlay.addInbound(id(1), new Handler<typeof workerFromPeer1>({ link: memoryPair()[0], accepts: new Map() }));
+    await overlay.onPeers([id(1)]);
+    await overlay.rebuild();
+    expect(dialed).toEqual([id(1)]);
+    expect(overlay.list().map((n) => [n.id, n.direction])).toEqual([[id(1), 'inbound']]);
+  });
 });
