@@ -31,10 +31,11 @@ function selectBenches(args: string[]): string[] | string {
 function runBench(name: string): Promise<number> {
   return new Promise((resolve) => {
     console.log(`\n=== bench ${name} ===`);
-    const child = spawn(process.execPath, ['--import', 'tsx', benchFile(name)], { stdio: 'inherit' });
+    // In a process group of its own, so a hung bench is killed with the authority or browser it started.
+    const child = spawn(process.execPath, ['--import', 'tsx', benchFile(name)], { stdio: 'inherit', detached: true });
     const timer = setTimeout(() => {
       console.error(`bench ${name}: no result after ${BENCH_TIMEOUT_MS} ms, killing it`);
-      child.kill('SIGKILL');
+      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
     }, BENCH_TIMEOUT_MS);
     child.on('error', (error) => {
       clearTimeout(timer);
