@@ -33,9 +33,14 @@ function runBench(name: string): Promise<number> {
     console.log(`\n=== bench ${name} ===`);
     // In a process group of its own, so a hung bench is killed with the authority or browser it started.
     const child = spawn(process.execPath, ['--import', 'tsx', benchFile(name)], { stdio: 'inherit', detached: true });
+    const killGroup = () => {
+      if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
+    };
+    // Its own group does not get the terminal's Ctrl-C: pass it on.
+    process.once('SIGINT', killGroup);
     const timer = setTimeout(() => {
       console.error(`bench ${name}: no result after ${BENCH_TIMEOUT_MS} ms, killing it`);
-      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      killGroup();
     }, BENCH_TIMEOUT_MS);
     child.on('error', (error) => {
       clearTimeout(timer);
@@ -44,6 +49,7 @@ function runBench(name: string): Promise<number> {
     });
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
+      process.off('SIGINT', killGroup);
       if (code !== 0) console.error(`bench ${name}: failed (${signal ?? `exit code ${String(code)}`})`);
       resolve(code ?? 1);
     });
