@@ -10,6 +10,7 @@ import type { WorkerRole } from '../src/peer/worker-role.ts';
 import { startTestAuthority } from '../test/helpers/authority.ts';
 import { launchChromium, newContext } from '../test/helpers/chromium.ts';
 import { waitInPage } from '../test/helpers/pages.ts';
+import { collectMarks, printHops } from './hops.ts';
 
 const WORKER_TABS = 2;
 const ROUNDS = 2;
@@ -68,7 +69,7 @@ const onLocal = async ({ code, inputs }: { code: string; inputs: unknown[] }) =>
   return performance.now() - started;
 };
 
-async function compare(client: Page, name: string, code: string, inputs: unknown[]): Promise<Timing> {
+async function compare(client: Page, workerPages: readonly Page[], name: string, code: string, inputs: unknown[]): Promise<Timing> {
   const farm: number[] = [];
   const local: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
@@ -78,6 +79,7 @@ async function compare(client: Page, name: string, code: string, inputs: unknown
       const ms = await timed(client, side === 'farm' ? onFarm : onLocal, { code, inputs });
       (side === 'farm' ? farm : local).push(ms);
       console.log(`${name.padEnd(11)} round ${round + 1}  ${side.padEnd(5)} ${ms.toFixed(0).padStart(6)} ms  ${(inputs.length / (ms / 1000)).toFixed(0).padStart(6)} jobs/s`);
+      if (side === 'farm' && round === ROUNDS - 1) printHops(`${name}, last farm round`, await collectMarks(client, workerPages));
     }
   }
   return { farmMs: Math.min(...farm), localMs: Math.min(...local) };
@@ -99,20 +101,20 @@ async function main(): Promise<void> {
   const authority = await startTestAuthority(['--option', 'time_between_authority_checks=1000', '--grant-points', '1000000']);
   const browser = await launchChromium();
   try {
-    const context = await newContext(browser, authority.url);
+    // Each tab in a browser context of its own, as separate people's browsers are.
     const workers = await Promise.all(Array.from({ length: WORKER_TABS }, async () => {
-      const page = await context.newPage();
+      const page = await (await newContext(browser, authority.url)).newPage();
       await page.goto(`${authority.url}/?ephemeral&join`);
       await waitInPage(page, () => (window.peerfarm as WorkerRole | undefined)?.neighbours.length, undefined, { timeout: 30_000 });
       return page;
     }));
-    const client = await context.newPage();
+    const client = await (await newContext(browser, authority.url)).newPage();
     await client.goto(`${authority.url}/submit.html?ephemeral`);
     await waitInPage(client, (n) => (window.peerfarm as ClientRole).workers.length >= n, workers.length, { timeout: 30_000 });
     await everyWorkerBids(client, workers.length);
     console.log(`farm: ${WORKER_TABS} worker tabs vs a local pool of 2 sandboxed workers in the client tab; best of ${ROUNDS} rounds`);
-    const small = await compare(client, 'small jobs', SMALL_JOB, SMALL_INPUTS);
-    const tiles = await compare(client, 'mandelbrot', MANDELBROT, TILES);
+    const small = await compare(client, workers, 'small jobs', SMALL_JOB, SMALL_INPUTS);
+    const tiles = await compare(client, workers, 'mandelbrot', MANDELBROT, TILES);
     const smallFarmRate = SMALL_INPUTS.length / (small.farmMs / 1000);
     const smallLocalRate = SMALL_INPUTS.length / (small.localMs / 1000);
     const overheadMs = (small.farmMs - small.localMs) / SMALL_INPUTS.length;

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const KNOWN_BENCHES = ['codec', 'datachannel', 'farm', 'ledger', 'hostile', 'authority-load'] as const;
+const KNOWN_BENCHES = ['codec', 'datachannel', 'queue', 'farm', 'scale', 'ledger', 'hostile', 'authority-load'] as const;
 // DESIGN.md bounds every benchmark to 2 minutes; the margin covers start-up. A hung bench is killed.
 const BENCH_TIMEOUT_MS = 150_000;
 

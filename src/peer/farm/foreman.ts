@@ -8,6 +8,7 @@ import type { workerFromClient1 } from '../../protocol/protocols/index.ts';
 export type WorkerLink = Handler<typeof workerFromClient1>;
 import { JobQueue, JobState, parseResult, type Lease } from './job-queue.ts';
 import { Payroll, type Payments } from './payroll.ts';
+import { JobTrace } from './trace.ts';
 import { peerIdOfKey, verify } from '../../protocol/identity.ts';
 import { resultMessage } from '../../protocol/protocols/points.ts';
 
@@ -75,6 +76,8 @@ export interface WorkerReplies {
 export class Foreman {
   readonly queue: JobQueue;
   readonly workers = new Map<string, WorkerStats>();
+  /** Per-hop timings of recent jobs, by `<series>/<lease>` (bench/farm reads them). */
+  readonly trace = new JobTrace();
   private readonly payroll: Payroll;
   private readonly links = new Map<string, WorkerLink>();
   /** Leases whose job went out; the others still wait for their escrow. */
@@ -147,9 +150,11 @@ export class Foreman {
       },
       progress: (series, lease, fraction) => this.ifMine(stats, series, lease, () => this.queue.progress(lease, fraction)),
       result: async (series, lease, value, signature) => {
+        this.trace.mark(`${series}/${lease}`, 'arrived');
         await stats.keyChecked;
         const signed = stats.key !== undefined && await verify(stats.key, resultMessage(series, lease, value), signature);
         this.ifMine(stats, series, lease, (job) => {
+          this.trace.mark(`${series}/${lease}`, 'verified');
           this.sent.delete(lease);
           const result = signed ? readResult(value, this.spec.redundancy > 1) : new TypeError('result signature does not verify');
           if (result instanceof TypeError) {
@@ -159,6 +164,7 @@ export class Foreman {
           } else {
             this.payroll.resulted(lease, result.text);
             if (this.queue.complete(lease, result.text, result.value)) stats.done += 1;
+            if (this.queue.jobs[job]!.state === JobState.done) this.trace.mark(`${series}/${lease}`, 'decided');
           }
           this.judge(job);
         });
@@ -227,6 +233,8 @@ export class Foreman {
    */
   private sendJob(lease: Lease): void {
     const stats = this.workers.get(lease.worker);
+    const traced = `${this.seriesId}/${lease.id}`;
+    this.trace.mark(traced, 'leased');
     lease.expiresMs = Infinity;
     void this.payroll.leased(lease.id, lease.job, lease.worker, stats?.price ?? 0, this.spec.leaseMs).then((escrow) => {
       // The lease may have ended while the award was on its way.
@@ -235,10 +243,12 @@ export class Foreman {
         if (escrow.result === 'insufficient_points') return this.abort(`not enough points to award a job to ${lease.worker.slice(0, 8)}: ${escrow.result}`);
         return this.dropWorker(stats, `cannot pay this worker: ${escrow.result}`);
       }
+      this.trace.mark(traced, 'escrowed');
       this.queue.start(lease.id);
       this.sent.add(lease.id);
       const input = JSON.stringify(this.queue.jobs[lease.job]!.input ?? null);
       this.send(lease.worker, ['job', { series: this.seriesId, lease: lease.id, input }]);
+      this.trace.mark(traced, 'sent');
     }, (error: unknown) => this.abort(`cannot escrow points for the series: ${error instanceof Error ? error.message : String(error)}`));
   }
 

@@ -9,6 +9,7 @@ import type { clientFromWorker1 } from '../../protocol/protocols/index.ts';
 export type ClientLink = Handler<typeof clientFromWorker1>;
 import { sign, type Identity } from '../../protocol/identity.ts';
 import { resultMessage } from '../../protocol/protocols/points.ts';
+import { JobTrace } from './trace.ts';
 
 /** Jobs asked for beyond the free slots, so the next one is already here when a slot frees. */
 export const PREFETCH_JOBS = 1;
@@ -68,6 +69,8 @@ interface SeriesArgs { series: string; code: string; timeout?: number; price?: n
 
 export class JobService {
   jobs: LocalJob[] = [];
+  /** Per-hop timings of recent jobs, by `<series>/<lease>` (bench/farm reads them). */
+  readonly trace = new JobTrace();
   private readonly series = new Map<string, Series>();
   private readonly clock: () => number;
 
@@ -122,6 +125,7 @@ export class JobService {
 
   private start(handler: ClientLink, id: string, lease: string, input: string): void {
     const series = this.find(handler, id);
+    this.trace.mark(`${id}/${lease}`, 'received');
     series.requested = Math.max(0, series.requested - 1);
     const controller = new AbortController();
     series.running.set(lease, controller);
@@ -148,18 +152,23 @@ export class JobService {
   private async execute(series: Series, job: LocalJob, input: string, signal: AbortSignal): Promise<void> {
     try {
       const runner = await this.deps.runner();
+      const traced = `${series.id}/${job.lease}`;
+      this.trace.mark(traced, 'started');
       const value = await runner.run(series.code, parseInput(input), {
         // A warm worker serves only jobs of this client's series, never another client's.
         timeoutMs: series.timeoutMs, series: seriesKey(series.handler, series.id), signal,
         onProgress: this.progressSender(series, job),
       });
       if (signal.aborted) throw Object.assign(new Error('cancelled by the client'), { code: 'ABORTED' });
+      this.trace.mark(traced, 'ran');
       const text = JSON.stringify(value === undefined ? null : value);
       const signature = await sign(this.deps.identity()!, resultMessage(series.id, job.lease, text));
+      this.trace.mark(traced, 'signed');
       job.state = LocalJobState.done;
       job.progress = 1;
       this.earned += job.price;
       series.handler.send('result', { series: series.id, lease: job.lease, value: text, signature });
+      this.trace.mark(traced, 'reported');
     } catch (error) {
       const { code, message } = describeError(error, signal);
       job.state = code === 'ABORTED' ? LocalJobState.cancelled : LocalJobState.failed;

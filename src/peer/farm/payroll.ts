@@ -77,7 +77,7 @@ export class Payroll {
 
   /** The job is done (pay the majority, reject the rest) or poisoned (void everything). */
   decided(job: Job): void {
-    const winning = job.state === 'done' && job.doneBy !== undefined ? job.results.get(job.doneBy) : undefined;
+    const winning = job.state === 'done' ? job.resultText : undefined;
     for (const [lease, entry] of this.entries) {
       if (entry.job !== job.index) continue;
       if (entry.text === undefined || winning === undefined) this.settle(lease, 'void');
