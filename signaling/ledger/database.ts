@@ -18,8 +18,7 @@ export function openLedger(dataDir: string): LedgerDatabase {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
-    migrate(db);
-    refusePlaceholderSchema(db, dataDir);
+    migrate(db, dataDir);
     return db;
   } catch (error) {
     db.close();
@@ -27,12 +26,14 @@ export function openLedger(dataDir: string): LedgerDatabase {
   }
 }
 
-function migrate(db: LedgerDatabase): void {
+function migrate(db: LedgerDatabase, dataDir: string): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > MIGRATIONS.length) {
     throw new LedgerUsageError(`${LEDGER_FILE} is at schema version ${current} but this authority knows only ` +
       `${MIGRATIONS.length}; run a newer authority on it`);
   }
+  // Before any migration runs on it: a later script would fail on the placeholder with a bare SQL error.
+  if (current >= 1) refusePlaceholderSchema(db, dataDir);
   for (const [index, sql] of MIGRATIONS.entries()) {
     const version = index + 1;
     if (version <= current) continue;

@@ -1,20 +1,24 @@
 // The points ledger (DESIGN.md section 5): grants, escrow holds posted to the worker or voided back
-// to the client, worker records. The authority is its only writer; every request is one SQLite
-// transaction (or one per batch with `transact`), durable when the call returns.
+// to the client, series holds paid out to many workers (series.ts), worker records. The authority
+// is its only writer; every request is one SQLite transaction (or one per batch with `transact`,
+// or one per event-loop turn through group-commit.ts), durable when the call returns.
 //
 // Requests carry a transfer id chosen by the caller. The first outcome of an id is kept: a retry
 // gets it again and changes nothing; the id reused for another request gets `exists`. Outcomes are
 // values from the closed set in results.ts; a malformed call (our own bug) throws LedgerUsageError.
 import type { LedgerDatabase } from './database.ts';
 import { checkInvariant, readTotals, type LedgerTotals } from './invariant.ts';
-import { checkBatch, checkOp, fingerprint, type LedgerOp } from './ops.ts';
+import { checkBatch, checkBatchSize, checkOp, fingerprint, type LedgerOp } from './ops.ts';
 import { DEFAULT_RECENT_HALF_LIFE_MS, readRecord, type WorkerRecord } from './record.ts';
 import * as rules from './rules.ts';
+import * as series from './series.ts';
 import {
   LedgerUsageError, checkAccountId, checkTimeMs, checkTransferId,
-  type GrantResult, type HoldResult, type LedgerResult, type SettleResult,
+  type EscrowResult, type GrantResult, type HoldResult, type LedgerResult, type PayResult, type ReleaseResult, type SettleResult,
 } from './results.ts';
-import { prepareStatements, type RequestOp, type Statements, type TransferKind } from './statements.ts';
+import {
+  prepareStatements, type EscrowRow, type EscrowState, type RequestOp, type Statements, type TransferKind,
+} from './statements.ts';
 
 export type { LedgerOptions } from './rules.ts';
 export type { LedgerTotals } from './invariant.ts';
@@ -32,7 +36,7 @@ export const DEFAULT_LEDGER_OPTIONS: rules.LedgerOptions = {
 
 /** One call reads at most this many journal lines: a page of history, not an export. */
 export const HISTORY_MAX_ROWS = 1000;
-/** Open holds listed per account; a client awards a few jobs at a time, not thousands. */
+/** Open holds (or series holds) listed per account; a client awards a few jobs at a time, not thousands. */
 export const HOLDS_LISTED_MAX = 1000;
 /** The leaderboard is a page's table, not an export. */
 export const LEADERBOARD_MAX_ROWS = 100;
@@ -66,6 +70,18 @@ export interface OpenHold {
   readonly worker: string;
   readonly amount: number;
   readonly expiresAtMs: number;
+}
+
+/** A series hold: `amount` escrowed, `remaining` not paid out yet. */
+export interface Escrow {
+  readonly id: string;
+  readonly client: string;
+  readonly amount: number;
+  readonly remaining: number;
+  readonly expiresAtMs: number;
+  readonly state: EscrowState;
+  /** Points given back when it closed (released or expired); null while open. */
+  readonly returned: number | null;
 }
 
 export class Ledger {
@@ -108,19 +124,66 @@ export class Ledger {
     return this.one({ op: 'reject', id: transferId, holdId, by, reason }) as SettleResult;
   }
 
+  /** Holds `amount` of the client's points for a whole series, for no worker yet; the escrow's id is `transferId`. */
+  escrow(transferId: string, client: string, amount: number, { expiresAtMs }: { expiresAtMs: number }): EscrowResult {
+    return this.one({ op: 'escrow', id: transferId, client, amount, expiresAtMs }) as EscrowResult;
+  }
+
+  /**
+   * A judged result of the series: `post` pays `amount` from the escrow to `worker` (an accepted
+   * result, `over_budget` past what is left); `reject` moves nothing and counts against the worker.
+   * Only the escrow's client may.
+   */
+  pay(transferId: string, escrowId: string, by: string, worker: string, amount: number, action: 'post' | 'reject'): PayResult {
+    return this.one({ op: 'pay', id: transferId, escrowId, by, worker, amount, action }) as PayResult;
+  }
+
+  /** Closes the escrow and returns what is left to its client; only the client may. `amount`: points returned. */
+  release(transferId: string, escrowId: string, by: string): { result: ReleaseResult; amount: number } {
+    const result = this.one({ op: 'release', id: transferId, escrowId, by }) as ReleaseResult;
+    return { result, amount: this.released(escrowId, result) };
+  }
+
+  /** Points a release with this result returned: what the escrow gave back, or 0 when the release did nothing. */
+  released(escrowId: string, result: LedgerResult): number {
+    return result === 'ok' ? this.escrowById(escrowId)?.returned ?? 0 : 0;
+  }
+
   /** Runs up to TRANSACT_MAX_OPS requests in one transaction; one result per request, in order. */
   transact(ops: readonly LedgerOp[]): LedgerResult[] {
     checkBatch(ops);
     return this.write((ctx) => ops.map((op) => this.apply(ctx, op)));
   }
 
-  /** Voids the open holds whose expiry is at or before `nowMs` (a later post gets `hold_expired`). */
+  /**
+   * As `transact`, but each request in its own savepoint: one that throws is rolled back alone and
+   * its error is its result, the others commit. Slower; for a group whose `transact` threw.
+   */
+  transactEach(ops: readonly LedgerOp[]): (LedgerResult | Error)[] {
+    checkBatchSize(ops);
+    return this.write((ctx) => ops.map((op) => {
+      try {
+        checkOp(op);
+        return this.inTransaction.immediate(() => this.apply(ctx, op)) as LedgerResult;
+      } catch (error) {
+        return error instanceof Error ? error : new Error(String(error));
+      }
+    }));
+  }
+
+  /**
+   * Voids the open holds and series holds whose expiry is at or before `nowMs`, `limit` at most (a
+   * later post or pay gets `hold_expired`); returns how many.
+   */
   expire(nowMs: number = this.clock(), limit: number = EXPIRE_BATCH_MAX): number {
     checkTimeMs('expire time', nowMs);
     if (!Number.isSafeInteger(limit) || limit < 1 || limit > EXPIRE_BATCH_MAX) {
       throw new LedgerUsageError(`expire limit must be 1 to ${EXPIRE_BATCH_MAX}; got ${limit}`);
     }
-    return this.write((ctx) => rules.expireDue(ctx, limit), nowMs);
+    return this.write((ctx) => {
+      const holds = rules.expireDue(ctx, limit);
+      return holds + series.expireDueEscrows(ctx, limit - holds);
+    }, nowMs);
   }
 
   /** Opens an empty account (a worker paid before any grant); false when it exists already. */
@@ -147,10 +210,29 @@ export class Ledger {
     }));
   }
 
-  /** Points the account holds in open holds as a client, however many holds there are. */
+  /** Points the account holds in open holds and series holds as a client, however many there are. */
   heldBy(account: string): number {
     checkAccountId(account);
-    return this.st.heldBy.get(account)!.held;
+    return this.st.heldBy.get({ client: account })!.held;
+  }
+
+  /** The account's open series holds, soonest expiry first. */
+  escrows(account: string): Escrow[] {
+    checkAccountId(account);
+    return this.st.openEscrowsOf.all(account, HOLDS_LISTED_MAX).map(toEscrow);
+  }
+
+  /** Open series holds of every client, soonest expiry first, and how many there are. */
+  openEscrows(limit = HOLDS_LISTED_MAX): { escrows: Escrow[]; total: number } {
+    const escrows = this.st.openEscrows.all(Math.min(limit, HOLDS_LISTED_MAX)).map(toEscrow);
+    return { escrows, total: this.st.openEscrowCount.get()!.count };
+  }
+
+  /** A series hold in any state, or undefined when there is none with this id. */
+  escrowById(escrowId: string): Escrow | undefined {
+    checkTransferId(escrowId);
+    const row = this.st.escrow.get(escrowId);
+    return row === undefined ? undefined : toEscrow(row);
   }
 
   /** Open holds the account pays (as client) or will be paid (as worker), soonest expiry first. */
@@ -212,10 +294,30 @@ export class Ledger {
     const print = fingerprint(op);
     const first = ctx.st.request.get(op.id);
     if (first !== undefined) return first.op === op.op && first.fingerprint === print ? first.result as LedgerResult : 'exists';
-    const result = op.op === 'grant' ? rules.grant(ctx, op) : op.op === 'hold' ? rules.hold(ctx, op) : rules.settle(ctx, op);
+    const result = rule(ctx, op);
     ctx.st.addRequest.run(op.id, op.op, print, result, ctx.nowMs);
     return result;
   }
+}
+
+function rule(ctx: rules.RuleContext, op: LedgerOp): LedgerResult {
+  switch (op.op) {
+    case 'grant': return rules.grant(ctx, op);
+    case 'hold': return rules.hold(ctx, op);
+    case 'post':
+    case 'void':
+    case 'reject': return rules.settle(ctx, op);
+    case 'escrow': return series.escrow(ctx, op);
+    case 'pay': return series.pay(ctx, op);
+    case 'release': return series.release(ctx, op);
+  }
+}
+
+function toEscrow(row: EscrowRow): Escrow {
+  return {
+    id: row.id, client: row.client, amount: row.amount, remaining: row.remaining,
+    expiresAtMs: row.expires_at_ms, state: row.state, returned: row.returned,
+  };
 }
 
 function checkOptions(options: rules.LedgerOptions): rules.LedgerOptions {

@@ -85,4 +85,44 @@ const SCHEMA_1 = `
   INSERT INTO accounts (id, balance, created_at_ms) VALUES ('@mint', 0, 0), ('@escrow', 0, 0);
 `;
 
-export const MIGRATIONS: readonly string[] = [SCHEMA_1];
+// Version 2: series holds. A client escrows a whole series' budget in one hold that names no
+// worker (`escrows`); accepted results are paid from it to any worker until `remaining` is used,
+// and what is left goes back at release or expiry (`returned`). The journal keeps its movement
+// kinds (hold into @escrow, post to a worker, void or expire back to the client; `hold_id` names
+// the escrow); `requests` is rebuilt, as SQLite cannot change a CHECK, to accept the new requests.
+const SCHEMA_2 = `
+  DROP TRIGGER requests_append_only_update;
+  DROP TRIGGER requests_append_only_delete;
+  CREATE TABLE requests_2 (
+    id TEXT PRIMARY KEY,
+    op TEXT NOT NULL CHECK (op IN ('grant', 'hold', 'post', 'void', 'reject', 'escrow', 'pay', 'release')),
+    fingerprint TEXT NOT NULL,
+    result TEXT NOT NULL,
+    at_ms INTEGER NOT NULL
+  ) STRICT, WITHOUT ROWID;
+  INSERT INTO requests_2 (id, op, fingerprint, result, at_ms) SELECT id, op, fingerprint, result, at_ms FROM requests;
+  DROP TABLE requests;
+  ALTER TABLE requests_2 RENAME TO requests;
+  CREATE TRIGGER requests_append_only_update BEFORE UPDATE ON requests
+    BEGIN SELECT RAISE(ABORT, 'requests are append-only'); END;
+  CREATE TRIGGER requests_append_only_delete BEFORE DELETE ON requests
+    BEGIN SELECT RAISE(ABORT, 'requests are append-only'); END;
+
+  CREATE TABLE escrows (
+    id TEXT PRIMARY KEY,
+    client TEXT NOT NULL REFERENCES accounts (id),
+    amount INTEGER NOT NULL CHECK (amount > 0),
+    remaining INTEGER NOT NULL CHECK (remaining BETWEEN 0 AND amount),
+    expires_at_ms INTEGER NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('open', 'released', 'expired')),
+    returned INTEGER CHECK (returned >= 0),
+    created_at_ms INTEGER NOT NULL,
+    closed_at_ms INTEGER,
+    CHECK ((state = 'open') = (returned IS NULL)),
+    CHECK (state = 'open' OR remaining = 0)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX escrows_open_by_expiry ON escrows (expires_at_ms) WHERE state = 'open';
+  CREATE INDEX escrows_open_by_client ON escrows (client) WHERE state = 'open';
+`;
+
+export const MIGRATIONS: readonly string[] = [SCHEMA_1, SCHEMA_2];

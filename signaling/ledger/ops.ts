@@ -33,7 +33,39 @@ export interface SettleOp {
   readonly reason?: string;
 }
 
-export type LedgerOp = GrantOp | HoldOp | SettleOp;
+/** A series hold: `amount` of the client's points held for a whole series, no worker named yet. */
+export interface EscrowOp {
+  readonly op: 'escrow';
+  readonly id: string;
+  readonly client: string;
+  readonly amount: number;
+  readonly expiresAtMs: number;
+}
+
+/**
+ * A judged result of a series: `post` pays `amount` from the escrow to the worker (an accepted
+ * result); `reject` moves nothing and counts an outvoted result against the worker's record.
+ */
+export interface PayOp {
+  readonly op: 'pay';
+  readonly id: string;
+  readonly escrowId: string;
+  readonly by: string;
+  readonly worker: string;
+  readonly amount: number;
+  readonly action: 'post' | 'reject';
+}
+
+/** Ends a series hold: what is left goes back to its client. */
+export interface ReleaseOp {
+  readonly op: 'release';
+  readonly id: string;
+  readonly escrowId: string;
+  readonly by: string;
+}
+
+export type LedgerOp = GrantOp | HoldOp | SettleOp | EscrowOp | PayOp | ReleaseOp;
+export type LedgerOpName = LedgerOp['op'];
 
 /** An IP address in text (IPv6 is at most 45 characters) or a day like `2026-11-24`. */
 export const LABEL_MAX_CHARS = 64;
@@ -60,28 +92,51 @@ export function checkOp(op: LedgerOp): void {
       checkAccountId(op.by);
       if (op.op === 'reject' || op.reason !== undefined) checkReason(op.reason ?? '');
       return;
+    case 'escrow':
+      checkAccountId(op.client);
+      checkTimeMs('escrow expiry', op.expiresAtMs);
+      return;
+    case 'pay':
+      checkTransferId(op.escrowId);
+      checkAccountId(op.by);
+      checkAccountId(op.worker);
+      if (op.action !== 'post' && op.action !== 'reject') {
+        throw new LedgerUsageError(`pay action must be post or reject; got ${JSON.stringify(op.action)}`);
+      }
+      return;
+    case 'release':
+      checkTransferId(op.escrowId);
+      checkAccountId(op.by);
+      return;
     default:
       throw new LedgerUsageError(`unknown ledger operation ${JSON.stringify((op as { op: unknown }).op)}; ` +
-        'known: grant, hold, post, void, reject');
+        'known: grant, hold, post, void, reject, escrow, pay, release');
   }
 }
 
 export function checkBatch(ops: readonly LedgerOp[]): void {
+  checkBatchSize(ops);
+  for (const op of ops) checkOp(op);
+}
+
+export function checkBatchSize(ops: readonly LedgerOp[]): void {
   if (!Array.isArray(ops) || ops.length > TRANSACT_MAX_OPS) {
     throw new LedgerUsageError(`transact takes an array of at most ${TRANSACT_MAX_OPS} operations; ` +
       `got ${Array.isArray(ops) ? ops.length : typeof ops} (hint: split the batch)`);
   }
-  for (const op of ops) checkOp(op);
 }
 
 /**
- * What makes two requests with one transfer id the same request. Times (hold expiry) and notes
+ * What makes two requests with one transfer id the same request. Times (hold and escrow expiry) and notes
  * (reject reason, grant ip/day) are left out: a retry may recompute them and is still the same request.
  */
 export function fingerprint(op: LedgerOp): string {
   switch (op.op) {
     case 'grant': return JSON.stringify([op.account, op.amount]);
     case 'hold': return JSON.stringify([op.client, op.worker, op.amount]);
+    case 'escrow': return JSON.stringify([op.client, op.amount]);
+    case 'pay': return JSON.stringify([op.escrowId, op.by, op.worker, op.amount, op.action]);
+    case 'release': return JSON.stringify([op.escrowId, op.by]);
     default: return JSON.stringify([op.holdId, op.by]);
   }
 }

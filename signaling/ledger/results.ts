@@ -2,9 +2,10 @@
 // values), the bounds on what the authority may pass in, and the two errors a wrong call can throw.
 
 /**
- * Every outcome of a ledger request. `ok` is the only one that moves points. A retried request
- * (same transfer id, same request) gets its first outcome again; `exists` means the transfer id was
- * already used by a different request (another operation, account, amount, hold or caller).
+ * Every outcome of a ledger request. Only `ok` moves points or counts on a worker's record. A
+ * retried request (same transfer id, same request) gets its first outcome again; `exists` means the
+ * transfer id was already used by a different request (another operation, account, amount, hold or
+ * caller). New results are added at the end: peers and dashboards match on these words.
  */
 export const LEDGER_RESULTS = [
   'ok',
@@ -20,6 +21,8 @@ export const LEDGER_RESULTS = [
   'hold_posted',
   'hold_voided',
   'hold_expired',
+  'hold_released',
+  'over_budget',
 ] as const;
 
 export type LedgerResult = (typeof LEDGER_RESULTS)[number];
@@ -27,6 +30,12 @@ export type LedgerResult = (typeof LEDGER_RESULTS)[number];
 export type GrantResult = 'ok' | 'exists' | 'bad_amount' | 'already_granted' | 'ip_limit';
 export type HoldResult = 'ok' | 'exists' | 'bad_amount' | 'self_payment' | 'unknown_account' | 'insufficient_points';
 export type SettleResult = 'ok' | 'exists' | 'no_such_hold' | 'not_your_hold' | 'hold_posted' | 'hold_voided' | 'hold_expired';
+/** A series hold (escrow) is refused like a hold, less the worker it does not name yet. */
+export type EscrowResult = 'ok' | 'exists' | 'bad_amount' | 'unknown_account' | 'insufficient_points';
+/** Releasing a series hold: `hold_released` when it was released already, `hold_expired` when its expiry came first. */
+export type ReleaseResult = 'ok' | 'exists' | 'no_such_hold' | 'not_your_hold' | 'hold_released' | 'hold_expired';
+/** A payment from a series hold: as a release, then the payment's own checks; `over_budget` when more than what is left. */
+export type PayResult = ReleaseResult | 'bad_amount' | 'self_payment' | 'unknown_account' | 'over_budget';
 
 /** Transfer ids are made by peers (random or counters); longer ones are a bug or an attack. */
 export const TRANSFER_ID_MAX_CHARS = 128;

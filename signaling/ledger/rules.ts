@@ -1,6 +1,7 @@
-// The ledger's rules, one function per request kind, run inside a transaction the caller opened.
-// Each checks in precedence order and writes nothing unless it returns `ok` (an expired hold found
-// by a post, void or reject is the exception: it is expired on the spot, then `hold_expired`).
+// The ledger's rules for grants and job holds, one function per request kind, run inside a
+// transaction the caller opened (series holds: series.ts). Each checks in precedence order and
+// writes nothing unless it returns `ok` (an expired hold found by a post, void or reject is the
+// exception: it is expired on the spot, then `hold_expired`).
 import type { GrantOp, HoldOp, SettleOp } from './ops.ts';
 import { judge, type Verdict } from './record.ts';
 import {
@@ -108,13 +109,13 @@ function closeHold(ctx: RuleContext, found: HoldRow, state: HoldState, reason: s
   if (changes !== 1) throw new Error(`ledger bug: hold ${found.id} was not open when closing it as ${state}`);
 }
 
-function judgeWorker(ctx: RuleContext, worker: string, verdict: Verdict): void {
+export function judgeWorker(ctx: RuleContext, worker: string, verdict: Verdict): void {
   const next = judge(ctx.st.record.get(worker), verdict, ctx.nowMs, ctx.options.recentHalfLifeMs);
   ctx.st.putRecord.run(worker, next.jobs, next.rejected, next.recent_valid, next.recent_total, next.updated_at_ms);
 }
 
 // Double entry: the debit and the credit of one journal line, in one place.
-function move(ctx: RuleContext, requestId: string | null, kind: TransferKind, debit: string, credit: string,
+export function move(ctx: RuleContext, requestId: string | null, kind: TransferKind, debit: string, credit: string,
   amount: number, holdId: string | null): void {
   ctx.st.move.run(-amount, debit);
   ctx.st.move.run(amount, credit);

@@ -1,9 +1,11 @@
 // Every SQL statement the ledger runs, prepared once when the ledger opens.
 import type { LedgerDatabase } from './database.ts';
 
-export type RequestOp = 'grant' | 'hold' | 'post' | 'void' | 'reject';
-export type TransferKind = RequestOp | 'expire';
+export type RequestOp = 'grant' | 'hold' | 'post' | 'void' | 'reject' | 'escrow' | 'pay' | 'release';
+/** How points moved: series holds use the same kinds (into @escrow, out to a worker or back). */
+export type TransferKind = 'grant' | 'hold' | 'post' | 'void' | 'reject' | 'expire';
 export type HoldState = 'open' | 'posted' | 'voided' | 'rejected' | 'expired';
+export type EscrowState = 'open' | 'released' | 'expired';
 
 export interface RequestRow {
   readonly op: RequestOp;
@@ -18,6 +20,17 @@ export interface HoldRow {
   readonly amount: number;
   readonly expires_at_ms: number;
   readonly state: HoldState;
+}
+
+export interface EscrowRow {
+  readonly id: string;
+  readonly client: string;
+  readonly amount: number;
+  readonly remaining: number;
+  readonly expires_at_ms: number;
+  readonly state: EscrowState;
+  /** Points given back when it closed (released or expired); null while open. */
+  readonly returned: number | null;
 }
 
 export interface TransferRow {
@@ -81,7 +94,28 @@ export function prepareStatements(db: LedgerDatabase) {
     openHolds: db.prepare<[number], HoldRow>(
       `SELECT id, client, worker, amount, expires_at_ms, state FROM holds WHERE state = 'open' ORDER BY expires_at_ms LIMIT ?`),
     openHoldCount: db.prepare<[], { count: number }>(`SELECT COUNT(*) AS count FROM holds WHERE state = 'open'`),
-    heldBy: db.prepare<[string], { held: number }>(`SELECT COALESCE(SUM(amount), 0) AS held FROM holds WHERE state = 'open' AND client = ?`),
+    heldBy: db.prepare<{ client: string }, { held: number }>(`SELECT
+      (SELECT COALESCE(SUM(amount), 0) FROM holds WHERE state = 'open' AND client = $client) +
+      (SELECT COALESCE(SUM(remaining), 0) FROM escrows WHERE state = 'open' AND client = $client) AS held`),
+    escrow: db.prepare<[string], EscrowRow>(
+      'SELECT id, client, amount, remaining, expires_at_ms, state, returned FROM escrows WHERE id = ?'),
+    addEscrow: db.prepare<{ id: string; client: string; amount: number; expiresAtMs: number; nowMs: number }>(
+      `INSERT INTO escrows (id, client, amount, remaining, expires_at_ms, state, created_at_ms)
+       VALUES ($id, $client, $amount, $amount, $expiresAtMs, 'open', $nowMs)`),
+    spendEscrow: db.prepare<{ id: string; amount: number }>(
+      `UPDATE escrows SET remaining = remaining - $amount WHERE id = $id AND state = 'open' AND remaining >= $amount`),
+    closeEscrow: db.prepare<[EscrowState, number, string]>(
+      `UPDATE escrows SET state = ?, returned = remaining, remaining = 0, closed_at_ms = ? WHERE id = ? AND state = 'open'`),
+    dueEscrows: db.prepare<[number, number], EscrowRow>(
+      `SELECT id, client, amount, remaining, expires_at_ms, state, returned FROM escrows
+       WHERE state = 'open' AND expires_at_ms <= ? ORDER BY expires_at_ms LIMIT ?`),
+    openEscrowsOf: db.prepare<[string, number], EscrowRow>(
+      `SELECT id, client, amount, remaining, expires_at_ms, state, returned FROM escrows
+       WHERE state = 'open' AND client = ? ORDER BY expires_at_ms LIMIT ?`),
+    openEscrows: db.prepare<[number], EscrowRow>(
+      `SELECT id, client, amount, remaining, expires_at_ms, state, returned FROM escrows
+       WHERE state = 'open' ORDER BY expires_at_ms LIMIT ?`),
+    openEscrowCount: db.prepare<[], { count: number }>(`SELECT COUNT(*) AS count FROM escrows WHERE state = 'open'`),
     topWorkers: db.prepare<[number], { worker: string }>(
       'SELECT worker FROM records ORDER BY jobs DESC, worker LIMIT ?'),
     putRecord: db.prepare<[string, number, number, number, number, number]>(

@@ -72,5 +72,8 @@ export function applyOne(ledger: Ledger, op: LedgerOp): LedgerResult {
     case 'post': return ledger.post(op.id, op.holdId, op.by);
     case 'void': return ledger.void(op.id, op.holdId, op.by);
     case 'reject': return ledger.reject(op.id, op.holdId, op.by, op.reason ?? '');
+    case 'escrow': return ledger.escrow(op.id, op.client, op.amount, { expiresAtMs: op.expiresAtMs });
+    case 'pay': return ledger.pay(op.id, op.escrowId, op.by, op.worker, op.amount, op.action);
+    case 'release': return ledger.release(op.id, op.escrowId, op.by).result;
   }
 }

@@ -106,7 +106,7 @@ describe('HTTP API', () => {
   it('creates the SQLite ledger in WAL mode in the data folder on first start', () => {
     expect(existsSync(join(authority.dataDir, 'ledger.sqlite'))).toBe(true);
     expect(authority.ledger.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(authority.ledger.pragma('user_version', { simple: true })).toBe(1);
+    expect(authority.ledger.pragma('user_version', { simple: true })).toBe(2);
   });
 });
 

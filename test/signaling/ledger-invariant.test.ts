@@ -26,10 +26,26 @@ function randomRequests(random: () => number, nowMs: () => number) {
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
   const made: LedgerOp[] = [];
   const holdIds: string[] = ['no-such-hold'];
+  const escrowIds: string[] = ['no-such-escrow'];
   let serial = 0;
   const amount = (max: number) => (random() < 0.05 ? pick(ODD_AMOUNTS) : 1 + Math.floor(random() * max));
+  const expiresAtMs = () => nowMs() + 1 + Math.floor(random() * 3 * HOUR_MS);
+  // A series: one escrow, payments to several workers (some over budget, some outvoted), a release.
+  const series = (id: string): LedgerOp => {
+    const roll = random();
+    if (roll < 0.25) {
+      escrowIds.push(id);
+      return { op: 'escrow', id, client: pick(ACCOUNTS), amount: amount(60), expiresAtMs: expiresAtMs() };
+    }
+    if (roll < 0.9) {
+      return { op: 'pay', id, escrowId: pick(escrowIds), by: pick(ACCOUNTS), worker: pick(ACCOUNTS), amount: amount(15),
+        action: random() < 0.8 ? 'post' : 'reject' };
+    }
+    return { op: 'release', id, escrowId: pick(escrowIds), by: pick(ACCOUNTS) };
+  };
   const fresh = (): LedgerOp => {
     const id = `t${++serial}`;
+    if (random() < 0.3) return series(id);
     const roll = random();
     if (roll < 0.12) {
       const day = new Date(nowMs()).toISOString().slice(0, 10);
@@ -37,8 +53,7 @@ function randomRequests(random: () => number, nowMs: () => number) {
     }
     if (roll < 0.5) {
       holdIds.push(id);
-      const expiresAtMs = nowMs() + 1 + Math.floor(random() * 3 * HOUR_MS);
-      return { op: 'hold', id, client: pick(ACCOUNTS), worker: pick(ACCOUNTS), amount: amount(40), expiresAtMs };
+      return { op: 'hold', id, client: pick(ACCOUNTS), worker: pick(ACCOUNTS), amount: amount(40), expiresAtMs: expiresAtMs() };
     }
     const how = roll < 0.75 ? 'post' : roll < 0.88 ? 'void' : 'reject';
     return { op: how, id, holdId: pick(holdIds), by: pick(ACCOUNTS), reason: 'random' };
@@ -52,9 +67,18 @@ function randomRequests(random: () => number, nowMs: () => number) {
   };
 }
 
-/** Settling ops usually come from the hold's own client, as they would in a farm. */
+/**
+ * Settling and paying ops usually come from the hold's own client, as they would in a farm, and
+ * payments and releases usually name a series hold still open.
+ */
 function withLikelyCaller(op: LedgerOp, model: LedgerModel, random: () => number): LedgerOp {
-  if (op.op === 'grant' || op.op === 'hold' || random() < 0.2) return op;
+  if (op.op === 'grant' || op.op === 'hold' || op.op === 'escrow' || random() < 0.2) return op;
+  if (op.op === 'pay' || op.op === 'release') {
+    const open = [...model.escrows].filter(([, escrow]) => escrow.state === 'open');
+    const [escrowId, escrow] = open.length > 0 && random() < 0.8 ? open[Math.floor(random() * open.length)]!
+      : [op.escrowId, model.escrows.get(op.escrowId)];
+    return escrow === undefined ? op : { ...op, escrowId, by: escrow.client };
+  }
   const hold = model.holds.get(op.holdId);
   return hold === undefined ? op : { ...op, by: random() < 0.9 ? hold.client : hold.worker };
 }
@@ -80,9 +104,10 @@ describe('ledger invariant', () => {
     }
     expect(t.ledger.checkInvariant()).toEqual(model.totals());
     for (const [account, balance] of model.balances) expect(t.ledger.balance(account)).toBe(balance);
+    for (const [account, record] of model.records) expect(t.ledger.record(account)).toMatchObject(record);
     expect([...seen.keys()].sort()).toEqual(['already_granted', 'bad_amount', 'exists', 'hold_expired', 'hold_posted',
-      'hold_voided', 'insufficient_points', 'ip_limit', 'no_such_hold', 'not_your_hold', 'ok', 'self_payment',
-      'unknown_account']);
+      'hold_released', 'hold_voided', 'insufficient_points', 'ip_limit', 'no_such_hold', 'not_your_hold', 'ok',
+      'over_budget', 'self_payment', 'unknown_account']);
   });
 
   it('throws LedgerInvariantError when a balance is changed behind the ledger', () => {
@@ -91,6 +116,22 @@ describe('ledger invariant', () => {
     expect(() => t.ledger.checkInvariant()).toThrow(LedgerInvariantError);
     expect(() => t.ledger.checkInvariant())
       .toThrow('ledger invariant broken: balances 101 + held 0 = 101, but 100 points were minted');
+  });
+
+  it('throws when a series hold holds other than what its journal took in and paid out', () => {
+    fund(t.ledger, 50, 'alice', 'bob');
+    expect(t.ledger.escrow('e1', 'alice', 30, { expiresAtMs: t.clock.now() + HOUR_MS })).toBe('ok');
+    expect(t.ledger.pay('p1', 'e1', 'alice', 'bob', 10, 'post')).toBe('ok');
+    expect(t.ledger.checkInvariant()).toEqual({ minted: 100, balances: 80, held: 20 });
+    t.db.prepare(`UPDATE escrows SET remaining = 25 WHERE id = 'e1'`).run();
+    t.db.prepare(`UPDATE accounts SET balance = balance + 5 WHERE id = '@escrow'`).run();
+    t.db.prepare(`UPDATE accounts SET balance = balance - 5 WHERE id = '@mint'`).run();
+    expect(() => t.ledger.checkInvariant()).toThrow(LedgerInvariantError);
+    t.db.prepare(`UPDATE accounts SET balance = balance - 5 WHERE id = '@escrow'`).run();
+    t.db.prepare(`UPDATE accounts SET balance = balance + 5 WHERE id = '@mint'`).run();
+    t.db.prepare(`UPDATE escrows SET remaining = 20, amount = 40 WHERE id = 'e1'`).run();
+    expect(() => t.ledger.checkInvariant())
+      .toThrow('ledger invariant broken: holds whose journal does not add up: e1 of 40 took in 30, paid out 10, holds 20');
   });
 
   it('throws when points move between accounts without a journal line', () => {

@@ -87,7 +87,7 @@ describe('wrong calls', () => {
 
   it('throws for an unknown operation in a batch', () => {
     const bogus = { op: 'steal', id: 'x1' } as unknown as LedgerOp;
-    expect(() => ledger.transact([bogus])).toThrow('unknown ledger operation "steal"; known: grant, hold, post, void, reject');
+    expect(() => ledger.transact([bogus])).toThrow('unknown ledger operation "steal"; known: grant, hold, post, void, reject, escrow, pay, release');
   });
 
   it('throws for a hold that expires no later than now, a bad history limit or a bad option', () => {

@@ -1,7 +1,9 @@
 // Model-based test of the SQLite ledger (signaling/ledger/ledger.ts) against LedgerModel
-// (test/helpers/ledger-model.ts): random sequences of grants, holds, posts, voids, rejects, expiry
+// (test/helpers/ledger-model.ts): random sequences of grants, holds, posts, voids, rejects, series
+// escrows with payments to several workers (accepted, outvoted, over budget) and releases, expiry
 // sweeps, batches, clock moves, and retries of earlier transfer ids. After every step the balances,
-// open holds, worker records and first outcomes equal the model's and the invariant holds.
+// open holds and series holds, worker records and first outcomes equal the model's and the
+// invariant holds.
 // ledger-invariant.test.ts runs one long seeded sequence; this one shrinks a failure to a short list
 // of commands. fast-check picks a new seed each run and prints the seed, path and commands of any failure.
 import fc from 'fast-check';
@@ -26,8 +28,6 @@ class World {
   readonly made: { readonly op: LedgerOp; readonly result: LedgerResult }[] = [];
   /** The first outcome of each transfer id. */
   readonly first = new Map<string, LedgerResult>();
-  /** Accepted (posted) and rejected jobs per worker. */
-  readonly records = new Map<string, { jobs: number; rejected: number }>();
   nowMs = 0;
   private serial = 0;
 
@@ -42,16 +42,9 @@ class World {
   /** Applies one request to the model and keeps what the checks need. */
   apply(op: LedgerOp): LedgerResult {
     const isFirst = !this.first.has(op.id);
-    const hold = op.op === 'grant' || op.op === 'hold' ? undefined : this.ledger.holds.get(op.holdId);
     const result = this.ledger.apply(op, this.nowMs);
     if (isFirst) this.first.set(op.id, result);
     this.made.push({ op, result });
-    if (isFirst && result === 'ok' && hold !== undefined && (op.op === 'post' || op.op === 'reject')) {
-      const record = this.records.get(hold.worker) ?? { jobs: 0, rejected: 0 };
-      if (op.op === 'post') record.jobs++;
-      else record.rejected++;
-      this.records.set(hold.worker, record);
-    }
     return result;
   }
 }
@@ -63,7 +56,14 @@ type Draft =
   | { readonly kind: 'hold'; readonly known: boolean; readonly client: number; readonly worker: number; readonly amount: number; readonly expiresInMs: number }
   /** `hold` picks an open hold, or with `stale` any hold ever made or one that never was. */
   | { readonly kind: 'post' | 'void' | 'reject'; readonly hold: number; readonly stale: boolean; readonly by: 'client' | 'worker' | number }
-  | { readonly kind: 'open'; readonly account: number };
+  | { readonly kind: 'open'; readonly account: number }
+  /** A series hold of `client` (among the accounts open so far when `known`). */
+  | { readonly kind: 'escrow'; readonly known: boolean; readonly client: number; readonly amount: number; readonly expiresInMs: number }
+  /** `escrow` picks an open series hold, or with `stale` any ever made or one that never was; `worker` any account. */
+  | { readonly kind: 'pay'; readonly escrow: number; readonly stale: boolean; readonly by: 'client' | number; readonly worker: number;
+    /** Points, or what the escrow has left plus -1, 0 or 1: the edge of `over_budget`. */
+    readonly amount: number | { readonly rest: number }; readonly action: 'post' | 'reject' }
+  | { readonly kind: 'release'; readonly escrow: number; readonly stale: boolean; readonly by: 'client' | number };
 
 function day(nowMs: number): string {
   return new Date(nowMs).toISOString().slice(0, 10);
@@ -82,6 +82,22 @@ function build(world: World, draft: Draft, id = world.freshId()): LedgerOp {
     }
     case 'open':
       throw new Error('build: opening an account is not a transfer');
+    case 'escrow': {
+      const open = ACCOUNTS.filter((a) => world.ledger.balances.has(a));
+      const from = draft.known && open.length > 0 ? open : ACCOUNTS;
+      return { op: 'escrow', id, client: from[draft.client % from.length]!, amount: draft.amount, expiresAtMs: world.nowMs + draft.expiresInMs };
+    }
+    case 'pay':
+    case 'release': {
+      const open = [...world.ledger.escrows].filter(([, escrow]) => escrow.state === 'open').map(([escrowId]) => escrowId);
+      const escrowIds = open.length > 0 && !draft.stale ? open : [...world.ledger.escrows.keys(), 'no-such-escrow'];
+      const escrowId = escrowIds[draft.escrow % escrowIds.length]!;
+      const escrow = world.ledger.escrows.get(escrowId);
+      const by = draft.by === 'client' ? escrow?.client ?? ACCOUNTS[0]! : ACCOUNTS[draft.by]!;
+      if (draft.kind === 'release') return { op: 'release', id, escrowId, by };
+      const amount = typeof draft.amount === 'number' ? draft.amount : (escrow?.remaining ?? 0) + draft.amount.rest;
+      return { op: 'pay', id, escrowId, by, worker: ACCOUNTS[draft.worker]!, amount, action: draft.action };
+    }
     default: {
       const open = [...world.ledger.holds].filter(([, hold]) => hold.state === 'open').map(([holdId]) => holdId);
       const holdIds = open.length > 0 && !draft.stale ? open : [...world.ledger.holds.keys(), 'no-such-hold'];
@@ -102,18 +118,21 @@ function retried(world: World, op: LedgerOp, recompute: boolean): LedgerOp {
   if (!recompute) return op;
   switch (op.op) {
     case 'grant': return { ...op, ip: IPS[(IPS.indexOf(op.ip) + 1) % IPS.length]!, day: day(world.nowMs) };
-    case 'hold': return { ...op, expiresAtMs: world.nowMs + 1 };
+    case 'hold':
+    case 'escrow': return { ...op, expiresAtMs: world.nowMs + 1 };
     case 'reject': return { ...op, reason: 'still wrong' };
     default: return op;
   }
 }
 
 
-/** What the ledger holds that the model predicts: balances, open holds, records, totals. */
+/** What the ledger holds that the model predicts: balances, open holds and series holds, records, totals. */
 function snapshot(t: TestLedger) {
   return {
     balances: ACCOUNTS.map((account) => t.ledger.balance(account)),
+    held: ACCOUNTS.map((account) => t.ledger.heldBy(account)),
     holds: t.ledger.openHolds().holds.sort((a, b) => a.id.localeCompare(b.id)),
+    escrows: t.ledger.openEscrows().escrows.sort((a, b) => a.id.localeCompare(b.id)),
     records: ACCOUNTS.map((account) => {
       const { jobs, rejected } = t.ledger.record(account);
       return { jobs, rejected };
@@ -126,10 +145,18 @@ function expectedSnapshot(world: World): ReturnType<typeof snapshot> {
   const holds = [...world.ledger.holds].filter(([, hold]) => hold.state === 'open')
     .map(([id, { client, worker, amount, expiresAtMs }]) => ({ id, client, worker, amount, expiresAtMs }))
     .sort((a, b) => a.id.localeCompare(b.id));
+  const escrows = [...world.ledger.escrows].filter(([, escrow]) => escrow.state === 'open')
+    .map(([id, { client, amount, remaining, expiresAtMs, state, returned }]) => ({ id, client, amount, remaining, expiresAtMs, state, returned }))
+    .sort((a, b) => a.id.localeCompare(b.id));
+  const heldBy = (account: string) =>
+    [...world.ledger.holds.values()].filter((h) => h.state === 'open' && h.client === account).reduce((sum, h) => sum + h.amount, 0) +
+    [...world.ledger.escrows.values()].filter((e) => e.state === 'open' && e.client === account).reduce((sum, e) => sum + e.remaining, 0);
   return {
     balances: ACCOUNTS.map((account) => world.ledger.balances.get(account) ?? null),
+    held: ACCOUNTS.map(heldBy),
     holds,
-    records: ACCOUNTS.map((account) => world.records.get(account) ?? { jobs: 0, rejected: 0 }),
+    escrows,
+    records: ACCOUNTS.map((account) => world.ledger.records.get(account) ?? { jobs: 0, rejected: 0 }),
     totals: world.ledger.totals(),
   };
 }
@@ -138,6 +165,7 @@ function checkAll(world: World, t: TestLedger): void {
   expect(t.ledger.checkInvariant()).toEqual(world.ledger.totals());
   expect(snapshot(t)).toEqual(expectedSnapshot(world));
   for (const [id, result] of world.first) expect(t.ledger.outcome(id)?.result, `outcome of ${id}`).toBe(result);
+  for (const [id, escrow] of world.ledger.escrows) expect(t.ledger.escrowById(id)?.returned, `returned by ${id}`).toBe(escrow.returned);
 }
 
 type LedgerCommand = fc.Command<World, TestLedger>;
@@ -207,6 +235,55 @@ class BatchCommand implements LedgerCommand {
   toString = () => `batch(${this.drafts.map((d) => JSON.stringify(d)).join(', ')})`;
 }
 
+/** One payment of SeriesCommand: points, or what the escrow has left plus -1, 0 or 1. */
+interface PayStep { readonly worker: number; readonly amount: number | { readonly rest: number }; readonly action: 'post' | 'reject' }
+
+/**
+ * A whole series: a funded client escrows a share of its balance (past all of it now and then),
+ * pays several workers from it (accepted, outvoted, some at or past what is left), then releases
+ * the rest or not; one request at a time, or all in one batch.
+ */
+class SeriesCommand implements LedgerCommand {
+  constructor(readonly client: number, readonly share: number, readonly expiresInMs: number, readonly pays: readonly PayStep[],
+    readonly release: boolean, readonly batched: boolean) {}
+  check = () => true;
+  run(world: World, t: TestLedger): void {
+    const funded = ACCOUNTS.filter((a) => (world.ledger.balances.get(a) ?? 0) > 0);
+    const client = funded.length > 0 ? funded[this.client % funded.length]! : ACCOUNTS[0]!;
+    const amount = Math.max(1, Math.round((world.ledger.balances.get(client) ?? 0) * this.share));
+    const escrowId = world.freshId();
+    const left = () => world.ledger.escrows.get(escrowId)?.remaining ?? 0;
+    // Each request is made after the one before it went into the model: "the rest" is what is left then.
+    const steps: (() => LedgerOp)[] = [
+      () => ({ op: 'escrow', id: escrowId, client, amount, expiresAtMs: world.nowMs + this.expiresInMs }),
+      ...this.pays.map((pay) => (): LedgerOp => ({
+        op: 'pay', id: world.freshId(), escrowId, by: client, worker: ACCOUNTS[pay.worker]!, action: pay.action,
+        amount: typeof pay.amount === 'number' ? pay.amount : left() + pay.amount.rest,
+      })),
+      ...(this.release ? [(): LedgerOp => ({ op: 'release', id: world.freshId(), escrowId, by: client })] : []),
+    ];
+    if (!this.batched) {
+      for (const step of steps) {
+        const op = step();
+        expect(applyOne(t.ledger, op), JSON.stringify(op)).toBe(world.apply(op));
+        checkAll(world, t);
+      }
+      return;
+    }
+    const ops: LedgerOp[] = [];
+    const expected: LedgerResult[] = [];
+    for (const step of steps) {
+      const op = step();
+      ops.push(op);
+      expected.push(world.apply(op));
+    }
+    expect(t.ledger.transact(ops)).toEqual(expected);
+    checkAll(world, t);
+  }
+  toString = () => `series(client ${this.client}, share ${this.share}, ${this.expiresInMs} ms, ${JSON.stringify(this.pays)}, ` +
+    `release ${this.release}${this.batched ? ', batched' : ''})`;
+}
+
 class ExpireCommand implements LedgerCommand {
   check = () => true;
   run(world: World, t: TestLedger): void {
@@ -227,12 +304,12 @@ class AdvanceCommand implements LedgerCommand {
   toString = () => `advance(${this.ms})`;
 }
 
-/** Moves the clock to an open hold's expiry, or to just before it: the boundary of `hold_expired`. */
+/** Moves the clock to an open hold's (or series hold's) expiry, or to just before it: the boundary of `hold_expired`. */
 class AdvanceToExpiryCommand implements LedgerCommand {
   constructor(readonly pick: number, readonly justBefore: boolean) {}
   check = () => true;
   run(world: World, t: TestLedger): void {
-    const open = [...world.ledger.holds.values()].filter((hold) => hold.state === 'open');
+    const open = [...world.ledger.holds.values(), ...world.ledger.escrows.values()].filter((hold) => hold.state === 'open');
     const hold = open[this.pick % Math.max(1, open.length)];
     const ms = hold === undefined ? 0 : Math.max(0, hold.expiresAtMs - world.nowMs - (this.justBefore ? 1 : 0));
     new AdvanceCommand(ms).run(world, t);
@@ -241,6 +318,8 @@ class AdvanceToExpiryCommand implements LedgerCommand {
 }
 
 const account = fc.nat(ACCOUNTS.length - 1);
+const stale = () => fc.oneof({ arbitrary: fc.constant(false), weight: 4 }, { arbitrary: fc.constant(true), weight: 1 });
+const caller = () => fc.oneof({ arbitrary: fc.constant('client' as const), weight: 6 }, { arbitrary: account, weight: 1 });
 const amount = (max: number) => fc.oneof({ arbitrary: fc.integer({ min: 1, max }), weight: 9 }, { arbitrary: fc.constantFrom(...ODD_AMOUNTS), weight: 1 });
 /** The worker of a hold, as an offset from its client: now and then the client itself. */
 const workerOffset = fc.oneof({ arbitrary: fc.constant(0), weight: 1 }, { arbitrary: fc.integer({ min: 1, max: ACCOUNTS.length - 1 }), weight: 8 });
@@ -264,19 +343,44 @@ const transferDraft: fc.Arbitrary<Draft> = fc.oneof(
     weight: 2,
   },
 );
+const escrowDraft = fc.record({ kind: fc.constant('escrow' as const),
+  known: fc.oneof({ arbitrary: fc.constant(true), weight: 6 }, { arbitrary: fc.constant(false), weight: 1 }),
+  client: account, amount: amount(30), expiresInMs: fc.integer({ min: 1, max: MAX_HOLD_MS }) });
+const seriesDraft: fc.Arbitrary<Draft> = fc.oneof(
+  { arbitrary: escrowDraft, weight: 3 },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant('pay' as const), escrow: fc.nat(), stale: stale(), by: caller(), worker: account,
+      amount: fc.oneof({ arbitrary: amount(25), weight: 3 }, { arbitrary: fc.record({ rest: fc.integer({ min: -1, max: 1 }) }), weight: 1 }),
+      action: fc.oneof({ arbitrary: fc.constant('post' as const), weight: 4 }, { arbitrary: fc.constant('reject' as const), weight: 1 }),
+    }),
+    weight: 6,
+  },
+  fc.record({ kind: fc.constant('release' as const), escrow: fc.nat(), stale: stale(), by: caller() }),
+);
+const payStep: fc.Arbitrary<PayStep> = fc.record({
+  worker: account,
+  amount: fc.oneof({ arbitrary: amount(20), weight: 3 }, { arbitrary: fc.record({ rest: fc.integer({ min: -1, max: 1 }) }), weight: 1 }),
+  action: fc.oneof({ arbitrary: fc.constant('post' as const), weight: 4 }, { arbitrary: fc.constant('reject' as const), weight: 1 }),
+});
+const anyTransfer: fc.Arbitrary<Draft> = fc.oneof({ arbitrary: transferDraft, weight: 1 }, { arbitrary: seriesDraft, weight: 2 });
 const draft: fc.Arbitrary<Draft> = fc.oneof(
-  { arbitrary: transferDraft, weight: 6 },
+  { arbitrary: anyTransfer, weight: 6 },
   { arbitrary: openDraft, weight: 1 },
 );
-/** Grants and opened accounts before the random steps, so that most runs have points to move. */
-const opening = fc.array(fc.oneof({ arbitrary: grantDraft, weight: 3 }, { arbitrary: openDraft, weight: 1 }), { maxLength: 6 });
+/** Grants, opened accounts and series holds before the random steps, so that most runs have points to move. */
+const opening = fc.array(fc.oneof({ arbitrary: grantDraft, weight: 3 }, { arbitrary: openDraft, weight: 1 }), { maxLength: 6 })
+  .chain((first) => fc.array(escrowDraft, { maxLength: 3 }).map((escrows) => [...first, ...escrows]));
 
 const commands = fc.commands<World, TestLedger>([
   draft.map((d) => new RequestCommand(d)),
   draft.map((d) => new RequestCommand(d)),
   fc.tuple(fc.nat(), fc.boolean()).map(([pick, recompute]) => new RetryCommand(pick, recompute)),
-  fc.tuple(fc.nat(), transferDraft).map(([pick, d]) => new ReuseIdCommand(pick, d)),
-  fc.array(transferDraft, { minLength: 1, maxLength: 5 }).map((ds) => new BatchCommand(ds)),
+  fc.tuple(fc.nat(), anyTransfer).map(([pick, d]) => new ReuseIdCommand(pick, d)),
+  fc.array(anyTransfer, { minLength: 1, maxLength: 5 }).map((ds) => new BatchCommand(ds)),
+  fc.tuple(account, fc.double({ min: 0.05, max: 1.2, noNaN: true }), fc.integer({ min: 1, max: MAX_HOLD_MS }),
+    fc.array(payStep, { minLength: 1, maxLength: 6 }), fc.boolean(), fc.boolean())
+    .map(([client, share, expiresInMs, pays, release, batched]) => new SeriesCommand(client, share, expiresInMs, pays, release, batched)),
   fc.constant(new ExpireCommand()),
   fc.oneof({ arbitrary: fc.integer({ min: 0, max: HOUR_MS / 2 }), weight: 3 }, { arbitrary: fc.integer({ min: 0, max: 2 * MAX_HOLD_MS }), weight: 1 })
     .map((ms) => new AdvanceCommand(ms)),
