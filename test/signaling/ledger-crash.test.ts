@@ -64,15 +64,19 @@ function crashOnce(run: number, killAfterMs: number): Promise<Run> {
 }
 
 describe('ledger crash safety', () => {
-  it(`keeps every acknowledged transfer and the invariant through ${KILLS} kill -9s`, async () => {
+  it(`keeps every acknowledged transfer and the invariant through ${KILLS} kill -9s, with and without group commit`, async () => {
     const random = prng(SEED);
     const acked = new Map<string, string>();
+    const ackedBy = { transact: 0, group: 0 };
     for (let run = 0; run < KILLS; run++) {
       const killAfterMs = KILL_AFTER_MIN_MS + Math.floor(random() * (KILL_AFTER_MAX_MS - KILL_AFTER_MIN_MS));
       const { acks, signal } = await crashOnce(run, killAfterMs);
       expect(signal).toBe('SIGKILL');
       for (const [id, result] of acks) acked.set(id, result);
+      ackedBy[run % 2 === 0 ? 'transact' : 'group'] += acks.size;
     }
+    expect(ackedBy.transact).toBeGreaterThan(0);
+    expect(ackedBy.group).toBeGreaterThan(0);
     const db = openLedger(dataDir);
     try {
       const ledger = new Ledger({ db });
@@ -80,6 +84,7 @@ describe('ledger crash safety', () => {
       expect(totals.minted).toBe(8 * 1000);
       const lost = [...acked].filter(([id, result]) => ledger.outcome(id)?.result !== result);
       expect(lost).toEqual([]);
+      expect([...acked.values()].filter((result) => result === 'over_budget').length + ledger.openEscrows().total).toBeGreaterThan(0);
       expect(acked.size).toBeGreaterThan(KILLS * 10);
     } finally {
       db.close();
