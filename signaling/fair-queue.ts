@@ -1,10 +1,13 @@
 // Heavy work of many links, one task at a time, in turn: each link's tasks run in arrival order,
 // links take turns, and the event loop gets a turn between tasks, so one link's burst of signed
-// batches cannot hold up every other peer's answers (a batch is a signature check and a ledger
-// transaction of up to 1000 entries).
+// batches cannot hold up every other peer's answers (the points desk parses a batch of up to 1000
+// entries here, ~3 ms; its ledger requests then go to the group commit, fair across links too).
 import { CommandError, ErrorCode } from '../src/protocol/errors.ts';
 
-/** Tasks one link may have waiting; a well-behaved client has one or two batches in flight. */
+/**
+ * Tasks one link may have waiting; a well-behaved client has one or two batches in flight. The
+ * points desk counts a link's requests against it until they are answered, not only while here.
+ */
 export const MAX_QUEUED_PER_LINK = 16;
 
 type Task = () => Promise<void>;

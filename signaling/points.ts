@@ -1,23 +1,28 @@
 // The points desk of the authority: a client's grant, and the points commands of the authority
-// protocols on top of the ledger. Awards and settlements are checked against the signature of the
-// key the peer proved at join, so no one spends another's points. Both come in batches: one
-// ledger transaction and one signature check per batch, however fast the farm runs; batches of
-// all links take turns in one FairQueue, so one link's burst never stalls the others.
+// protocols on top of the ledger. Awards, settlements, series escrows, payments and releases are
+// checked against the signature of the key the peer proved at join, so no one spends another's
+// points. A request goes through stages that are each fair across links: its entries are parsed in
+// a FairQueue (one request at a time, links in turn); signature checks run side by side (WebCrypto
+// works off the event loop); then its ledger requests join the group commit
+// (ledger/group-commit.ts), where the requests of every link waiting share one durable transaction,
+// each link its share. So one link's burst never stalls the others' answers, and a link's requests
+// still reach the ledger in the order they came.
 import { CommandError, ErrorCode } from '../src/protocol/errors.ts';
 import { formatList } from '../src/protocol/format.ts';
 import { verify } from '../src/protocol/identity.ts';
-import { pointsMessage } from '../src/protocol/protocols/points.ts';
+import { pointsMessage, type PointsCommand } from '../src/protocol/protocols/points.ts';
 import { checkValue, type ArgType, type ArgSpec } from '../src/protocol/schema.ts';
 import type { Ledger, LedgerOp } from './ledger/ledger.ts';
-import { REASON_MAX_CHARS } from './ledger/results.ts';
-import { FairQueue } from './fair-queue.ts';
+import { GroupCommit } from './ledger/group-commit.ts';
+import { REASON_MAX_CHARS, type LedgerResult } from './ledger/results.ts';
+import { FairQueue, MAX_QUEUED_PER_LINK } from './fair-queue.ts';
 
 type Bounds = Pick<ArgSpec, 'min' | 'max'>;
 
 /** `history` entries sent when the peer gives no -limit. */
 const DEFAULT_HISTORY_ENTRIES = 20;
 const SETTLE_ACTIONS = ['post', 'reject', 'void'] as const;
-type SettleAction = (typeof SETTLE_ACTIONS)[number];
+const PAY_ACTIONS = ['post', 'reject'] as const;
 
 /** Who is asking: the joined peer's id and the public key it proved at join. */
 export interface Payer {
@@ -26,18 +31,14 @@ export interface Payer {
 }
 
 interface BatchArgs { entries: string[]; signature: string }
+interface EscrowArgs { transfer: string; amount: number; expires: number; signature: string }
+interface ReleaseArgs { transfer: string; escrow: string; signature: string }
 
 /** Each entry's transfer id with its ledger result. */
 export type BatchResults = Record<string, string>;
 
+/** The most one job may be paid: a hold of `award`, a payment of `pay`. */
 const MAX_AWARD_POINTS = 1_000_000;
-/**
- * A batch is applied in transactions of at most this many entries, the event loop free between
- * them: a transaction blocks the authority while it runs (better-sqlite3 is synchronous, and each
- * commit waits for the disk), ~3 ms for 100 entries here against ~30 ms for 1000. Entries are
- * independent (each its own transfer id and outcome), so nothing needs them in one transaction.
- */
-export const LEDGER_CHUNK_OPS = 100;
 /** A hold must last at least this long to be taken: the ledger's own clock reads a little later. */
 const MIN_HOLD_MS = 1000;
 
@@ -51,6 +52,12 @@ function field(fields: Map<string, string>, key: string, type: ArgType, index: n
   const value = fields.get(key);
   if (value === undefined) throw new CommandError(ErrorCode.WRONG_ARGS, `entry ${index} has no "${key}"`);
   return checkValue(type, value, bounds, `"${key}" of entry ${index}`);
+}
+
+function oneOf<const T extends readonly string[]>(choices: T, value: string): T[number] {
+  if ((choices as readonly string[]).includes(value)) return value as T[number];
+  const listed = choices.length === 2 ? choices.join(' or ') : `${choices.slice(0, -1).join(', ')}, or ${choices.at(-1)!}`;
+  throw new CommandError(ErrorCode.BAD_VALUE, `bad action "${value}": must be ${listed}`);
 }
 
 function awardOps(client: string, entries: readonly string[]): LedgerOp[] {
@@ -68,7 +75,7 @@ function awardOps(client: string, entries: readonly string[]): LedgerOp[] {
 function settleOps(by: string, entries: readonly string[]): LedgerOp[] {
   return entries.map((text, index) => {
     const fields = entryFields(text, index);
-    const op = checkAction(field(fields, 'action', 'word', index) as string);
+    const op = oneOf(SETTLE_ACTIONS, field(fields, 'action', 'word', index) as string);
     const reason = fields.get('reason');
     if (reason !== undefined && reason.length > REASON_MAX_CHARS) {
       throw new CommandError(ErrorCode.ARG_TOO_LONG, `"reason" of entry ${index} is longer than ${REASON_MAX_CHARS} characters`);
@@ -80,14 +87,44 @@ function settleOps(by: string, entries: readonly string[]): LedgerOp[] {
   });
 }
 
+function payOps(by: string, entries: readonly string[]): LedgerOp[] {
+  return entries.map((text, index) => {
+    const fields = entryFields(text, index);
+    return {
+      op: 'pay', id: field(fields, 'transfer', 'token', index) as string, by,
+      escrowId: field(fields, 'escrow', 'token', index) as string,
+      worker: field(fields, 'worker', 'id', index) as string,
+      amount: field(fields, 'amount', 'int', index, { min: 1, max: MAX_AWARD_POINTS }) as number,
+      action: oneOf(PAY_ACTIONS, field(fields, 'action', 'word', index) as string),
+    };
+  });
+}
+
+function byTransfer(ops: readonly LedgerOp[], results: readonly LedgerResult[]): BatchResults {
+  const answer: BatchResults = Object.create(null) as BatchResults;
+  ops.forEach((op, i) => (answer[op.id] = results[i]!));
+  return answer;
+}
+
 export class PointsDesk {
+  /** Every ledger request of every link commits through here, a turn's requests in one transaction. */
+  readonly commits: GroupCommit;
+  /** Requests of each link not answered yet (checked, or waiting in the group commit). */
+  private readonly unanswered = new Map<object, number>();
+  /** Per link, settles once its latest request has gone to the group commit (or was refused). */
+  private readonly lastSubmitted = new Map<object, Promise<unknown>>();
+  /** Links forgotten: what they still had on its way never reaches the ledger. */
+  private readonly gone = new WeakSet<object>();
+
   constructor(
     private readonly ledger: Ledger,
     private readonly clock: () => number,
     private readonly queue = new FairQueue(),
     /** Told each ledger request's operation and result (the authority's metrics). */
     private readonly onTransfer: (operation: string, result: string) => void = () => undefined,
-  ) {}
+  ) {
+    this.commits = new GroupCommit({ ledger, clock, screen: (op, nowMs) => (this.late(op, nowMs) ? 'hold_expired' : undefined) });
+  }
 
   /** Every joined peer has an account, so it can be paid before it ever spends. */
   openAccount(id: string): void {
@@ -121,51 +158,100 @@ export class PointsDesk {
     return { jobs, valid: valid ?? 1, recent: recent ?? 1 };
   }
 
-  /** Holds points for each entry; in turn with every other link's batches. */
-  award(link: object, peer: Payer, { entries, signature }: BatchArgs): Promise<BatchResults> {
-    return this.queue.run(link, async () => {
-      await this.checkSignature(peer, pointsMessage('award', formatList(entries)), signature);
-      return this.apply(awardOps(peer.id, entries));
-    });
+  /** Holds points for each entry. */
+  async award(link: object, peer: Payer, { entries, signature }: BatchArgs): Promise<BatchResults> {
+    const { ops, results } = await this.request(link, peer, 'award', formatList(entries), signature, () => awardOps(peer.id, entries));
+    return byTransfer(ops, results);
   }
 
-  /** Posts, rejects or voids a hold for each entry; in turn with every other link's batches. */
-  settle(link: object, peer: Payer, { entries, signature }: BatchArgs): Promise<BatchResults> {
-    return this.queue.run(link, async () => {
-      await this.checkSignature(peer, pointsMessage('settle', formatList(entries)), signature);
-      return this.apply(settleOps(peer.id, entries));
-    });
+  /** Posts, rejects or voids a hold for each entry. */
+  async settle(link: object, peer: Payer, { entries, signature }: BatchArgs): Promise<BatchResults> {
+    const { ops, results } = await this.request(link, peer, 'settle', formatList(entries), signature, () => settleOps(peer.id, entries));
+    return byTransfer(ops, results);
   }
 
-  /** A link closed: its waiting batches are not run (a retry after rejoin is idempotent). */
+  /** Holds a series' budget in one hold for no worker yet; its id is the transfer id. */
+  async escrow(link: object, peer: Payer, { transfer, amount, expires, signature }: EscrowArgs): Promise<string> {
+    const signed = formatList([transfer, String(amount), String(expires)]);
+    const { results } = await this.request(link, peer, 'escrow', signed, signature,
+      () => [{ op: 'escrow', id: transfer, client: peer.id, amount, expiresAtMs: expires }]);
+    return results[0]!;
+  }
+
+  /** Pays accepted results from series holds, or counts outvoted ones against their workers. */
+  async pay(link: object, peer: Payer, { entries, signature }: BatchArgs): Promise<BatchResults> {
+    const { ops, results } = await this.request(link, peer, 'pay', formatList(entries), signature, () => payOps(peer.id, entries));
+    return byTransfer(ops, results);
+  }
+
+  /** Ends a series hold; `amount` is what went back to the client (0 unless the result is ok). */
+  async release(link: object, peer: Payer, { transfer, escrow, signature }: ReleaseArgs): Promise<{ result: string; amount: number }> {
+    const { results } = await this.request(link, peer, 'release', formatList([transfer, escrow]), signature,
+      () => [{ op: 'release', id: transfer, escrowId: escrow, by: peer.id }]);
+    return { result: results[0]!, amount: this.ledger.released(escrow, results[0]!) };
+  }
+
+  /** A link closed: its waiting requests are not run and never answered (a retry after rejoin is idempotent). */
   forget(link: object): void {
+    this.gone.add(link);
     this.queue.drop(link);
-  }
-
-  /** A batch in chunks of LEDGER_CHUNK_OPS, the event loop free between them; each transfer id paired with its result. */
-  private async apply(ops: LedgerOp[]): Promise<BatchResults> {
-    const byTransfer: BatchResults = Object.create(null) as BatchResults;
-    for (let start = 0; start < ops.length; start += LEDGER_CHUNK_OPS) {
-      if (start > 0) await new Promise((resolve) => setImmediate(resolve));
-      this.transact(ops.slice(start, start + LEDGER_CHUNK_OPS), byTransfer);
-    }
-    return byTransfer;
+    this.commits.drop(link);
+    this.unanswered.delete(link);
+    this.lastSubmitted.delete(link);
   }
 
   /**
-   * One ledger transaction. A hold that would already have expired is `hold_expired` unless its id
-   * was applied before: a batch sent again after a long outage gets its first outcomes back.
+   * One signed request of `link`: admitted (at most MAX_QUEUED_PER_LINK unanswered per link),
+   * parsed in turn with other links' requests while its signature is checked, then committed with
+   * the group once the link's earlier requests went. A bad signature is refused before a bad entry.
    */
-  private transact(ops: LedgerOp[], byTransfer: BatchResults): void {
-    const nowMs = this.clock();
-    const late = (op: LedgerOp) => op.op === 'hold' && op.expiresAtMs <= nowMs + MIN_HOLD_MS && this.ledger.outcome(op.id) === undefined;
-    const ready = ops.filter((op) => !late(op));
-    const results = this.ledger.transact(ready);
-    ready.forEach((op, i) => (byTransfer[op.id] = results[i]!));
-    for (const op of ops) {
-      byTransfer[op.id] ??= 'hold_expired';
-      this.onTransfer(op.op, byTransfer[op.id]!);
+  private async request(link: object, peer: Payer, command: PointsCommand, signed: string, signature: string,
+    toOps: () => LedgerOp[]): Promise<{ ops: LedgerOp[]; results: LedgerResult[] }> {
+    const waiting = this.unanswered.get(link) ?? 0;
+    if (waiting >= MAX_QUEUED_PER_LINK) {
+      throw new CommandError(ErrorCode.BUSY, `too many requests waiting on this link (${MAX_QUEUED_PER_LINK}): wait for the answers first`);
     }
+    this.unanswered.set(link, waiting + 1);
+    try {
+      const checked = await this.queue.run(link, () => {
+        const verified = this.checkSignature(peer, pointsMessage(command, signed), signature);
+        verified.catch(() => undefined); // awaited below, maybe after it failed
+        try {
+          return { verified, ops: toOps() };
+        } catch (error) {
+          return { verified, error };
+        }
+      });
+      const earlier = this.lastSubmitted.get(link);
+      const submitted = (async () => {
+        await earlier?.catch(() => undefined);
+        await checked.verified;
+        if (checked.ops === undefined) throw checked.error;
+        if (this.gone.has(link)) return new Promise<never>(() => undefined); // closed meanwhile: nobody to answer
+        return { ops: checked.ops, results: this.commits.submitAll(checked.ops, link) };
+      })();
+      this.lastSubmitted.set(link, submitted);
+      try {
+        const { ops, results: committed } = await submitted;
+        const results = await committed;
+        ops.forEach((op, i) => this.onTransfer(op.op, results[i]!));
+        return { ops, results };
+      } finally {
+        if (this.lastSubmitted.get(link) === submitted) this.lastSubmitted.delete(link);
+      }
+    } finally {
+      const left = (this.unanswered.get(link) ?? 1) - 1;
+      if (left > 0) this.unanswered.set(link, left);
+      else this.unanswered.delete(link);
+    }
+  }
+
+  /**
+   * A hold or escrow that would already have expired at its commit is `hold_expired`, unless its id
+   * was applied before: a request sent again after a long outage gets its first outcome back.
+   */
+  private late(op: LedgerOp, nowMs: number): boolean {
+    return (op.op === 'hold' || op.op === 'escrow') && op.expiresAtMs <= nowMs + MIN_HOLD_MS && this.ledger.outcome(op.id) === undefined;
   }
 
   private async checkSignature(peer: Payer, message: string, signature: string): Promise<void> {
@@ -174,9 +260,4 @@ export class PointsDesk {
       throw new CommandError(ErrorCode.BAD_SIGNATURE, `bad signature: sign "${shown}" with the key you joined with`);
     }
   }
-}
-
-function checkAction(action: string): SettleAction {
-  if ((SETTLE_ACTIONS as readonly string[]).includes(action)) return action as SettleAction;
-  throw new CommandError(ErrorCode.BAD_VALUE, `bad action "${action}": must be post, reject, or void`);
 }

@@ -1,11 +1,11 @@
 // One peer's session at the authority: challenge, join, then the role's commands.
-// The implementations of p2p:authority<-worker/1, /2 and p2p:authority<-client/1, /2 live here.
+// The implementations of p2p:authority<-worker/1, /2 and p2p:authority<-client/1, /2, /3 live here.
 import { CommandError, ErrorCode } from '../src/protocol/errors.ts';
 import { bind, type Binding, type Handler } from '../src/protocol/handler.ts';
 import { joinMessage, peerIdOfKey, verify } from '../src/protocol/identity.ts';
 import {
-  authorityFromClient1, authorityFromClient2, authorityFromWorker1, authorityFromWorker2,
-  clientFromAuthority1, clientFromAuthority2, workerFromAuthority1, workerFromAuthority2,
+  authorityFromClient1, authorityFromClient2, authorityFromClient3, authorityFromWorker1, authorityFromWorker2,
+  clientFromAuthority1, clientFromAuthority2, clientFromAuthority3, workerFromAuthority1, workerFromAuthority2,
 } from '../src/protocol/protocols/index.ts';
 import { PeerRole, PeerState, type AuthorityLink, type PeerRecord, type PeerRegistry } from './registry.ts';
 import { relaySignal } from './relay.ts';
@@ -194,6 +194,13 @@ export function authorityBindings(sessions: Map<Handler, PeerSession>, deps: Ses
   });
   const batch = async (handler: Handler, session: PeerSession, kind: 'award' | 'settle', args: { entries: string[]; signature: string }): Promise<BatchResults> =>
     deps.points[kind](handler, session.payer(), args);
+  // award and settle of /2 and /3: the answer, or the refusal, repeats the request's token.
+  const tokenBatches = (handler: Handler, session: PeerSession) => ({
+    award: ({ token, ...args }: { token: string; entries: string[]; signature: string }) => batch(handler, session, 'award', args)
+      .then((results) => ['awarded', { token, results }] as const, (error: unknown) => refusal(token, error)),
+    settle: ({ token, ...args }: { token: string; entries: string[]; signature: string }) => batch(handler, session, 'settle', args)
+      .then((results) => ['settled', { token, results }] as const, (error: unknown) => refusal(token, error)),
+  });
   return [
     bind(authorityFromWorker1, workerFromAuthority1, (handler) => workerCommands(open(handler, PeerRole.worker))),
     bind(authorityFromWorker2, workerFromAuthority2, (handler) => {
@@ -217,12 +224,19 @@ export function authorityBindings(sessions: Map<Handler, PeerSession>, deps: Ses
     }),
     bind(authorityFromClient2, clientFromAuthority2, (handler) => {
       const session = open(handler, PeerRole.client);
+      return { ...clientCommands(session), ...tokenBatches(handler, session) };
+    }),
+    bind(authorityFromClient3, clientFromAuthority3, (handler) => {
+      const session = open(handler, PeerRole.client);
       return {
         ...clientCommands(session),
-        award: ({ token, ...args }) => batch(handler, session, 'award', args)
-          .then((results) => ['awarded', { token, results }] as const, (error: unknown) => refusal(token, error)),
-        settle: ({ token, ...args }) => batch(handler, session, 'settle', args)
-          .then((results) => ['settled', { token, results }] as const, (error: unknown) => refusal(token, error)),
+        ...tokenBatches(handler, session),
+        escrow: ({ token, ...args }) => deps.points.escrow(handler, session.payer(), args)
+          .then((result) => ['escrowed', { token, result }] as const, (error: unknown) => refusal(token, error)),
+        pay: ({ token, ...args }) => deps.points.pay(handler, session.payer(), args)
+          .then((results) => ['paid', { token, results }] as const, (error: unknown) => refusal(token, error)),
+        release: ({ token, ...args }) => deps.points.release(handler, session.payer(), args)
+          .then(({ result, amount }) => ['released', { token, result, amount }] as const, (error: unknown) => refusal(token, error)),
       };
     }),
   ];

@@ -5,8 +5,8 @@ import { openClient } from '../protocol/client.ts';
 import { bind, type AnyCommand, type Binding, type Handler, type LogEvent } from '../protocol/handler.ts';
 import { joinMessage, sign, type Identity } from '../protocol/identity.ts';
 import {
-  authorityFromClient1, authorityFromClient2, authorityFromWorker1, authorityFromWorker2,
-  clientFromAuthority1, clientFromAuthority2, workerFromAuthority1, workerFromAuthority2,
+  authorityFromClient1, authorityFromClient2, authorityFromClient3, authorityFromWorker1, authorityFromWorker2,
+  clientFromAuthority1, clientFromAuthority2, clientFromAuthority3, workerFromAuthority1, workerFromAuthority2,
 } from '../protocol/protocols/index.ts';
 import { shuffle } from '../protocol/random.ts';
 import type { ProtocolSpec } from '../protocol/registry.ts';
@@ -43,18 +43,23 @@ export interface AuthorityConnectionDeps {
 }
 
 /** Every version this tab may speak to an authority, in either role. */
-type AuthorityOut = typeof authorityFromWorker1 | typeof authorityFromWorker2 | typeof authorityFromClient1 | typeof authorityFromClient2;
+type AuthorityOut = typeof authorityFromWorker1 | typeof authorityFromWorker2 | typeof authorityFromClient1 | typeof authorityFromClient2
+  | typeof authorityFromClient3;
 /** A command to the authority: one of any version; `send` checks the negotiated one has it. */
 export type AuthorityCommand = AnyCommand<AuthorityOut>;
 
 /** What each role offers (highest first after sorting) and accepts; mirrors pair by version. */
 const PROTOCOLS: Record<AuthorityRole, { sends: ProtocolSpec[]; accepts: ProtocolSpec[]; list: 'peers' | 'workers' }> = {
   worker: { sends: [authorityFromWorker1, authorityFromWorker2], accepts: [workerFromAuthority1, workerFromAuthority2], list: 'peers' },
-  client: { sends: [authorityFromClient1, authorityFromClient2], accepts: [clientFromAuthority1, clientFromAuthority2], list: 'workers' },
+  client: {
+    sends: [authorityFromClient1, authorityFromClient2, authorityFromClient3],
+    accepts: [clientFromAuthority1, clientFromAuthority2, clientFromAuthority3],
+    list: 'workers',
+  },
 };
 
 /** Answers to points requests, dispatched as `reply` events for src/peer/points-client.ts. */
-const REPLY_COMMANDS = ['balance', 'history', 'record', 'awarded', 'settled', 'refused'] as const;
+const REPLY_COMMANDS = ['balance', 'history', 'record', 'awarded', 'settled', 'refused', 'escrowed', 'paid', 'released'] as const;
 
 export interface ReplyEventDetail {
   readonly command: (typeof REPLY_COMMANDS)[number];

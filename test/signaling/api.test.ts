@@ -27,7 +27,8 @@ describe('HTTP API', () => {
     expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
     const body = await response.json();
     expect(body).toMatchObject({ ok: true, api: 1, connections: 1, peers: { workers: 1, clients: 0 } });
-    expect(body.protocols).toEqual(['p2p:authority<-worker/1', 'p2p:authority<-worker/2', 'p2p:authority<-client/1', 'p2p:authority<-client/2']);
+    expect(body.protocols).toEqual(['p2p:authority<-worker/1', 'p2p:authority<-worker/2', 'p2p:authority<-client/1',
+      'p2p:authority<-client/2', 'p2p:authority<-client/3']);
   });
 
   it('lists peers with id, role, state and neighbours', async () => {

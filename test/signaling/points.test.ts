@@ -160,3 +160,121 @@ describe('points over the authority protocols', () => {
     authority.points.checkInvariant();
   });
 });
+
+describe('series escrow over p2p:authority<-client/3', () => {
+  it('escrows a series\' budget once, pays accepted results to several workers in one batch and releases the rest', async () => {
+    const [client, w1, w2] = [await member('client'), await member('worker'), await member('worker')];
+    expect(client.connection.protocol).toBe('p2p:authority<-client/3');
+    const { escrow, result } = await client.points.escrow(60, Date.now() + 60_000);
+    expect(result).toBe('ok');
+    expect(await client.points.balance()).toEqual({ points: 40, held: 60 });
+    const paid = await Promise.all([
+      client.points.pay(escrow, w1.id, 10, 'post'),
+      client.points.pay(escrow, w2.id, 15, 'post'),
+      client.points.pay(escrow, w1.id, 5, 'post'),
+      client.points.pay(escrow, w2.id, 5, 'reject'),
+    ]);
+    expect(paid).toEqual(['ok', 'ok', 'ok', 'ok']);
+    expect(await client.points.balance()).toEqual({ points: 40, held: 30 });
+    expect(await w1.points.balance()).toEqual({ points: 15, held: 0 });
+    expect(await w2.points.record()).toEqual({ jobs: 1, valid: 0.5, recent: 0.5 });
+    authority.points.checkInvariant();
+    expect(await client.points.release(escrow)).toEqual({ result: 'ok', amount: 30 });
+    expect(await client.points.balance()).toEqual({ points: 70, held: 0 });
+    expect(await client.points.release(escrow)).toEqual({ result: 'hold_released', amount: 0 });
+    expect(await client.points.pay(escrow, w1.id, 1, 'post')).toBe('hold_released');
+    expect(authority.points.checkInvariant()).toEqual({ minted: 100, balances: 100, held: 0 });
+  });
+
+  it('refuses a payment past what the escrow has left, and an escrow past the balance', async () => {
+    const [client, worker] = [await member('client'), await member('worker')];
+    expect((await client.points.escrow(101, Date.now() + 60_000)).result).toBe('insufficient_points');
+    const { escrow } = await client.points.escrow(20, Date.now() + 60_000);
+    expect(await Promise.all([client.points.pay(escrow, worker.id, 15, 'post'), client.points.pay(escrow, worker.id, 6, 'post')]))
+      .toEqual(['ok', 'over_budget']);
+    expect(await worker.points.balance()).toEqual({ points: 15, held: 0 });
+  });
+
+  it('answers an escrow whose expiry has passed when it arrives with hold_expired, and holds nothing', async () => {
+    const client = await member('client');
+    expect((await client.points.escrow(10, Date.now() - 1)).result).toBe('hold_expired');
+    expect(await client.points.balance()).toEqual({ points: 100, held: 0 });
+  });
+
+  it('does not let another client pay from or release a stranger\'s escrow', async () => {
+    const [client, worker, stranger] = [await member('client'), await member('worker'), await member('client')];
+    const { escrow } = await client.points.escrow(30, Date.now() + 60_000);
+    expect(await stranger.points.pay(escrow, worker.id, 5, 'post')).toBe('not_your_hold');
+    expect(await stranger.points.release(escrow)).toEqual({ result: 'not_your_hold', amount: 0 });
+    expect(await client.points.balance()).toEqual({ points: 70, held: 30 });
+  });
+
+  it('speaks the commands as the catalogue says, each signed, answered under its token', async () => {
+    const { peer, identity: me } = await rawJoined(authority.wsUrl, 'p2p:authority<-client/3');
+    stops.push(() => peer.link.close());
+    const worker = await member('worker');
+    const expires = String(Date.now() + 60_000);
+    peer.send(`escrow r1 e1 40 ${expires} ${await sign(await generateIdentity(), `peerfarm escrow e1 40 ${expires}`)}`);
+    expect(await peer.next(/^refused r1 /)).toBe(`refused r1 BAD_SIGNATURE {bad signature: sign "peerfarm escrow e1 40 ${expires}" with the key you joined with}`);
+    peer.send(`escrow r2 e1 40 ${expires} ${await sign(me, `peerfarm escrow e1 40 ${expires}`)}`);
+    expect(await peer.next(/^escrowed /)).toBe('escrowed r2 ok');
+    const entries = formatList([formatList(['transfer', 'p1', 'escrow', 'e1', 'worker', worker.id, 'amount', '25', 'action', 'post'])]);
+    peer.send(`pay r3 ${formatList([entries])} ${await sign(me, `peerfarm pay ${entries}`)}`);
+    expect(await peer.next(/^paid /)).toBe('paid r3 {p1 ok}');
+    peer.send(`release r4 x1 e1 ${await sign(me, 'peerfarm release x1 e1')}`);
+    expect(await peer.next(/^released /)).toBe('released r4 ok 15');
+    const voided = formatList([`transfer p2 escrow e1 worker ${worker.id} amount 1 action void`]);
+    peer.send(`pay r5 ${formatList([voided])} ${await sign(me, `peerfarm pay ${voided}`)}`);
+    expect(await peer.next(/^refused r5 /)).toBe('refused r5 BAD_VALUE {bad action "void": must be post or reject}');
+    expect(authority.points.balance(me.id)).toBe(75);
+    expect(authority.points.balance(worker.id)).toBe(25);
+    authority.points.checkInvariant();
+  });
+
+  it('keeps /2 without the series commands', async () => {
+    const { peer } = await rawJoined(authority.wsUrl, 'p2p:authority<-client/2');
+    stops.push(() => peer.link.close());
+    peer.send('release r1 x1 e1 AAAA');
+    expect(await peer.next(/^exception/)).toMatch(/^exception \{bad command "release": should be /);
+  });
+
+  it('fails the series commands at once with UNSUPPORTED when the authority speaks no /3', async () => {
+    const client = await member('client');
+    client.connection.speaks = (name: string) => name === 'p2p:authority<-client/2';
+    await expect(client.points.escrow(10, Date.now() + 60_000)).rejects.toMatchObject({ name: 'PointsError', code: 'UNSUPPORTED' });
+    await expect(client.points.pay('e1', client.id, 1, 'post')).rejects.toMatchObject({ code: 'UNSUPPORTED' });
+    expect(client.points.pending).toBe(0);
+  });
+
+  it('sends an unanswered payment batch again after the link drops, and it is paid once', async () => {
+    const [client, worker] = [await member('client'), await member('worker')];
+    const { escrow } = await client.points.escrow(50, Date.now() + 60_000);
+    // The link drops right after the ledger applied the batch, before its answer is sent.
+    const transact = authority.points.transact.bind(authority.points);
+    authority.points.transact = (ops) => {
+      authority.points.transact = transact;
+      const results = transact(ops);
+      authority.registry.get(client.id)!.handler.close('test: link dropped');
+      return results;
+    };
+    expect(await Promise.all([client.points.pay(escrow, worker.id, 7, 'post'), client.points.pay(escrow, worker.id, 8, 'post')]))
+      .toEqual(['ok', 'ok']);
+    expect(await worker.points.balance()).toEqual({ points: 15, held: 0 });
+    expect(await client.points.balance()).toEqual({ points: 50, held: 35 });
+    authority.points.checkInvariant();
+  });
+
+  it('sends an unanswered release again after the link drops, and answers it with the amount it returned', async () => {
+    const client = await member('client');
+    const { escrow } = await client.points.escrow(50, Date.now() + 60_000);
+    const transact = authority.points.transact.bind(authority.points);
+    authority.points.transact = (ops) => {
+      authority.points.transact = transact;
+      const results = transact(ops);
+      authority.registry.get(client.id)!.handler.close('test: link dropped');
+      return results;
+    };
+    expect(await client.points.release(escrow)).toEqual({ result: 'ok', amount: 50 });
+    expect(await client.points.balance()).toEqual({ points: 100, held: 0 });
+  });
+});

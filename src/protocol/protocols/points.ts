@@ -1,5 +1,6 @@
 // Points commands of the authority protocols (DESIGN.md section 5): balance, history and record
-// for everyone; award and settle, signed with the peer's key, for clients. Catalogue: docs/PROTOCOL.md.
+// for everyone; award and settle, and (/3) the series escrow, pay and release, signed with the
+// peer's key, for clients. Catalogue: docs/PROTOCOL.md.
 import type { CommandSpec } from '../schema.ts';
 
 const signature = { name: 'signature', type: 'base64', maxBytes: 256 } as const;
@@ -101,11 +102,65 @@ export const refused = {
     '(BAD_SIGNATURE, BAD_VALUE, BUSY, ...), `message` says why.',
 } as const satisfies CommandSpec;
 
+/** A series' budget escrowed at most in one hold (a safe integer, far above any grant). */
+export const MAX_ESCROW_POINTS = 1_000_000_000;
+
+export const escrow = {
+  args: [requestToken, { name: 'transfer', type: 'token' }, { name: 'amount', type: 'int', min: 1, max: MAX_ESCROW_POINTS },
+    { name: 'expires', type: 'int', min: 0 }, signature],
+  reply: 'escrowed',
+  doc: 'Holds `amount` points of this client for a whole series, for no worker yet, until `expires` (ms since 1970) ' +
+    'or its release; the escrow id is the transfer id. Signed: `peerfarm escrow <transfer> <amount> <expires>` ' +
+    '(the words as sent). Answered `escrowed token result` or `refused token code message`.',
+} as const satisfies CommandSpec;
+
+export const pay = {
+  args: [requestToken, { name: 'entries', type: 'list', maxItems: MAX_BATCH_ENTRIES, maxBytes: 256 * 1024 }, signature],
+  reply: 'paid',
+  doc: 'Judged results of a series, one per entry `transfer T escrow E worker W amount A action post|reject`: `post` ' +
+    'pays A from the escrow E to W (an accepted result), `reject` pays nothing and counts against W (an outvoted ' +
+    'result). Signed: `peerfarm pay <entries>`. Answered `paid token results` or `refused token code message`.',
+} as const satisfies CommandSpec;
+
+export const release = {
+  args: [requestToken, { name: 'transfer', type: 'token' }, { name: 'escrow', type: 'token' }, signature],
+  reply: 'released',
+  doc: 'Ends the series escrow `escrow`: what is left goes back to this client. Signed: `peerfarm release ' +
+    '<transfer> <escrow>`. Answered `released token result amount` or `refused token code message`.',
+} as const satisfies CommandSpec;
+
+const result = { name: 'result', type: 'word', maxBytes: 32 } as const;
+
+export const escrowed = {
+  args: [requestToken, result],
+  reply: '',
+  doc: 'The outcome of an escrow: ok, exists, insufficient_points, unknown_account, bad_amount, hold_expired ' +
+    '(its expiry had passed when it arrived).',
+} as const satisfies CommandSpec;
+
+export const paid = {
+  args: [requestToken, { name: 'results', type: 'dict', maxItems: 2 * MAX_BATCH_ENTRIES }],
+  reply: '',
+  doc: 'The outcome of each payment, `transfer result ...`: ok, exists, over_budget (more than the escrow has left), ' +
+    'no_such_hold, not_your_hold, hold_released, hold_expired, bad_amount, self_payment, unknown_account.',
+} as const satisfies CommandSpec;
+
+export const released = {
+  args: [requestToken, result, { name: 'amount', type: 'int', min: 0 }],
+  reply: '',
+  doc: 'The outcome of a release and the points it gave back: ok, exists, no_such_hold, not_your_hold, ' +
+    'hold_released (released before), hold_expired (its expiry gave them back; amount 0).',
+} as const satisfies CommandSpec;
+
+/** The signed points requests. */
+export type PointsCommand = 'award' | 'settle' | 'escrow' | 'pay' | 'release';
+
 /**
- * What a peer signs for a points request: the command and its entries in canonical list form
- * (what formatList writes, so both sides derive the same text from the parsed entries).
+ * What a peer signs for a points request: the command and its entries (or, for escrow and
+ * release, its arguments) in canonical list form (what formatList writes, so both sides derive
+ * the same text from the parsed words).
  */
-export function pointsMessage(command: 'award' | 'settle', entriesText: string): string {
+export function pointsMessage(command: PointsCommand, entriesText: string): string {
   return `peerfarm ${command} ${entriesText}`;
 }
 
