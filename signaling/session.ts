@@ -182,9 +182,7 @@ export function authorityBindings(sessions: Map<Handler, PeerSession>, deps: Ses
   });
   const workerCommands = (session: PeerSession) => ({
     ...memberCommands(session),
-    listening: () => {
-      session.joined().state = PeerState.listening;
-    },
+    listening: () => deps.registry.listen(session.joined()),
     peers: (args: { max?: number }) => ['peers', { ids: session.sample(args.max) }] as const,
   });
   const clientCommands = (session: PeerSession) => ({
