@@ -115,6 +115,7 @@ export async function startAuthority(config: AuthorityConfig, clock: () => numbe
   const sockets = attachWebSockets(http, {
     server, metrics, origins, log,
     maxConnections: config.maxConnections,
+    maxConnectionsPerAddress: config.maxConnectionsPerAddress,
     maxUnjoined: config.maxUnjoined,
     handshakeTimeoutMs: config.handshakeTimeoutMs,
     joinTimeoutMs: config.joinTimeoutMs,

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { isIP } from 'node:net';
 import type { TlsConfig } from './tls.ts';
 import { iceConfigProblem, type IceConfig } from './turn.ts';
+import { MAX_CONNECTIONS_PER_ADDRESS } from './websocket.ts';
 
 export interface AuthorityConfig {
   readonly host: string;
@@ -11,6 +12,8 @@ export interface AuthorityConfig {
   /** The built pages (vite build output). */
   readonly distDir: string;
   readonly maxConnections: number;
+  /** WebSockets one address may hold open at once. */
+  readonly maxConnectionsPerAddress: number;
   /** A registered peer silent for this long is removed. */
   readonly peerExpiryMs: number;
   /** Points a new identity is granted once, and how many grants one address gets per day. */
@@ -47,8 +50,13 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-/** Enough for a lab or a classroom; past it, run more authorities (DESIGN.md section 7). */
-export const DEFAULT_MAX_CONNECTIONS = 1000;
+/**
+ * One authority holds 10,000 peers (DESIGN.md section 7, measured by `bench authority-load`); the
+ * 20% above that leaves room for links not joined yet (--max-unjoined) and for reloaded tabs whose
+ * old link has not expired. Each link is one file descriptor: Node raises its soft limit to the hard
+ * one, which must be above this (ulimit -Hn). Past it, run more authorities.
+ */
+export const DEFAULT_MAX_CONNECTIONS = 12_000;
 export const DEFAULT_PEER_EXPIRY_MS = 30_000;
 /** A client declares its protocol in its first frame; 10 s allows a slow mobile link, not an idle slot. */
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
@@ -58,19 +66,21 @@ export const DEFAULT_JOIN_TIMEOUT_MS = 15_000;
 export const DEFAULT_MAX_UNJOINED = 256;
 
 export const USAGE = `usage: npm start -- [--port N] [--host ADDR] [--data-dir DIR] [--max-connections N]
-                      [--peer-expiry-ms MS] [--grant-points N] [--grants-per-ip-per-day N] [--option key=value ...]
+                      [--max-connections-per-address N] [--peer-expiry-ms MS] [--grant-points N]
+                      [--grants-per-ip-per-day N] [--option key=value ...]
                       [--sandbox-origin URL] [--allow-origin URL ...] [--log-level LEVEL]
                       [--handshake-timeout-ms MS] [--join-timeout-ms MS] [--max-unjoined N]
                       [--tls-cert FILE --tls-key FILE | --tls self-signed [--tls-name NAME ...]]
                       [--turn-url URL ... --turn-secret SECRET]
-environment: PORT (8080), HOST (127.0.0.1), DATA_DIR (./data), MAX_CONNECTIONS, PEER_EXPIRY_MS,
+environment: PORT (8080), HOST (127.0.0.1), DATA_DIR (./data), MAX_CONNECTIONS (12000),
+             MAX_CONNECTIONS_PER_ADDRESS (64), PEER_EXPIRY_MS,
              GRANT_POINTS (1000), GRANTS_PER_IP_PER_DAY (3), SANDBOX_ORIGIN, ALLOW_ORIGINS (comma-separated),
              LOG_LEVEL (info), HANDSHAKE_TIMEOUT_MS (10000), JOIN_TIMEOUT_MS (15000), MAX_UNJOINED (256),
              TLS_CERT, TLS_KEY, TLS (self-signed), TLS_NAMES (comma-separated),
              TURN_URLS (comma-separated), TURN_SECRET`;
 
-const FLAGS = ['--port', '--host', '--data-dir', '--max-connections', '--peer-expiry-ms', '--option', '--dist-dir',
-  '--grant-points', '--grants-per-ip-per-day', '--sandbox-origin', '--allow-origin', '--log-level',
+const FLAGS = ['--port', '--host', '--data-dir', '--max-connections', '--max-connections-per-address', '--peer-expiry-ms',
+  '--option', '--dist-dir', '--grant-points', '--grants-per-ip-per-day', '--sandbox-origin', '--allow-origin', '--log-level',
   '--handshake-timeout-ms', '--join-timeout-ms', '--max-unjoined', '--tls', '--tls-cert', '--tls-key', '--tls-name',
   '--turn-url', '--turn-secret'];
 
@@ -84,6 +94,8 @@ export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd 
     dataDir: resolve(cwd, nonEmpty('data folder', value('--data-dir', 'DATA_DIR') ?? 'data')),
     distDir: resolve(cwd, value('--dist-dir', 'DIST_DIR') ?? 'dist'),
     maxConnections: checkInt('max connections', value('--max-connections', 'MAX_CONNECTIONS') ?? String(DEFAULT_MAX_CONNECTIONS), 1, 100_000),
+    maxConnectionsPerAddress: checkInt('max connections per address',
+      value('--max-connections-per-address', 'MAX_CONNECTIONS_PER_ADDRESS') ?? String(MAX_CONNECTIONS_PER_ADDRESS), 1, 100_000),
     peerExpiryMs: checkInt('peer expiry', value('--peer-expiry-ms', 'PEER_EXPIRY_MS') ?? String(DEFAULT_PEER_EXPIRY_MS), 1000, 3_600_000),
     grantPoints: checkInt('grant points', value('--grant-points', 'GRANT_POINTS') ?? '1000', 0, 1_000_000),
     grantsPerIpPerDay: checkInt('grants per address and day', value('--grants-per-ip-per-day', 'GRANTS_PER_IP_PER_DAY') ?? '3', 0, 1_000_000),

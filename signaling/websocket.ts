@@ -15,7 +15,10 @@ import { readTarget } from './request-target.ts';
 import { originAllowed, type OriginPolicy } from './security-headers.ts';
 
 export const WS_PATH = '/ws';
-/** One address may open this many links: several tabs of one person, not a botnet's worth. */
+/**
+ * One address may open this many links by default: several tabs of one person, not a botnet's
+ * worth (`--max-connections-per-address`: a lab behind one NAT, a proxy, a load test).
+ */
 export const MAX_CONNECTIONS_PER_ADDRESS = 64;
 /**
  * `ws` itself drops frames past this (close 1009) without buffering them; frames between
@@ -32,6 +35,8 @@ const WEBSOCKET_VERSIONS = ['13', '8'];
 export interface WebSocketDeps {
   readonly server: Server;
   readonly maxConnections: number;
+  /** Links one address may hold; MAX_CONNECTIONS_PER_ADDRESS unless set. */
+  readonly maxConnectionsPerAddress?: number;
   readonly maxUnjoined: number;
   readonly handshakeTimeoutMs: number;
   readonly joinTimeoutMs: number;
@@ -157,9 +162,8 @@ function check(request: IncomingMessage, deps: WebSocketDeps, open: number, from
     return refusal(403, `origin ${quote(origin ?? '')} may not connect here: only the authority's own origin and those given with --allow-origin`);
   }
   if (open >= deps.maxConnections) return refusal(503, `this authority is full (${deps.maxConnections} connections); try another or later`);
-  if (fromAddress >= MAX_CONNECTIONS_PER_ADDRESS) {
-    return refusal(429, `${MAX_CONNECTIONS_PER_ADDRESS} connections from your address are open, the limit per address`);
-  }
+  const perAddress = deps.maxConnectionsPerAddress ?? MAX_CONNECTIONS_PER_ADDRESS;
+  if (fromAddress >= perAddress) return refusal(429, `${perAddress} connections from your address are open, the limit per address`);
   return undefined;
 }
 
