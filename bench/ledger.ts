@@ -1,6 +1,9 @@
 // Benchmark: durable ledger transfers per second (WAL, synchronous=FULL, on the real disk) against the
 // raw insert rate of a one-table SQLite file with the same pragmas, in the same process, in
-// alternating rounds. One transfer is one ledger request (a hold, or the post of that hold).
+// alternating rounds. One transfer is one ledger request (a hold, or the post of that hold). The
+// group-commit kind has REQUESTERS concurrent single requesters (each waits for its answer before
+// asking again) whose requests of one event-loop turn share one transaction; it is compared with the
+// ledger's own batched rate, and its answer times with and without one source's burst waiting.
 // Run with `npm run bench -- ledger`; the last line printed is the JSON summary (docs/BENCHMARKS.md).
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -8,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openLedger } from '../signaling/ledger/database.ts';
 import { Ledger, type LedgerOp } from '../signaling/ledger/ledger.ts';
+import { GroupCommit } from '../signaling/ledger/group-commit.ts';
 
 const WARMUP_ROUNDS = 1;
 const MEASURED_ROUNDS = 5;
@@ -17,11 +21,23 @@ const ROUND_MS = 1000;
 const BATCH_SIZE = 100;
 const ACCOUNTS = 100;
 const HOLD_LIFETIME_MS = 60 * 60 * 1000;
+/** Concurrent single requesters of the group-commit kind: a busy authority's links. */
+const REQUESTERS = 1000;
+/** Requests one source queues at once in the burst rounds: ten full award batches of one link. */
+const BURST_OPS = 10_000;
 
 interface Kind {
   readonly name: string;
   /** Runs one transaction; returns how many transfers it made durable. */
-  readonly step: () => number;
+  readonly step?: () => number;
+  /** Runs a whole round itself; returns transfers per second (and answer times when it has them). */
+  readonly round?: () => Promise<Round>;
+}
+
+interface Round {
+  readonly rate: number;
+  /** Milliseconds from a single requester's request to its answer, every one of the round. */
+  readonly answersMs?: number[];
 }
 
 function ledgerKinds(ledger: Ledger): Kind[] {
@@ -51,6 +67,51 @@ function ledgerKinds(ledger: Ledger): Kind[] {
   ];
 }
 
+/**
+ * REQUESTERS requesters, each asking for a hold and then its post, one request at a time, for
+ * ROUND_MS; with `burst`, one more source has BURST_OPS holds queued at the start of the round.
+ * Each requester is a source of its own (a link), unless `oneQueue` puts every request in one
+ * first-come queue: the baseline that shows what the turns between sources are for.
+ */
+function groupKind(ledger: Ledger, burst: boolean, oneQueue = false): Kind {
+  const group = new GroupCommit({ ledger });
+  const prefix = oneQueue ? 'gq' : burst ? 'gb' : 'g';
+  const shared = {};
+  let serial = 0;
+  const hold = (n: number): LedgerOp => ({ op: 'hold', id: `${prefix}${++serial}`, client: `acct-${n % ACCOUNTS}`,
+    worker: `acct-${(n + 1) % ACCOUNTS}`, amount: 1, expiresAtMs: Date.now() + HOLD_LIFETIME_MS });
+  const ask = async (op: LedgerOp, source: object, answersMs: number[]): Promise<void> => {
+    const askedMs = performance.now();
+    const result = await group.submit(op, source);
+    answersMs.push(performance.now() - askedMs);
+    if (result !== 'ok') throw new Error(`ledger refused a bench transfer: ${result}`);
+  };
+  const round = async (): Promise<Round> => {
+    const answersMs: number[] = [];
+    let transfers = 0;
+    const start = performance.now();
+    const floodFirst = serial + 1;
+    const flood = burst ? group.submitAll(Array.from({ length: BURST_OPS }, (_, i) => hold(i)), shared) : Promise.resolve([]);
+    await Promise.all(Array.from({ length: REQUESTERS }, async (_, n) => {
+      const source = oneQueue ? shared : {};
+      while (performance.now() - start < ROUND_MS) {
+        const op = hold(n);
+        await ask(op, source, answersMs);
+        await ask({ op: 'post', id: `${prefix}${++serial}`, holdId: op.id, by: (op as { client: string }).client }, source, answersMs);
+        transfers += 2;
+      }
+    }));
+    transfers += (await flood).length;
+    const elapsed = performance.now() - start;
+    // The burst's holds are voided out of the clock, so every round starts with the same open holds.
+    if (burst) await group.submitAll(Array.from({ length: BURST_OPS }, (_, i) => ({ op: 'void', id: `${prefix}${++serial}`,
+      holdId: `${prefix}${floodFirst + i}`, by: `acct-${i % ACCOUNTS}` })), {});
+    return { rate: (transfers / elapsed) * 1000, answersMs };
+  };
+  const name = oneQueue ? `  same, all in one queue` : burst ? `group commit, ${REQUESTERS} + a ${BURST_OPS} burst` : `group commit, ${REQUESTERS} requesters`;
+  return { name, round };
+}
+
 function runSingle(ledger: Ledger, op: LedgerOp, expect: (result: string) => void): void {
   if (op.op === 'hold') expect(ledger.hold(op.id, op.client, op.worker, op.amount, { expiresAtMs: op.expiresAtMs }));
   else if (op.op === 'post') expect(ledger.post(op.id, op.holdId, op.by));
@@ -70,20 +131,25 @@ function rawKinds(db: Database.Database): Kind[] {
 }
 
 /** Runs transactions until ROUND_MS passed; returns transfers per second. */
-function round(kind: Kind): number {
+async function round(kind: Kind): Promise<Round> {
+  if (kind.round) return kind.round();
   let transfers = 0;
   const start = performance.now();
   let elapsed = 0;
   while (elapsed < ROUND_MS) {
-    transfers += kind.step();
+    transfers += kind.step!();
     elapsed = performance.now() - start;
   }
-  return (transfers / elapsed) * 1000;
+  return { rate: (transfers / elapsed) * 1000 };
 }
 
 function median(values: number[]): number {
+  return percentile(values, 0.5);
+}
+
+function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
 }
 
 function openRaw(dir: string): Database.Database {
@@ -93,7 +159,7 @@ function openRaw(dir: string): Database.Database {
   return db;
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'peerfarm-bench-ledger-'));
   const ledgerDb = openLedger(join(dir, 'ledger'));
   const rawDb = openRaw(dir);
@@ -102,15 +168,20 @@ function main(): void {
     for (let n = 0; n < ACCOUNTS; n++) ledger.grant(`grant-${n}`, `acct-${n}`, 1_000_000_000, { ip: 'bench', day: 'bench' });
     const [single, batched] = ledgerKinds(ledger) as [Kind, Kind];
     const [rawSingle, rawBatched] = rawKinds(rawDb) as [Kind, Kind];
-    const pairs: [Kind, Kind][] = [[single, rawSingle], [batched, rawBatched]];
-    const rates = new Map<Kind, number[]>([single, batched, rawSingle, rawBatched].map((kind) => [kind, []]));
+    const [group, groupBurst, oneQueueBurst] = [groupKind(ledger, false), groupKind(ledger, true), groupKind(ledger, true, true)];
+    // Each pair alternates its order from round to round, so a pair's two kinds run side by side in time.
+    const pairs: [Kind, Kind][] = [[single, rawSingle], [batched, group], [rawBatched, groupBurst], [oneQueueBurst, oneQueueBurst]];
+    const kinds = [...new Set(pairs.flat())];
+    const rates = new Map<Kind, number[]>(kinds.map((kind) => [kind, []]));
+    const answers = new Map<Kind, number[]>(kinds.map((kind) => [kind, []]));
     console.log(`files in ${dir}; ${MEASURED_ROUNDS} rounds of ${ROUND_MS} ms after ${WARMUP_ROUNDS} warm-up; transfers/s`);
     for (let r = 0; r < WARMUP_ROUNDS + MEASURED_ROUNDS; r++) {
-      for (const [ours, raw] of pairs) {
-        const order = r % 2 === 0 ? [ours, raw] : [raw, ours];
-        for (const kind of order) {
-          const rate = round(kind);
-          if (r >= WARMUP_ROUNDS) rates.get(kind)!.push(rate);
+      for (const [first, second] of pairs) {
+        for (const kind of first === second ? [first] : r % 2 === 0 ? [first, second] : [second, first]) {
+          const { rate, answersMs = [] } = await round(kind);
+          if (r < WARMUP_ROUNDS) continue;
+          rates.get(kind)!.push(rate);
+          answers.get(kind)!.push(...answersMs);
         }
       }
     }
@@ -119,14 +190,27 @@ function main(): void {
       console.log(`${kind.name.padEnd(40)} ${Math.round(median(values)).toLocaleString('en').padStart(9)}   ` +
         values.map((v) => Math.round(v)).join(' / '));
     }
+    const round2 = (x: number) => Math.round(x * 100) / 100;
+    const times = (kind: Kind) => [percentile(answers.get(kind)!, 0.5), percentile(answers.get(kind)!, 0.99)].map(round2) as [number, number];
+    const [[p50, p99], [burstP50, burstP99], [queueP50, queueP99]] = [times(group), times(groupBurst), times(oneQueueBurst)];
+    console.log(`single requesters' answers (ms): p50 ${p50}, p99 ${p99}; with a ${BURST_OPS}-request burst waiting: ` +
+      `p50 ${burstP50}, p99 ${burstP99}; the same in one first-come queue: p50 ${queueP50}, p99 ${queueP99}`);
     console.log(`invariant holds: minted ${totals.minted}, balances ${totals.balances}, held ${totals.held}`);
-    const [s, b, rs, rb] = [single, batched, rawSingle, rawBatched].map((kind) => median(rates.get(kind)!)) as [number, number, number, number];
+    const [s, b, rs, rb, g] = [single, batched, rawSingle, rawBatched, group].map((kind) => median(rates.get(kind)!)) as
+      [number, number, number, number, number];
     const round3 = (x: number) => Math.round(x * 1000) / 1000;
+    // A ratio is the median of the rounds' ratios: each round's two kinds ran within seconds of each other.
+    const ratio = (ours: Kind, base: Kind) => round3(median(rates.get(ours)!.map((rate, i) => rate / rates.get(base)![i]!)));
     console.log(JSON.stringify({
-      bench: 'ledger', batch_size: BATCH_SIZE, rounds: MEASURED_ROUNDS,
+      bench: 'ledger', batch_size: BATCH_SIZE, rounds: MEASURED_ROUNDS, requesters: REQUESTERS,
       single_per_s: Math.round(s), batched_per_s: Math.round(b),
-      raw_single_per_s: Math.round(rs), raw_batched_per_s: Math.round(rb),
-      ratios: { single_vs_raw: round3(s / rs), batched_vs_raw: round3(b / rb), batched_vs_raw_single: round3(b / rs) },
+      raw_single_per_s: Math.round(rs), raw_batched_per_s: Math.round(rb), group_per_s: Math.round(g),
+      group_answer_p50_ms: p50, group_answer_p99_ms: p99, group_burst_answer_p50_ms: burstP50, group_burst_answer_p99_ms: burstP99,
+      one_queue_burst_answer_p50_ms: queueP50, one_queue_burst_answer_p99_ms: queueP99,
+      ratios: {
+        single_vs_raw: ratio(single, rawSingle), batched_vs_raw: ratio(batched, rawBatched), batched_vs_raw_single: ratio(batched, rawSingle),
+        group_vs_batched: ratio(group, batched), group_vs_single: ratio(group, single),
+      },
     }));
   } finally {
     ledgerDb.close();
@@ -135,4 +219,4 @@ function main(): void {
   }
 }
 
-main();
+await main();
