@@ -252,7 +252,7 @@ export class ClientRole extends Member {
 
 /** Series traffic on a link opened only for bids: a worker has no reason to send any. */
 const IGNORE_SERIES: WorkerReplies = {
-  key: async () => undefined, pull: () => undefined, progress: () => undefined, result: async () => undefined, failed: () => undefined,
+  key: async () => undefined, pull: () => undefined, progress: () => undefined, result: async () => undefined, results: async () => undefined, failed: () => undefined,
 };
 
 /** Matches proffers to the tokens waiting for them; a proffer nobody waits for is dropped. */

@@ -3,13 +3,13 @@
 import { openClient } from '../protocol/client.ts';
 import { bind } from '../protocol/handler.ts';
 import {
-  clientFromWorker1, createRegistry, peerFromWorker1, workerFromClient1, workerFromPeer1,
+  clientFromWorker1, clientFromWorker2, createRegistry, peerFromWorker1, workerFromClient1, workerFromClient2, workerFromPeer1,
 } from '../protocol/protocols/index.ts';
 import { PEER_LINK_LIMITS } from '../protocol/protocols/peer-common.ts';
 import { Server } from '../protocol/server.ts';
 import type { AuthorityConnection } from './authority-connection.ts';
 import type { Bid } from './bids.ts';
-import type { JobService } from './farm/job-service.ts';
+import type { ClientLink, JobService } from './farm/job-service.ts';
 import type { EventLog } from './event-log.ts';
 import type { Options } from './options.ts';
 import { Overlay, type Neighbour, type OverlayHandler } from './overlay.ts';
@@ -82,11 +82,9 @@ export class WorkerNetwork {
       log: deps.events.sink,
       bindings: [
         bind(workerFromPeer1, peerFromWorker1, (handler) => overlayCommands(handler, commands)),
-        bind(workerFromClient1, clientFromWorker1, (handler) => ({
-          ping: ({ token }) => ['pong', { token }],
-          solicit: (args) => this.solicitations.onSolicit(args, (token, bids) => handler.send('proffer', { token, bids }), handler.link.remote),
-          ...deps.jobs.commands(handler),
-        })),
+        // Both versions of the client protocol, one implementation: /2 only adds the batched commands.
+        bind(workerFromClient1, clientFromWorker1, (handler) => this.clientCommands(handler as ClientLink)),
+        bind(workerFromClient2, clientFromWorker2, (handler) => this.clientCommands(handler as ClientLink)),
       ],
       onProtocol: (handler) => {
         if (handler.inbound?.name === workerFromPeer1.name) this.overlay.addInbound(handler.link.remote, handler as OverlayHandler);
@@ -100,6 +98,14 @@ export class WorkerNetwork {
     authority.addEventListener('change', this.onPeers);
     this.onPeers();
     this.rebuildTimer = setInterval(() => void this.overlay.rebuild(), Number(options.get('time_between_network_rebuilds')));
+  }
+
+  private clientCommands(handler: ClientLink) {
+    return {
+      ping: ({ token }: { token: string }) => ['pong', { token }] as const,
+      solicit: (args: SolicitArgs) => this.solicitations.onSolicit(args, (token, bids) => handler.send('proffer', { token, bids }), handler.link.remote),
+      ...this.deps.jobs.commands(handler),
+    };
   }
 
   stop(): void {

@@ -85,11 +85,12 @@ describe('farming a job series across worker tabs', () => {
     }, value)));
     await setPrice(price);
     try {
-      await expect(submit({ code: SUM_OF_SQUARES, inputs: range(6) })).rejects.toThrow(/not enough points to award a job/);
+      await expect(submit({ code: SUM_OF_SQUARES, inputs: range(6) })).rejects.toThrow(/not enough points to pay for a job/);
     } finally {
       await setPrice('1');
     }
     expect(authority.points.holds(clientId)).toEqual([]);
+    expect(authority.points.escrows(clientId)).toEqual([]);
     authority.points.checkInvariant();
   }, 60_000);
 

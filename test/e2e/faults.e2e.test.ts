@@ -105,6 +105,7 @@ describe('the authority is killed with SIGKILL mid-series and started again', ()
       const ledger = new Ledger({ db });
       ledger.checkInvariant();
       expect(ledger.holds(clientId)).toEqual([]);
+      expect(ledger.escrows(clientId)).toEqual([]);
       const grant = ledger.history(clientId, 1000).find((entry) => entry.kind === 'grant')!.amount;
       expect(ledger.balance(clientId)).toBe(grant - inputs.length);
       const earned = result.workers.reduce((sum, w) => sum + (ledger.balance(w.id) ?? 0), 0);
@@ -150,7 +151,7 @@ describe('tab faults on one authority', () => {
     authority.points.checkInvariant();
   }, 180_000);
 
-  it('the client tab reloads mid-series: every hold it left expires and its balance comes back exactly', async () => {
+  it('the client tab reloads mid-series: the escrow it left expires and its balance comes back exactly', async () => {
     context = await newContext(browser, authority.url);
     const workers = await openWorkers(authority.url, 2);
     const client = await context.newPage();
@@ -161,14 +162,14 @@ describe('tab faults on one authority', () => {
     await until(() => authority.points.balance(clientId) !== null);
     const before = authority.points.balance(clientId)!;
     await startSeries(client, workers.length, { code: SLOW_DOUBLE, inputs: range(400), timeoutMs: 2000 });
-    await until(() => authority.points.holds(clientId).length > 0, 60_000);
+    await until(() => authority.points.escrows(clientId).length > 0, 60_000);
     await expect.poll(() => jobsDone(client), { timeout: 60_000, interval: 100 }).toBeGreaterThanOrEqual(5);
     await client.reload();
     await waitInPage(client, () => (window.peerfarm as ClientRole).id !== undefined, undefined, { timeout: 30_000 });
     expect(await client.evaluate(() => (window.peerfarm as ClientRole).id)).toBe(clientId);
     const workerIds = await Promise.all(workers.map((page) => page.evaluate(() => (window.peerfarm as ClientRole).id!)));
-    // Holds last the lease (timeout + 10 s) plus a margin; the authority expires them by itself.
-    await until(() => authority.points.holds(clientId).length === 0, 120_000, 500);
+    // An escrow lasts the lease (timeout + 10 s) plus margins (src/peer/farm/payroll.ts); the authority expires it by itself.
+    await until(() => authority.points.escrows(clientId).length === 0 && authority.points.holds(clientId).length === 0, 150_000, 500);
     // Workers start from nothing and only this client paid them: what they hold is what it paid.
     const paid = workerIds.reduce((sum, id) => sum + (authority.points.balance(id) ?? 0), 0);
     expect(paid).toBeGreaterThan(0);

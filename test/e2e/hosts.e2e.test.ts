@@ -210,6 +210,7 @@ describe.skipIf(unavailable !== undefined)(`a farm across hosts on a test networ
       expect(ledger.balance(clientId)).toBe(before.get(clientId)! - inputs.length);
       for (const stats of result.workers) expect(ledger.balance(stats.id)).toBe(before.get(stats.id)! + stats.done);
       expect(ledger.holds(clientId)).toEqual([]);
+      expect(ledger.escrows(clientId)).toEqual([]);
     });
   }, 90_000);
 
@@ -248,6 +249,7 @@ describe.skipIf(unavailable !== undefined)(`a farm across hosts on a test networ
       expect(ledger.balance(clientId)).toBe(before.client - inputs.length);
       expect(ledger.balance(hiddenId)).toBe(before.hidden + inputs.length);
       expect(ledger.holds(clientId)).toEqual([]);
+      expect(ledger.escrows(clientId)).toEqual([]);
     });
   }, 90_000);
 });

@@ -2,10 +2,12 @@
 // each, answers their pulls from the JobQueue, watches leases and departures, and resolves with
 // the results in input order once every job is done or poisoned.
 import type { Command, Handler } from '../../protocol/handler.ts';
-import type { workerFromClient1 } from '../../protocol/protocols/index.ts';
+import type { workerFromClient1, workerFromClient2 } from '../../protocol/protocols/index.ts';
+import { resultsMessage } from '../../protocol/protocols/client-worker-2.ts';
+import { formatList } from '../../protocol/format.ts';
 
-/** The client's link to a hired worker, typed by what it sends: p2p:worker<-client/1. */
-export type WorkerLink = Handler<typeof workerFromClient1>;
+/** The client's link to a hired worker, typed by what it sends: p2p:worker<-client/1 or /2. */
+export type WorkerLink = Handler<typeof workerFromClient1 | typeof workerFromClient2>;
 import { JobQueue, JobState, parseResult, type Lease } from './job-queue.ts';
 import { Payroll, type Payments } from './payroll.ts';
 import { JobTrace } from './trace.ts';
@@ -58,7 +60,7 @@ export interface ForemanDeps {
   readonly connect: (worker: string, replies: WorkerReplies) => Promise<WorkerLink>;
   readonly clock?: () => number;
   readonly onChange: () => void;
-  /** The ledger, when jobs are paid for (every job awarded, settled by its outcome). */
+  /** The ledger, when jobs are paid for (the series escrowed, accepted results paid from it). */
   readonly payments?: Payments;
   /** Records job and transfer events for the replay (src/peer/event-log.ts). */
   readonly record?: (event: { t: number; kind: 'job' | 'transfer'; peer: string; text: string }) => void;
@@ -70,6 +72,8 @@ export interface WorkerReplies {
   pull(series: string, count: number): void;
   progress(series: string, lease: string, fraction: number): void;
   result(series: string, lease: string, value: string, signature: string): Promise<void>;
+  /** Several results under one signature (/2): `entries` is `lease value lease value ...`. */
+  results(series: string, entries: string[], signature: string): Promise<void>;
   failed(series: string, lease: string, code: string, message: string): void;
 }
 
@@ -85,6 +89,8 @@ export class Foreman {
   private readonly clock: () => number;
   private readonly seriesId: string;
   private timer: ReturnType<typeof setInterval> | undefined;
+  /** The highest price of a hired worker: what one result may cost. */
+  private dearest = 0;
   private settle: { resolve: (result: SeriesResult) => void; reject: (error: Error) => void } | undefined;
 
   constructor(private readonly spec: SeriesSpec, private readonly deps: ForemanDeps, seriesId: string) {
@@ -94,7 +100,7 @@ export class Foreman {
       redundancy: spec.redundancy, leaseMs: spec.leaseMs, poisonAfter: spec.poisonAfter,
       ...(deps.clock && { clock: deps.clock }),
     });
-    this.payroll = new Payroll(deps.payments, this.clock,
+    this.payroll = new Payroll(deps.payments, this.clock, spec.leaseMs, () => this.budget(),
       (worker, text) => deps.record?.({ t: Date.now(), kind: 'transfer', peer: worker, text }));
   }
 
@@ -103,6 +109,8 @@ export class Foreman {
     return new Promise((resolve, reject) => {
       this.settle = { resolve, reject };
       if (this.queue.finished) return this.finish();
+      this.dearest = Math.max(0, ...workers.values());
+      this.payroll.open();
       this.timer = setInterval(() => this.checkLeases(), LEASE_CHECK_MS);
       for (const [id, price] of workers) void this.hire(id, price);
     });
@@ -148,42 +156,61 @@ export class Foreman {
         stats.demand = Math.min(MAX_DEMAND_PER_WORKER, stats.demand + count);
         this.dispatch();
       },
-      progress: (series, lease, fraction) => this.ifMine(stats, series, lease, () => this.queue.progress(lease, fraction)),
+      progress: (series, lease, fraction) => {
+        if (this.ifMine(stats, series, lease) !== undefined) this.queue.progress(lease, fraction);
+      },
       result: async (series, lease, value, signature) => {
         this.trace.mark(`${series}/${lease}`, 'arrived');
         await stats.keyChecked;
         const signed = stats.key !== undefined && await verify(stats.key, resultMessage(series, lease, value), signature);
-        this.ifMine(stats, series, lease, (job) => {
-          this.trace.mark(`${series}/${lease}`, 'verified');
-          this.sent.delete(lease);
-          const result = signed ? readResult(value, this.spec.redundancy > 1) : new TypeError('result signature does not verify');
-          if (result instanceof TypeError) {
-            // An unsigned or unreadable result proves nothing: it counts as a failure of this worker.
-            if (this.queue.fail(lease, result.message)) stats.failed += 1;
-            this.payroll.voided([lease]);
-          } else {
-            this.payroll.resulted(lease, result.text);
-            if (this.queue.complete(lease, result.text, result.value)) stats.done += 1;
-            if (this.queue.jobs[job]!.state === JobState.done) this.trace.mark(`${series}/${lease}`, 'decided');
-          }
-          this.judge(job);
-        });
+        this.takeResult(stats, series, lease, value, signed);
+        this.afterChange();
       },
-      failed: (series, lease, _code, message) => this.ifMine(stats, series, lease, (job) => {
+      results: async (series, entries, signature) => {
+        for (let i = 0; i < entries.length; i += 2) this.trace.mark(`${series}/${entries[i]}`, 'arrived');
+        await stats.keyChecked;
+        // One signature covers the batch: checked once, it vouches for every result in it.
+        const signed = stats.key !== undefined && entries.length % 2 === 0
+          && await verify(stats.key, resultsMessage(series, formatList(entries)), signature);
+        for (let i = 0; i + 1 < entries.length; i += 2) this.takeResult(stats, series, entries[i]!, entries[i + 1]!, signed);
+        this.afterChange();
+      },
+      failed: (series, lease, _code, message) => {
+        const job = this.ifMine(stats, series, lease);
+        if (job === undefined) return;
         this.sent.delete(lease);
         if (this.queue.fail(lease, message)) stats.failed += 1;
         this.payroll.voided([lease]);
         this.judge(job);
-      }),
+        this.afterChange();
+      },
     };
   }
 
-  /** A worker may only speak for its own leases of this series; anything else is ignored. */
-  private ifMine(stats: WorkerStats, series: string, lease: string, apply: (job: number) => void): void {
+  /** Records one result a worker sent for one of its leases. */
+  private takeResult(stats: WorkerStats, series: string, lease: string, value: string, signed: boolean): void {
+    const job = this.ifMine(stats, series, lease);
+    if (job === undefined) return;
+    this.trace.mark(`${series}/${lease}`, 'verified');
+    this.sent.delete(lease);
+    const result = signed ? readResult(value, this.spec.redundancy > 1) : new TypeError('result signature does not verify');
+    if (result instanceof TypeError) {
+      // An unsigned or unreadable result proves nothing: it counts as a failure of this worker.
+      if (this.queue.fail(lease, result.message)) stats.failed += 1;
+      this.payroll.voided([lease]);
+    } else {
+      this.payroll.resulted(lease, result.text);
+      if (this.queue.complete(lease, result.text, result.value)) stats.done += 1;
+      if (this.queue.jobs[job]!.state === JobState.done) this.trace.mark(`${series}/${lease}`, 'decided');
+    }
+    this.judge(job);
+  }
+
+  /** A worker may only speak for its own leases of this series that were sent: the job's index, or undefined. */
+  private ifMine(stats: WorkerStats, series: string, lease: string): number | undefined {
     const known = this.queue.leases.get(lease);
-    if (series !== this.seriesId || known?.worker !== stats.id || !this.sent.has(lease)) return;
-    apply(known.job);
-    this.afterChange();
+    if (series !== this.seriesId || known?.worker !== stats.id || !this.sent.has(lease)) return undefined;
+    return known.job;
   }
 
   /** Settles the payments of a job once it is decided. */
@@ -194,7 +221,13 @@ export class Foreman {
     this.deps.record?.({ t: Date.now(), kind: 'job', peer: job.doneBy ?? '', text: `job ${job.index} ${job.state}${job.doneBy ? ` by ${job.doneBy.slice(0, 8)}` : ''}` });
   }
 
-  /** Settlements the authority has not answered yet. */
+  /** What the rest of the series may cost: every result still wanted at the dearest price. */
+  private budget(): number {
+    const undecided = this.queue.jobs.length - this.queue.count(JobState.done) - this.queue.count(JobState.poisoned);
+    return undecided * this.spec.redundancy * this.dearest;
+  }
+
+  /** Payments the authority has not answered yet. */
   get unsettled(): number {
     return this.payroll.pending;
   }
@@ -213,43 +246,61 @@ export class Foreman {
     this.deps.onChange();
   }
 
-  /** Hands queued jobs to workers that asked for them: jobs new to them first, then retries. */
+  /** Hands queued jobs to workers that asked for them (jobs new to them first, then retries), a batch each. */
   private dispatch(): void {
     for (const fresh of [true, false]) {
       for (const stats of this.workers.values()) {
+        const leases: Lease[] = [];
         while (stats.state === 'working' && stats.demand > 0) {
           const lease = this.queue.next(stats.id, fresh);
           if (!lease) break;
           stats.demand -= 1;
-          this.sendJob(lease);
+          leases.push(lease);
         }
+        if (leases.length > 0) this.sendJobs(stats, leases);
       }
     }
   }
 
   /**
-   * Escrows the job's price, then sends it. Until it is sent the lease does not run out: waiting
-   * for the authority (even through an outage) is not the worker's delay.
+   * Covers the jobs' prices from the series escrow, then sends them, in one frame on a /2 link. Until
+   * a job is sent its lease does not run out: waiting for the authority (even through an outage) is
+   * not the worker's delay.
    */
-  private sendJob(lease: Lease): void {
-    const stats = this.workers.get(lease.worker);
-    const traced = `${this.seriesId}/${lease.id}`;
-    this.trace.mark(traced, 'leased');
-    lease.expiresMs = Infinity;
-    void this.payroll.leased(lease.id, lease.job, lease.worker, stats?.price ?? 0, this.spec.leaseMs).then((escrow) => {
-      // The lease may have ended while the award was on its way.
-      if (!this.settle || !this.queue.leases.has(lease.id) || !stats) return;
-      if (!escrow.paid) {
-        if (escrow.result === 'insufficient_points') return this.abort(`not enough points to award a job to ${lease.worker.slice(0, 8)}: ${escrow.result}`);
-        return this.dropWorker(stats, `cannot pay this worker: ${escrow.result}`);
+  private sendJobs(stats: WorkerStats, leases: readonly Lease[]): void {
+    for (const lease of leases) {
+      this.trace.mark(`${this.seriesId}/${lease.id}`, 'leased');
+      lease.expiresMs = Infinity;
+    }
+    const escrows = leases.map((lease) => this.payroll.leased(lease.id, lease.job, lease.worker, stats.price));
+    void Promise.all(escrows).then((covered) => {
+      const entries: string[] = [];
+      for (const [i, lease] of leases.entries()) {
+        // The lease may have ended while the award was on its way.
+        if (!this.settle || !this.queue.leases.has(lease.id)) continue;
+        const escrow = covered[i]!;
+        if (!escrow.paid) {
+          if (escrow.result === 'insufficient_points') {
+            return this.abort(`not enough points to pay for a job of ${lease.worker.slice(0, 8)} at ${stats.price}: the escrow is used up (${escrow.result})`);
+          }
+          return this.dropWorker(stats, `cannot pay this worker: ${escrow.result}`);
+        }
+        this.trace.mark(`${this.seriesId}/${lease.id}`, 'escrowed');
+        this.queue.start(lease.id);
+        this.sent.add(lease.id);
+        entries.push(lease.id, JSON.stringify(this.queue.jobs[lease.job]!.input ?? null));
       }
-      this.trace.mark(traced, 'escrowed');
-      this.queue.start(lease.id);
-      this.sent.add(lease.id);
-      const input = JSON.stringify(this.queue.jobs[lease.job]!.input ?? null);
-      this.send(lease.worker, ['job', { series: this.seriesId, lease: lease.id, input }]);
-      this.trace.mark(traced, 'sent');
+      this.sendEntries(stats.id, entries);
     }, (error: unknown) => this.abort(`cannot escrow points for the series: ${error instanceof Error ? error.message : String(error)}`));
+  }
+
+  /** Jobs as `lease input` pairs: one `jobs` frame on a /2 link, a `job` frame each on /1. */
+  private sendEntries(worker: string, entries: readonly string[]): void {
+    const link = this.links.get(worker);
+    if (!link || entries.length === 0) return;
+    if (link.can('jobs')) link.sendAny('jobs', { series: this.seriesId, entries: [...entries] });
+    else for (let i = 0; i < entries.length; i += 2) link.sendAny('job', { series: this.seriesId, lease: entries[i]!, input: entries[i + 1]! });
+    for (let i = 0; i < entries.length; i += 2) this.trace.mark(`${this.seriesId}/${entries[i]}`, 'sent');
   }
 
   /** A lease that ended before its job was sent: the worker's request for a job still stands. */
@@ -320,7 +371,7 @@ export class Foreman {
     this.links.clear();
   }
 
-  private send(worker: string, command: Command<typeof workerFromClient1>): void {
+  private send(worker: string, command: Command<typeof workerFromClient1 | typeof workerFromClient2>): void {
     this.links.get(worker)?.send(...command);
   }
 }

@@ -1,18 +1,35 @@
-// The worker's side of a job series: it keeps the series' code, pulls jobs as its slots free
-// (plus one prefetched, so a slot never waits a round trip), runs each in the sandboxed runner and
-// sends back progress, the result or the failure. Pausing stops the pulling, not running jobs.
+// The worker's side of a job series: it keeps the series' code, pulls jobs as its slots free plus
+// enough prefetched to cover a round trip (so a slot never waits for the client), runs each in the
+// sandboxed runner and sends back progress, the result or the failure. On a /2 link jobs arrive in
+// batches and results leave in batches, one signature each. Pausing stops the pulling, not running jobs.
 import { CommandError, ErrorCode } from '../../protocol/errors.ts';
-import type { Handler, Reply } from '../../protocol/handler.ts';
-import type { clientFromWorker1 } from '../../protocol/protocols/index.ts';
-
-/** A client's link as this worker sees it: what it sends back is typed by p2p:client<-worker/1. */
-export type ClientLink = Handler<typeof clientFromWorker1>;
+import { formatList } from '../../protocol/format.ts';
+import type { Handler } from '../../protocol/handler.ts';
+import type { clientFromWorker1, clientFromWorker2 } from '../../protocol/protocols/index.ts';
+import { MAX_BATCH_JOBS, resultsMessage } from '../../protocol/protocols/client-worker-2.ts';
 import { sign, type Identity } from '../../protocol/identity.ts';
 import { resultMessage } from '../../protocol/protocols/points.ts';
 import { JobTrace } from './trace.ts';
 
-/** Jobs asked for beyond the free slots, so the next one is already here when a slot frees. */
-export const PREFETCH_JOBS = 1;
+/** A client's link as this worker sees it: what it sends back is typed by p2p:client<-worker/1 or /2. */
+export type ClientLink = Handler<typeof clientFromWorker1 | typeof clientFromWorker2>;
+
+/**
+ * Work a worker keeps in hand beyond its running jobs, in ms of their measured run time: enough to
+ * cover the round trip of a pull (a few ms on a LAN, more on a loaded machine), so small jobs
+ * never leave a slot waiting. A job of 1 ms gets ~20 prefetched per slot; one of a second, one.
+ */
+export const PREFETCH_WORK_MS = 20;
+/** Jobs prefetched beyond the free slots at most, and before any job time is known. */
+export const MAX_PREFETCH_JOBS = 64;
+const FIRST_PREFETCH_JOBS = 1;
+/** How much each new job's run time weighs in the running estimate. */
+const JOB_TIME_WEIGHT = 0.2;
+/**
+ * A result waits at most this long for others to leave with it (one frame, one signature). Short
+ * next to the work prefetched, so the client's next jobs are never late for it.
+ */
+export const RESULT_BATCH_MS = 2;
 /** Progress messages per job and second at most: enough for a smooth bar. */
 const PROGRESS_PER_S = 4;
 /** The worker page lists this many recent jobs. */
@@ -57,12 +74,19 @@ export interface JobServiceDeps {
 interface Series {
   readonly id: string;
   readonly handler: ClientLink;
+  /** The link speaks /2: jobs come in batches, results leave in batches. */
+  readonly batched: boolean;
   readonly code: string;
   readonly timeoutMs: number;
   readonly price: number;
   /** Jobs pulled but not yet received. */
   requested: number;
   readonly running: Map<string, AbortController>;
+  /** Results waiting to leave together (/2), and the timer that sends them. */
+  readonly pending: [lease: string, value: string][];
+  flush: ReturnType<typeof setTimeout> | undefined;
+  /** The running estimate of one job's run time, in ms (undefined until one ran). */
+  jobMs: number | undefined;
 }
 
 interface SeriesArgs { series: string; code: string; timeout?: number; price?: number }
@@ -86,11 +110,15 @@ export class JobService {
     return [...this.series.values()].reduce((sum, s) => sum + s.running.size, 0);
   }
 
-  /** The series commands of p2p:worker<-client/1 for one client link. */
+  /** The series commands of p2p:worker<-client/1 and /2 for one client link. */
   commands(handler: ClientLink) {
     return {
       series: (args: SeriesArgs) => this.open(handler, args),
       job: ({ series, lease, input }: { series: string; lease: string; input: string }) => this.start(handler, series, lease, input),
+      jobs: ({ series, entries }: { series: string; entries: string[] }) => {
+        if (entries.length % 2 !== 0) throw new CommandError(ErrorCode.BAD_VALUE, 'jobs: entries must be lease input pairs');
+        for (let i = 0; i < entries.length; i += 2) this.start(handler, series, entries[i]!, entries[i + 1]!);
+      },
       cancel: ({ series, lease }: { series: string; lease: string }) => void this.find(handler, series).running.get(lease)?.abort(),
       end: ({ series }: { series: string }) => this.close(handler, series),
     };
@@ -108,11 +136,12 @@ export class JobService {
     for (const series of [...this.series.values()]) this.close(series.handler, series.id);
   }
 
-  private open(handler: ClientLink, { series: id, code, timeout, price }: SeriesArgs): Reply<typeof clientFromWorker1> {
+  private open(handler: ClientLink, { series: id, code, timeout, price }: SeriesArgs): readonly ['key', { series: string; key: string }] {
     const key = seriesKey(handler, id);
     this.series.get(key)?.running.forEach((controller) => controller.abort());
     const series: Series = {
-      id, handler, code, timeoutMs: timeout ?? DEFAULT_TIMEOUT_MS, price: price ?? 0, requested: 0, running: new Map(),
+      id, handler, batched: handler.can('results'), code, timeoutMs: timeout ?? DEFAULT_TIMEOUT_MS, price: price ?? 0,
+      requested: 0, running: new Map(), pending: [], flush: undefined, jobMs: undefined,
     };
     this.series.set(key, series);
     void handler.closed.then(() => this.close(handler, id));
@@ -150,10 +179,11 @@ export class JobService {
   }
 
   private async execute(series: Series, job: LocalJob, input: string, signal: AbortSignal): Promise<void> {
+    const traced = `${series.id}/${job.lease}`;
     try {
       const runner = await this.deps.runner();
-      const traced = `${series.id}/${job.lease}`;
       this.trace.mark(traced, 'started');
+      const startedMs = performance.now();
       const value = await runner.run(series.code, parseInput(input), {
         // A warm worker serves only jobs of this client's series, never another client's.
         timeoutMs: series.timeoutMs, series: seriesKey(series.handler, series.id), signal,
@@ -161,13 +191,15 @@ export class JobService {
       });
       if (signal.aborted) throw Object.assign(new Error('cancelled by the client'), { code: 'ABORTED' });
       this.trace.mark(traced, 'ran');
+      this.timed(series, performance.now() - startedMs);
       const text = JSON.stringify(value === undefined ? null : value);
-      const signature = await sign(this.deps.identity()!, resultMessage(series.id, job.lease, text));
-      this.trace.mark(traced, 'signed');
       job.state = LocalJobState.done;
       job.progress = 1;
       this.earned += job.price;
-      series.handler.send('result', { series: series.id, lease: job.lease, value: text, signature });
+      if (series.batched) return this.batch(series, job.lease, text);
+      const signature = await sign(this.deps.identity()!, resultMessage(series.id, job.lease, text));
+      this.trace.mark(traced, 'signed');
+      series.handler.sendAny('result', { series: series.id, lease: job.lease, value: text, signature });
       this.trace.mark(traced, 'reported');
     } catch (error) {
       const { code, message } = describeError(error, signal);
@@ -175,6 +207,33 @@ export class JobService {
       job.error = message;
       if (code !== 'ABORTED') series.handler.send('failed', { series: series.id, lease: job.lease, code, message: message.slice(0, MAX_FAILURE_MESSAGE_CHARS) });
     }
+  }
+
+  /** Keeps a result to leave with the next ones: when nothing else runs, at once; else within RESULT_BATCH_MS. */
+  private batch(series: Series, lease: string, text: string): void {
+    series.pending.push([lease, text]);
+    // This job's own slot is still counted as running until its result is on its way.
+    const othersRunning = series.running.size > 1;
+    if (!othersRunning || series.pending.length >= MAX_BATCH_JOBS) this.flushResults(series);
+    else series.flush ??= setTimeout(() => this.flushResults(series), RESULT_BATCH_MS);
+  }
+
+  private flushResults(series: Series): void {
+    clearTimeout(series.flush);
+    series.flush = undefined;
+    const entries = series.pending.splice(0);
+    if (entries.length === 0) return;
+    const words = entries.flat();
+    void sign(this.deps.identity()!, resultsMessage(series.id, formatList(words))).then((signature) => {
+      for (const [lease] of entries) this.trace.mark(`${series.id}/${lease}`, 'signed');
+      series.handler.sendAny('results', { series: series.id, entries: words, signature });
+      for (const [lease] of entries) this.trace.mark(`${series.id}/${lease}`, 'reported');
+    });
+  }
+
+  /** Folds a job's run time into the series' estimate, which sizes the prefetch. */
+  private timed(series: Series, ms: number): void {
+    series.jobMs = series.jobMs === undefined ? ms : series.jobMs + JOB_TIME_WEIGHT * (ms - series.jobMs);
   }
 
   private progressSender(series: Series, job: LocalJob): (fraction: number) => void {
@@ -189,10 +248,23 @@ export class JobService {
     };
   }
 
+  /** Jobs to keep in hand beyond the free slots: PREFETCH_WORK_MS of work at the measured job time. */
+  private prefetch(series: Series): number {
+    if (!series.batched) return FIRST_PREFETCH_JOBS;
+    if (series.jobMs === undefined) return Math.max(FIRST_PREFETCH_JOBS, this.deps.slots());
+    const jobs = Math.ceil((this.deps.slots() * PREFETCH_WORK_MS) / Math.max(series.jobMs, 0.05));
+    return Math.min(MAX_PREFETCH_JOBS, Math.max(FIRST_PREFETCH_JOBS, jobs));
+  }
+
   private pull(series: Series): void {
     if (this.deps.paused() || !this.series.has(seriesKey(series.handler, series.id))) return;
-    const wanted = this.deps.slots() + PREFETCH_JOBS - this.running - this.requested();
-    if (wanted <= 0) return;
+    const target = this.deps.slots() + this.prefetch(series);
+    const wanted = Math.min(MAX_BATCH_JOBS, target - this.running - this.requested());
+    // On /2, one pull for a quarter of what is kept in hand, not one a job: small jobs should not
+    // cost a frame each way. A worker with nothing in hand and nothing asked for always asks.
+    const starving = this.running === 0 && this.requested() === 0;
+    const worth = series.batched ? Math.max(1, Math.floor(target / 4)) : 1;
+    if (wanted <= 0 || (wanted < worth && !starving)) return;
     series.requested += wanted;
     series.handler.send('pull', { series: series.id, count: wanted });
   }
@@ -206,6 +278,7 @@ export class JobService {
     const series = this.series.get(key);
     if (!series) return;
     this.series.delete(key);
+    this.flushResults(series);
     for (const controller of series.running.values()) controller.abort();
   }
 

@@ -1,9 +1,9 @@
-// The client's side of a link to a worker (p2p:worker<-client/1 out, p2p:client<-worker/1 in):
-// the handshake, and the worker's answers handed to the series that runs on it.
+// The client's side of a link to a worker (p2p:worker<-client/2 or /1 out, p2p:client<-worker/2 or
+// /1 in): the handshake, and the worker's answers handed to the series that runs on it.
 import { openClient } from '../../protocol/client.ts';
-import { bind, type LogEvent } from '../../protocol/handler.ts';
+import { bind, type Binding, type LogEvent } from '../../protocol/handler.ts';
 import type { Link } from '../../protocol/link.ts';
-import { clientFromWorker1, workerFromClient1 } from '../../protocol/protocols/index.ts';
+import { clientFromWorker1, clientFromWorker2, workerFromClient1, workerFromClient2 } from '../../protocol/protocols/index.ts';
 import { PEER_LINK_LIMITS } from '../../protocol/protocols/peer-common.ts';
 import type { WorkerLink, WorkerReplies } from './foreman.ts';
 
@@ -13,18 +13,28 @@ export interface WorkerLinkOptions {
   readonly log?: (event: LogEvent) => void;
 }
 
-/** Completes the client handshake on `link`; series traffic goes to `replies`. */
+/** Completes the client handshake on `link` (the highest version both know); series traffic goes to `replies`. */
 export function openWorkerLink(link: Link, replies: WorkerReplies, options: WorkerLinkOptions = {}): Promise<WorkerLink> {
-  return openClient<typeof workerFromClient1>({
-    link, sends: [workerFromClient1], limits: PEER_LINK_LIMITS, ...(options.log && { log: options.log }),
-    bindings: [bind(clientFromWorker1, workerFromClient1, () => ({
-      pong: () => undefined,
-      proffer: ({ token, bids }) => options.onProffer?.(token, bids),
-      pull: ({ series, count }) => replies.pull(series, count),
-      progress: ({ series, lease, fraction }) => replies.progress(series, lease, fraction),
-      key: ({ series, key }) => replies.key(series, key),
+  const answers = {
+    pong: () => undefined,
+    proffer: ({ token, bids }: { token: string; bids: string[] }) => options.onProffer?.(token, bids),
+    pull: ({ series, count }: { series: string; count: number }) => replies.pull(series, count),
+    progress: ({ series, lease, fraction }: { series: string; lease: string; fraction: number }) => replies.progress(series, lease, fraction),
+    key: ({ series, key }: { series: string; key: string }) => replies.key(series, key),
+    failed: ({ series, lease, code, message }: { series: string; lease: string; code: string; message: string }) => replies.failed(series, lease, code, message),
+  };
+  const bindings: Binding[] = [
+    bind(clientFromWorker1, workerFromClient1, () => ({
+      ...answers,
       result: ({ series, lease, value, signature }) => replies.result(series, lease, value, signature),
-      failed: ({ series, lease, code, message }) => replies.failed(series, lease, code, message),
-    }))],
+    })),
+    bind(clientFromWorker2, workerFromClient2, () => ({
+      ...answers,
+      results: ({ series, entries, signature }) => replies.results(series, entries, signature),
+    })),
+  ];
+  return openClient<typeof workerFromClient1 | typeof workerFromClient2>({
+    link, sends: [workerFromClient1, workerFromClient2], limits: PEER_LINK_LIMITS, bindings,
+    ...(options.log && { log: options.log }),
   });
 }

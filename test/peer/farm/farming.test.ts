@@ -52,13 +52,20 @@ describe('farming a job series', () => {
   });
 
   it('with redundancy 3 takes the majority result and flags the worker that lied', async () => {
-    const { workers, ids } = await crew([
-      ['honest1', worker((x) => x * 2)], ['honest2', worker((x) => x * 2)],
-      ['honest3', worker((x) => x * 2)], ['liar', worker(() => -1, 2)],
-    ]);
+    // Three workers for k = 3: every job runs on all three, and the honest ones answer after the
+    // liar, so its result is in every vote and outvoted in each.
+    const lied = new Set<number>();
+    const honest = async (x: number) => {
+      await until(() => lied.has(x));
+      return x * 2;
+    };
+    const { workers, ids } = await crew([['honest1', worker(honest)], ['honest2', worker(honest)], ['liar', worker((x) => {
+      lied.add(x);
+      return -1;
+    }, 2)]]);
     const result = await farm(workers, { inputs: range(30), redundancy: 3 }).run();
     expect(result.results).toEqual(range(30).map((x) => x * 2));
-    expect(result.workers.find((w) => w.id === ids['liar'])!.flagged).toBeGreaterThan(0);
+    expect(result.workers.find((w) => w.id === ids['liar'])!.flagged).toBe(30);
     expect(result.workers.filter((w) => w.id !== ids['liar']).every((w) => w.flagged === 0)).toBe(true);
   });
 
