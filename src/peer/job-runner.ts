@@ -18,7 +18,9 @@
 import type { Remote } from 'comlink';
 import { SANDBOX_PATH } from '../../workers/sandbox/sandbox-csp.ts';
 import { openSandboxFrame, type SandboxFrame } from '../../workers/sandbox/sandbox-frame.ts';
-import type { JobOutcome, SandboxApi } from '../../workers/sandbox/sandbox-protocol.ts';
+import { MAX_THREADS, type JobOutcome, type SandboxApi } from '../../workers/sandbox/sandbox-protocol.ts';
+
+export { MAX_THREADS };
 import { JobError, isJobErrorCode, type JobErrorCode } from './job-errors.ts';
 
 /** Past a run's own time limit, how long the sandbox may take to answer before it counts as failed. */
@@ -27,7 +29,7 @@ export const SANDBOX_ANSWER_GRACE_MS = 5_000;
 export const SANDBOX_CRASHED_MESSAGE = "the job's sandbox process crashed (most likely the job ran out of memory)";
 
 export interface JobRunnerOptions {
-  /** Jobs that run at once, 1..navigator.hardwareConcurrency. */
+  /** Jobs that run at once, 1..MAX_THREADS (pages default to navigator.hardwareConcurrency). */
   threads: number;
   /** Where the sandbox iframe goes (appended to its body); the global document by default. */
   document?: Document;
@@ -100,10 +102,9 @@ interface Run {
   onAbort?: () => void;
 }
 
-function checkThreads(threads: number, view: Window): void {
-  const max = view.navigator.hardwareConcurrency || 1;
-  if (!Number.isInteger(threads) || threads < 1 || threads > max) {
-    throw new RangeError(`threads must be an integer from 1 to ${max} (navigator.hardwareConcurrency), got ${threads}`);
+function checkThreads(threads: number): void {
+  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) {
+    throw new RangeError(`threads must be an integer from 1 to ${MAX_THREADS}, got ${threads}`);
   }
 }
 
@@ -125,7 +126,7 @@ export async function createJobRunner(options: JobRunnerOptions): Promise<JobRun
   const document = options.document ?? globalThis.document;
   const view = document.defaultView;
   if (view === null) throw new TypeError('createJobRunner: the document has no window');
-  checkThreads(options.threads, view);
+  checkThreads(options.threads);
   const runner = new SandboxJobRunner(document, sandboxUrl(options.sandboxUrl, view), options.threads, view);
   await runner.opened;
   return runner;
@@ -198,7 +199,7 @@ class SandboxJobRunner implements JobRunner {
   }
 
   setThreads(threads: number): void {
-    checkThreads(threads, this.view);
+    checkThreads(threads);
     this.threadCount = threads;
     void this.frame?.api.setThreads(threads).catch(() => undefined);
     this.pump();

@@ -1,9 +1,13 @@
-// The automation hooks of DESIGN.md section 9: ?ephemeral, ?join, ?authority=ws://host:port/ws.
+// The automation hooks of DESIGN.md section 9: ?ephemeral, ?join, ?authority=ws://host:port/ws,
+// and ?threads=N (a worker tab's job slots, 1..32; by default one per core).
+import { MAX_THREADS } from './job-runner.ts';
 
 export interface PageParams {
   readonly ephemeral: boolean;
   readonly join: boolean;
   readonly authorityUrls: string[];
+  /** Job slots asked for with ?threads=N; undefined when absent or not a whole number 1..32. */
+  readonly threads: number | undefined;
 }
 
 export function readPageParams(location: Location): PageParams {
@@ -13,6 +17,7 @@ export function readPageParams(location: Location): PageParams {
     ephemeral: params.has('ephemeral'),
     join: params.has('join'),
     authorityUrls: given.length > 0 ? given : [defaultAuthorityUrl(location)],
+    threads: wholeNumber(params.get('threads'), 1, MAX_THREADS),
   };
 }
 
@@ -20,4 +25,10 @@ export function readPageParams(location: Location): PageParams {
 export function defaultAuthorityUrl(location: Location): string {
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
   return `${scheme}//${location.host}/ws`;
+}
+
+function wholeNumber(text: string | null, min: number, max: number): number | undefined {
+  if (text === null || !/^\d{1,3}$/.test(text)) return undefined;
+  const value = Number(text);
+  return value >= min && value <= max ? value : undefined;
 }

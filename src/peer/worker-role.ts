@@ -61,7 +61,12 @@ export class WorkerRole extends Member {
     this.emitChange();
   }
 
-  /** Worker threads, 1..hardwareConcurrency; a running job is never cut short. */
+  /** The most threads setThreads takes: the slots the page was opened with. */
+  get maxThreads(): number {
+    return this.workerDeps.slots;
+  }
+
+  /** Worker threads, 1..maxThreads; a running job is never cut short. */
   setThreads(threads: number): void {
     if (!Number.isInteger(threads) || threads < 1 || threads > this.workerDeps.slots) {
       throw new RangeError(`setThreads: threads must be a whole number from 1 to ${this.workerDeps.slots}, got ${threads}`);

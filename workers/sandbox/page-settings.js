@@ -19,7 +19,7 @@ function readPageSettings() {
   const parentOrigin = params.get('parent') ?? '';
   const threadsText = params.get('threads') ?? '';
   const threads = Number(threadsText);
-  const maxThreads = Math.max(1, navigator.hardwareConcurrency || 1);
+  const maxThreads = CONFIG.maxThreads;
   let problem = null;
   if (!isHttpOrigin(parentOrigin)) problem = 'parent must be the http(s) origin of the page';
   else if (!/^[0-9]{1,4}$/.test(threadsText) || threads < 1 || threads > maxThreads) {

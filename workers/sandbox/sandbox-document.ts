@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'vite';
 import { JobErrorCode } from '../../src/peer/job-errors.ts';
 import { SANDBOX_CSP, SANDBOX_PATH } from './sandbox-csp.ts';
-import { PROGRESS_MIN_INTERVAL_MS, RESULT_MAX_BYTES, SandboxMessage, WARM_WORKER_IDLE_MS } from './sandbox-protocol.ts';
+import { MAX_THREADS, PROGRESS_MIN_INTERVAL_MS, RESULT_MAX_BYTES, SandboxMessage, WARM_WORKER_IDLE_MS } from './sandbox-protocol.ts';
 
 /** The files the document is made of, so a build or the dev server can watch them. */
 const RUNTIME_FILES = ['page-settings.js', 'worker-pool.js', 'iframe-runtime.js', 'clone-size.js', 'job-worker.js'];
@@ -57,6 +57,7 @@ function iframeScript(): string {
       pong: SandboxMessage.PONG,
     },
     progressMinIntervalMs: PROGRESS_MIN_INTERVAL_MS,
+    maxThreads: MAX_THREADS,
     warmIdleMs: WARM_WORKER_IDLE_MS,
     workerSource: workerSource(comlink),
   };

@@ -24,9 +24,15 @@ export const SandboxMessage = {
 export interface SandboxSettings {
   /** The page's origin: the only origin the iframe accepts messages from and posts to. */
   parentOrigin: string;
-  /** Workers that run jobs at once, 1..navigator.hardwareConcurrency. */
+  /** Workers that run jobs at once, 1..MAX_THREADS. */
   threads: number;
 }
+
+/**
+ * Jobs that may run at once in one tab. More than the cores pays for jobs that mostly wait (an
+ * awaited timer or a slow promise); the ceiling keeps a typo from starting hundreds of workers.
+ */
+export const MAX_THREADS = 32;
 
 /** `parent=<origin>&threads=N`, read back and checked by page-settings.js. */
 export function sandboxFragment(settings: SandboxSettings): string {

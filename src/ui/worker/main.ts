@@ -15,7 +15,7 @@ const role: WorkerRole = new WorkerRole({
   urls: params.authorityUrls,
   openSocket: (url) => new WebSocket(url) as unknown as WebSocketLike,
   measureWonks,
-  slots: navigator.hardwareConcurrency || 1,
+  slots: params.threads ?? (navigator.hardwareConcurrency || 1),
   // The runner is made at the first job, after the authority pushed its options (sandbox_url).
   createRunner: (threads) => createJobRunner({ threads, sandboxUrl: role.options.get('sandbox_url') }),
 });
