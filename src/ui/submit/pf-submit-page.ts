@@ -9,7 +9,7 @@ import type { Foreman } from '../../peer/farm/foreman.ts';
 import type { Blocker } from './pf-bids-card.ts';
 import type { ExampleId } from './examples.ts';
 import type { RunDetail } from './pf-series-form.ts';
-import { RoleController } from '../shared/role-controller.ts';
+import { BUSY_PAGE_UPDATE_MS, RoleController } from '../shared/role-controller.ts';
 import { count, plural } from '../shared/format.ts';
 import { baseStyles, buttonStyles, pageStyles } from '../shared/styles.ts';
 import '../shared/pf-app-header.ts';
@@ -39,6 +39,7 @@ export class PfSubmitPage extends LitElement {
 
   private readonly roleController = new RoleController<ClientRole>(this, {
     perFrame: true,
+    minIntervalMs: BUSY_PAGE_UPDATE_MS,
     onChange: () => this.model && this.noteSeries(this.model),
   });
   /** Why the last solicit failed, kept here: the role's `error` is overwritten by the next connection update. */

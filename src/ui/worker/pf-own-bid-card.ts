@@ -68,8 +68,9 @@ export class PfOwnBidCard extends LitElement {
       line-height: 1.9;
     }
 
+    /* Finite, as the status badge's: measuring takes a few seconds. */
     .value.measuring {
-      animation: pulse 1.4s ease-in-out infinite;
+      animation: pulse 1.4s ease-in-out 4;
     }
 
     .label {

@@ -6,7 +6,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type { WorkerRole } from '../../peer/worker-role.ts';
 import { HistoryController } from '../shared/history-controller.ts';
-import { RoleController } from '../shared/role-controller.ts';
+import { BUSY_PAGE_UPDATE_MS, RoleController } from '../shared/role-controller.ts';
 import { baseStyles, pageStyles } from '../shared/styles.ts';
 import '../shared/pf-app-header.ts';
 import '../shared/pf-connection-card.ts';
@@ -35,7 +35,7 @@ export class PfWorkerPage extends LitElement {
   /** Refresh was pressed on the Points card and the role has not answered yet. */
   declare _refreshingPoints: boolean;
 
-  private readonly roleController = new RoleController<WorkerRole>(this, { perFrame: true });
+  private readonly roleController = new RoleController<WorkerRole>(this, { perFrame: true, minIntervalMs: BUSY_PAGE_UPDATE_MS });
   /** Ledger entries, read again whenever the balance the role polls has changed (grouped on the card). */
   private readonly history = new HistoryController(this, HISTORY_READ_ENTRIES);
   /** Bumped on every update: the job list reads jobs mutated in place. */
@@ -98,7 +98,7 @@ export class PfWorkerPage extends LitElement {
           ?paused=${role.paused}
           ?joined=${joined}
           threads=${role.threads}
-          max-threads=${navigator.hardwareConcurrency || 1}
+          max-threads=${role.maxThreads}
           cpu-limit=${role.cpuLimit}
           running=${role.jobs.running}
           @pf-pause=${this._onPause}
