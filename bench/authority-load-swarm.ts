@@ -388,8 +388,9 @@ function cpuMs(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
-function openFilesLimit(): number {
-  return Number(/Max open files\s+(\d+)/.exec(readFileSync('/proc/self/limits', 'utf8'))![1]);
+/** The soft limit on open files of a process (Node raises its own to the hard one at start). */
+export function openFilesLimit(pid: number | 'self' = 'self'): number {
+  return Number(/Max open files\s+(\d+)/.exec(readFileSync(`/proc/${pid}/limits`, 'utf8'))![1]);
 }
 
 async function makeIdentities(): Promise<{ identities: Identity[]; ms: number }> {

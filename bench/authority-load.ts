@@ -14,7 +14,8 @@ import { fileURLToPath } from 'node:url';
 import { startAuthorityProcess, type AuthorityProcess } from '../test/helpers/authority-process.ts';
 import { until } from '../test/helpers/until.ts';
 import {
-  HALF_RATE_MS, PEERS, ROUNDS, SATURATE_MS, WARMUP_MS, startGenerator, type Generator, type Round, type SwarmReport,
+  HALF_RATE_MS, PEERS, ROUNDS, SATURATE_MS, WARMUP_MS, openFilesLimit, startGenerator,
+  type Generator, type Round, type SwarmReport,
 } from './authority-load-swarm.ts';
 
 /** PeerJS answers a relay to a gone peer with EXPIRE after its expire_timeout (5 s), swept each second. */
@@ -111,7 +112,7 @@ async function stopGracefully(pid: number): Promise<void> {
 
 /** Each server holds PEERS sockets: its open-files limit (Node raises the soft one to the hard one) must allow that. */
 function checkOpenFiles(name: string, pid: number): void {
-  const limit = Number(/Max open files\s+(\d+)/.exec(readFileSync(`/proc/${pid}/limits`, 'utf8'))![1]);
+  const limit = openFilesLimit(pid);
   if (limit < PEERS + 256) throw new Error(`${name} may open ${limit} files, too few for ${PEERS} peers: raise the hard limit (ulimit -Hn)`);
 }
 
