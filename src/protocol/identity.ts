@@ -39,10 +39,30 @@ export async function sign(identity: Identity, message: string): Promise<string>
   return toBase64(new Uint8Array(signature));
 }
 
+/**
+ * Imported verify keys, most recently used last. Importing costs more than a verify itself (it
+ * checks the point is on the curve), and a link checks many signatures of one key: an authority
+ * every points request of its peers, a client every result batch of its workers.
+ */
+const verifyKeys = new Map<string, Promise<CryptoKey>>();
+const VERIFY_KEYS_MAX = 1024;
+
+function verifyKey(publicKey: string): Promise<CryptoKey> {
+  let key = verifyKeys.get(publicKey);
+  if (key) verifyKeys.delete(publicKey);
+  else {
+    key = crypto.subtle.importKey('raw', fromBase64(publicKey), ALGORITHM, false, ['verify']);
+    key.catch(() => verifyKeys.delete(publicKey));
+  }
+  verifyKeys.set(publicKey, key);
+  if (verifyKeys.size > VERIFY_KEYS_MAX) verifyKeys.delete(verifyKeys.keys().next().value!);
+  return key;
+}
+
 /** True when `signature` signs `message` with `publicKey`; any malformed input is simply false. */
 export async function verify(publicKey: string, message: string, signature: string): Promise<boolean> {
   try {
-    const key = await crypto.subtle.importKey('raw', fromBase64(publicKey), ALGORITHM, false, ['verify']);
+    const key = await verifyKey(publicKey);
     return await crypto.subtle.verify(SIGNATURE, key, fromBase64(signature), new TextEncoder().encode(message));
   } catch {
     return false;
