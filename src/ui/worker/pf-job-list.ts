@@ -2,7 +2,6 @@
 // while it runs), the client and the points it earns; above them the running, done and failed
 // counts and the points earned, which the ledger settles later. Only the newest rows are drawn.
 import { LitElement, css, html, nothing } from 'lit';
-import { repeat } from 'lit/directives/repeat.js';
 import { styleMap } from 'lit/directives/style-map.js';
 import type { LocalJob } from '../../peer/farm/job-service.ts';
 import { ClockController } from '../shared/clock-controller.ts';
@@ -13,11 +12,7 @@ import '../shared/pf-peer-id.ts';
 import '../shared/pf-status-badge.ts';
 
 /** Rows drawn at most; the role keeps a longer history. */
-export const SHOWN_JOBS = 50;
-
-function jobKey(job: LocalJob): string {
-  return `${job.client}/${job.series}/${job.lease}`;
-}
+export const SHOWN_JOBS = 20;
 
 export class PfJobList extends LitElement {
   static override properties = {
@@ -53,6 +48,8 @@ export class PfJobList extends LitElement {
 
     .card {
       flex: 1;
+      /* A busy tab re-renders this card several times a second: keep its layout and paint to itself. */
+      contain: content;
     }
 
     .stats {
@@ -181,7 +178,9 @@ export class PfJobList extends LitElement {
           <thead>
             <tr><th>State</th><th>Progress</th><th class="num">Time</th><th>Client</th><th class="num">Points</th></tr>
           </thead>
-          <tbody>${repeat(shown, jobKey, (job) => this.renderRow(job))}</tbody>
+          <!-- Rows by position, not keyed by job: at hundreds of jobs a second every render would
+               otherwise build a whole new set of rows; this way it only rewrites their text. -->
+          <tbody>${shown.map((job) => this.renderRow(job))}</tbody>
         </table>
       </div>
       ${this.jobs.length > shown.length
