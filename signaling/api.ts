@@ -80,7 +80,10 @@ function events(deps: ApiDeps, query: URLSearchParams): unknown {
   if (!Number.isFinite(since) || !Number.isInteger(limit) || limit < 1) {
     return refusal(400, 'since must be a number (ms) and limit a whole number above 0');
   }
-  return { events: deps.events.page(since, limit), stored: deps.events.size, dropped: deps.events.dropped };
+  return {
+    events: deps.events.page(since, limit), stored: deps.events.size, dropped: deps.events.dropped,
+    unrecordedSignals: deps.events.unrecordedSignals,
+  };
 }
 
 /** Jobs in flight listed by /api/ledger at most; `inFlightTotal` counts them all. */

@@ -9,7 +9,7 @@ import { createHttpServer } from './http.ts';
 import { openLedger, type LedgerDatabase } from './ledger/database.ts';
 import { Ledger } from './ledger/ledger.ts';
 import { PointsDesk } from './points.ts';
-import { EventStore } from './event-store.ts';
+import { EventStore, MAX_STORED_EVENTS } from './event-store.ts';
 import { fromLogEvent } from '../src/protocol/events.ts';
 import { PeerRegistry } from './registry.ts';
 import { authorityBindings, type PeerSession } from './session.ts';
@@ -66,7 +66,7 @@ export async function startAuthority(config: AuthorityConfig, clock: () => numbe
   const points = new Ledger({ db: ledger, clock, options: { grantPoints: config.grantPoints, grantsPerIpPerDay: config.grantsPerIpPerDay } });
   let metrics!: AuthorityMetrics;
   const desk = new PointsDesk(points, clock, undefined, (operation, result) => metrics.transfers.inc({ operation, result }));
-  const events = new EventStore();
+  const events = new EventStore(MAX_STORED_EVENTS, clock);
   const registry = new PeerRegistry();
   const sessions = new Map<Handler, PeerSession>();
   const protocols = createRegistry();
@@ -93,7 +93,10 @@ export async function startAuthority(config: AuthorityConfig, clock: () => numbe
     clock,
     log: (event) => {
       if (event.kind === 'in' && event.result) metrics.countCommand(protocolOf(event.link), event.text, event.result);
-      if (!event.text.startsWith('log ')) events.add(fromLogEvent('authority', { ...event, text: redactTurnCredential(event.text) }));
+      if (event.text.startsWith('log ')) return;
+      // Relays are sampled (SIGNAL_EVENTS_PER_S); a refused one is always kept.
+      if (event.result !== 'exception' && event.text.startsWith('signal ') && !events.recordsSignal()) return;
+      events.add(fromLogEvent('authority', { ...event, text: redactTurnCredential(event.text) }));
     },
     onRefusal: (code) => metrics.refusals.inc({ code }),
     onProtocol: (handler) => sessions.get(handler)?.greet(),

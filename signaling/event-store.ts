@@ -4,6 +4,7 @@
 // end; one far out of order waits in a side list merged in before the next read, so a peer with
 // a wrong clock costs one merge per read, not a move of the whole store per event.
 import type { NetEvent } from '../src/protocol/events.ts';
+import { RateLimiter } from '../src/protocol/rate-limit.ts';
 
 /** Enough for a long demo of 50 peers; at ~200 bytes an event this is ~40 MB at most. */
 export const MAX_STORED_EVENTS = 200_000;
@@ -14,6 +15,14 @@ export const MAX_EVENTS_PER_PAGE = 20_000;
  * shipped 2 s late by a busy network); further back, it waits for the next merge.
  */
 const MAX_SPLICE_DISTANCE = 4096;
+/**
+ * Relayed `signal`s recorded at most, per second over time and in one burst (each relay is two
+ * frames, in and out). A demo's whole overlay signaling (50 peers x 4 links x ~10 frames) is kept;
+ * under a relay load of thousands a second the rest are counted, not stored, so they cost neither
+ * the store's memory nor two events per relay (docs/BENCHMARKS.md, authority-load).
+ */
+export const SIGNAL_EVENTS_PER_S = 20;
+export const SIGNAL_EVENTS_BURST = 4000;
 /** Late events held before a merge is forced, and the dropping slack past capacity (amortises the merge). */
 const MAX_LATE_EVENTS = 10_000;
 
@@ -25,8 +34,13 @@ export class EventStore {
   private late: NetEvent[] = [];
   /** Events dropped because the store was full. */
   dropped = 0;
+  /** Relayed signals not recorded: over SIGNAL_EVENTS_PER_S. */
+  unrecordedSignals = 0;
+  private readonly signalBudget: RateLimiter;
 
-  constructor(private readonly capacity = MAX_STORED_EVENTS) {}
+  constructor(private readonly capacity = MAX_STORED_EVENTS, clock: () => number = Date.now) {
+    this.signalBudget = new RateLimiter(SIGNAL_EVENTS_PER_S, SIGNAL_EVENTS_BURST, clock);
+  }
 
   get size(): number {
     return this.events.length - this.head + this.late.length;
@@ -43,6 +57,13 @@ export class EventStore {
     }
     if (this.late.length > MAX_LATE_EVENTS) this.merge();
     this.trim();
+  }
+
+  /** Whether the event of a relayed signal may be recorded now; one that may not is only counted. */
+  recordsSignal(): boolean {
+    if (this.signalBudget.take()) return true;
+    this.unrecordedSignals++;
+    return false;
   }
 
   /** Events with t >= sinceMs, oldest first, at most `limit` (and MAX_EVENTS_PER_PAGE). */

@@ -1,7 +1,7 @@
 // The authority's event store: kept in time order however late events arrive, pages found by
 // binary search, the oldest dropped when full; checked against a plain sorted reference.
 import { describe, expect, it } from 'vitest';
-import { EventStore, MAX_EVENTS_PER_PAGE } from '../../signaling/event-store.ts';
+import { EventStore, MAX_EVENTS_PER_PAGE, MAX_STORED_EVENTS, SIGNAL_EVENTS_BURST, SIGNAL_EVENTS_PER_S } from '../../signaling/event-store.ts';
 import type { NetEvent } from '../../src/protocol/events.ts';
 import { prng } from '../helpers/prng.ts';
 
@@ -77,6 +77,18 @@ describe('EventStore', () => {
     expect(store.all()).toEqual(expected(reference, capacity, -Infinity, Infinity));
     expect(store.size).toBe(capacity);
     expect(store.dropped).toBe(40_000 - capacity);
+  });
+
+  it('records relayed signals up to a burst and a rate, and counts the rest', () => {
+    let nowMs = 0;
+    const store = new EventStore(MAX_STORED_EVENTS, () => nowMs);
+    const burst = Array.from({ length: SIGNAL_EVENTS_BURST + 500 }, () => store.recordsSignal());
+    expect(burst.filter(Boolean)).toHaveLength(SIGNAL_EVENTS_BURST);
+    expect(store.unrecordedSignals).toBe(500);
+    nowMs += 10_000;
+    const later = Array.from({ length: 1000 }, () => store.recordsSignal());
+    expect(later.filter(Boolean)).toHaveLength(10 * SIGNAL_EVENTS_PER_S);
+    expect(store.unrecordedSignals).toBe(500 + 1000 - 10 * SIGNAL_EVENTS_PER_S);
   });
 });
 

@@ -34,6 +34,17 @@ describe('relaying signals', () => {
     expect(a.peer.frames.filter((frame) => frame.startsWith('exception'))).toEqual([]);
   });
 
+  it('records relayed signals in the replay, in and out, within the signal budget', async () => {
+    const a = await joined();
+    const b = await joined();
+    for (let seq = 0; seq < 10; seq++) a.peer.send(`signal ${b.id} {type candidate seq ${seq}}`);
+    await until(() => b.peer.frames.filter((frame) => frame.startsWith('signal ')).length === 10);
+    const relayed = authority.events.all().filter((e) => e.node === 'authority' && e.text?.startsWith('signal '));
+    expect(relayed.filter((e) => e.kind === 'in' && e.peer === a.id && e.result === 'ok')).toHaveLength(10);
+    expect(relayed.filter((e) => e.kind === 'out' && e.peer === b.id)).toHaveLength(10);
+    expect(authority.events.unrecordedSignals).toBe(0);
+  });
+
   it('answers PEER_GONE to a signal for a peer that has left', async () => {
     const a = await joined();
     const b = await joined();
