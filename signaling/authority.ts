@@ -85,14 +85,14 @@ export async function startAuthority(config: AuthorityConfig, clock: () => numbe
     { processMetrics: deps.processMetrics ?? false },
   );
   observeRelays(registry, (seconds) => metrics.relaySeconds.observe(seconds));
-  // A joined link's events name its peer id, so its protocol is the registered handler's.
-  const protocolOf = (link: string) => registry.get(link)?.handler.inbound?.name ?? 'unjoined';
+  // Commands are counted under the link's protocol once it has joined.
+  const protocolOf = (handler: Handler) => (sessions.get(handler)?.peer && handler.inbound?.name) || 'unjoined';
   const server = new Server({
     registry: protocols,
     bindings,
     clock,
-    log: (event) => {
-      if (event.kind === 'in' && event.result) metrics.countCommand(protocolOf(event.link), event.text, event.result);
+    log: (event, handler) => {
+      if (event.kind === 'in' && event.result) metrics.countCommand(protocolOf(handler), event.text, event.result);
       if (event.text.startsWith('log ')) return;
       // Relays are sampled (SIGNAL_EVENTS_PER_S); a refused one is always kept.
       if (event.result !== 'exception' && event.text.startsWith('signal ') && !events.recordsSignal()) return;

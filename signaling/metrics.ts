@@ -104,7 +104,8 @@ export class AuthorityMetrics {
 
   /** An inbound command and how it ended; an unknown command word counts as `other`. */
   countCommand(protocol: string, text: string, outcome: 'ok' | 'exception'): void {
-    const word = /^\S*/.exec(text)![0];
+    const space = text.indexOf(' ');
+    const word = space === -1 ? text : text.slice(0, space);
     const command = this.commandNames.has(word) ? word : OTHER_COMMAND;
     let byCommand = this.commandTally.get(protocol);
     if (!byCommand) this.commandTally.set(protocol, byCommand = new Map());

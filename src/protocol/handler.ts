@@ -97,7 +97,8 @@ export interface HandlerOptions {
   readonly accepts: ReadonlyMap<string, Binding>;
   readonly limits?: Partial<LinkLimits>;
   readonly clock?: () => number;
-  readonly log?: (event: LogEvent) => void;
+  /** Every frame in and out, and the link opening and closing; `handler` is the link's own. */
+  readonly log?: (event: LogEvent, handler: Handler) => void;
   /** Called once the peer's protocol declaration was accepted. */
   readonly onDeclared?: (handler: Handler) => void;
   /** Called with every `exception` the peer sends. */
@@ -218,11 +219,12 @@ export class Handler<Out extends ProtocolSpec = ProtocolSpec> {
   }
 
   /** Synchronous commands are answered in arrival order; asynchronous ones when they settle. */
-  private dispatch(frame: string, [command, ...rest]: [string, ...string[]]): void {
-    if (command === 'exception') return this.onPeerException(frame, rest);
+  private dispatch(frame: string, words: [string, ...string[]]): void {
+    const command = words[0];
+    if (command === 'exception') return this.onPeerException(frame, words.slice(1));
     let reply: Reply<Out> | Promise<Reply<Out>>;
     try {
-      reply = this.run(command, rest);
+      reply = this.run(command, words);
     } catch (error) {
       return this.refuse(frame, error);
     }
@@ -241,13 +243,14 @@ export class Handler<Out extends ProtocolSpec = ProtocolSpec> {
     if (words) this.sendWords(words);
   }
 
-  private run(command: string, words: string[]): Reply<Out> | Promise<Reply<Out>> {
+  /** Runs `words[0]` with the arguments after it. */
+  private run(command: string, words: readonly string[]): Reply<Out> | Promise<Reply<Out>> {
     if (this.state === HandlerState.undeclared) {
       const spec = lookup(DEFAULT_COMMANDS, command);
-      return this.acceptProtocol((checkArgs(command, spec, words) as { name: string }).name);
+      return this.acceptProtocol((checkArgs(command, spec, words, 1) as { name: string }).name);
     }
     const table = this.inbound!.commands as CommandTable;
-    const args = checkArgs(command, lookup(table, command), words) as Record<string, unknown>;
+    const args = checkArgs(command, lookup(table, command), words, 1) as Record<string, unknown>;
     if (command === 'identity') {
       this.displayName = `${String(args['name'])} (${this.link.remote})`;
       return undefined;
@@ -301,8 +304,12 @@ export class Handler<Out extends ProtocolSpec = ProtocolSpec> {
   private log(kind: LogEvent['kind'], text: string, result?: LogEvent['result'], code?: ErrorCode): void {
     const sink = this.options.log;
     if (!sink) return;
-    const event = { t: this.clock(), kind, link: this.displayName, text: text.slice(0, LOG_TEXT_CHARS) };
-    sink(result ? { ...event, result, ...(code && { code }) } : event);
+    const t = this.clock();
+    const link = this.displayName;
+    const cut = text.length > LOG_TEXT_CHARS ? text.slice(0, LOG_TEXT_CHARS) : text;
+    const self = this as Handler;
+    if (!result) sink({ t, kind, link, text: cut }, self);
+    else sink(code ? { t, kind, link, text: cut, result, code } : { t, kind, link, text: cut, result }, self);
   }
 }
 

@@ -17,6 +17,12 @@ export interface ArgSpec {
   readonly maxItems?: number;
   readonly min?: number;
   readonly max?: number;
+  /**
+   * A list or dict the receiver sends on as it came (a relayed `signal` payload): once checked, its
+   * value is frozen and keeps the word it was read from, which `encodeArgs` writes instead of
+   * encoding the value again. The word parses to the same items, so nothing unchecked goes out.
+   */
+  readonly forward?: boolean;
 }
 
 export interface OptionSpec {
@@ -151,29 +157,43 @@ function wrongArgs(command: string, spec: CommandSpec): CommandError {
   return new CommandError('WRONG_ARGS', `wrong # args: should be "${usage(command, spec)}"`);
 }
 
-/** Checks the words after the command name against its schema and returns the typed arguments. */
-export function checkArgs<C extends CommandSpec>(command: string, spec: C, words: readonly string[]): ArgsOf<C> {
+/**
+ * Checks the words after the command name against its schema and returns the typed arguments.
+ * The arguments are `words` from index `from` on (a parsed command line passes 1: no copy per frame).
+ */
+export function checkArgs<C extends CommandSpec>(command: string, spec: C, words: readonly string[], from = 0): ArgsOf<C> {
   const args: Record<string, unknown> = {};
-  const rest = takeOptions(command, spec, words, args);
-  let index = 0;
+  let index = takeOptions(command, spec, words, from, args);
   for (const arg of spec.args) {
     if (arg.variadic) {
-      args[arg.name] = takeVariadic(command, spec, arg, rest.slice(index));
-      index = rest.length;
-    } else if (index < rest.length) {
-      args[arg.name] = checkValue(arg.type, rest[index++]!, arg, `"${arg.name}"`);
+      args[arg.name] = takeVariadic(command, spec, arg, words.slice(index));
+      index = words.length;
+    } else if (index < words.length) {
+      const word = words[index++]!;
+      const value = checkValue(arg.type, word, arg, `"${arg.name}"`);
+      args[arg.name] = arg.forward ? keepWord(value, word) : value;
     } else if (!arg.optional) {
       throw wrongArgs(command, spec);
     }
   }
-  if (index < rest.length) throw wrongArgs(command, spec);
+  if (index < words.length) throw wrongArgs(command, spec);
   return args as ArgsOf<C>;
 }
 
-function takeOptions(command: string, spec: CommandSpec, words: readonly string[], args: Record<string, unknown>): readonly string[] {
+/** Where a `forward` list or dict keeps the word it was read from (not enumerable: not part of the value). */
+const WORD = Symbol('word');
+
+function keepWord(value: unknown, word: string): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  Object.defineProperty(value, WORD, { value: word });
+  return Object.freeze(value);
+}
+
+/** Index of the first word after the options. */
+function takeOptions(command: string, spec: CommandSpec, words: readonly string[], from: number, args: Record<string, unknown>): number {
   const options = spec.options;
-  if (!options) return words;
-  let i = 0;
+  if (!options) return from;
+  let i = from;
   while (i < words.length && words[i]!.startsWith('-')) {
     const flag = words[i++]! as `-${string}`;
     if (flag === '--') break;
@@ -188,7 +208,7 @@ function takeOptions(command: string, spec: CommandSpec, words: readonly string[
     if (i >= words.length) throw wrongArgs(command, spec);
     args[flag.slice(1)] = checkValue(option.type, words[i++]!, option, `"${flag}"`);
   }
-  return words.slice(i);
+  return i;
 }
 
 function takeVariadic(command: string, spec: CommandSpec, arg: ArgSpec, words: readonly string[]): unknown {
@@ -211,12 +231,7 @@ export function oneOf(names: readonly string[]): string {
 export function encodeArgs<C extends CommandSpec>(command: string, spec: C, args: ArgsOf<C>): string[] {
   const values = args as Record<string, unknown>;
   const words = [command];
-  for (const [flag, option] of Object.entries(spec.options ?? {})) {
-    const value = values[flag.slice(1)];
-    if (value === undefined || value === false) continue;
-    words.push(flag);
-    if (option.type !== 'flag') words.push(encodeValue(value));
-  }
+  if (spec.options) encodeOptions(spec.options, values, words);
   const optionsEnd = words.length;
   for (const arg of spec.args) {
     const value = values[arg.name];
@@ -233,8 +248,19 @@ export function encodeArgs<C extends CommandSpec>(command: string, spec: C, args
   return words;
 }
 
+function encodeOptions(options: NonNullable<CommandSpec['options']>, values: Record<string, unknown>, words: string[]): void {
+  for (const [flag, option] of Object.entries(options)) {
+    const value = values[flag.slice(1)];
+    if (value === undefined || value === false) continue;
+    words.push(flag);
+    if (option.type !== 'flag') words.push(encodeValue(value));
+  }
+}
+
 function encodeValue(value: unknown): string {
+  if (typeof value !== 'object' || value === null) return String(value);
+  const word = (value as { [WORD]?: string })[WORD];
+  if (word !== undefined) return word;
   if (Array.isArray(value)) return formatList(value.map(String));
-  if (typeof value === 'object' && value !== null) return formatList(Object.entries(value).flat().map(String));
-  return String(value);
+  return formatList(Object.entries(value).flat().map(String));
 }

@@ -1,6 +1,6 @@
 // Server: accepts links, gives each a Handler that understands every installed protocol version,
 // and answers a declaration with the mirror protocol at the same version.
-import { Handler, type Binding, type HandlerOptions, type LinkLimits, type LogEvent } from './handler.ts';
+import { Handler, type Binding, type HandlerOptions, type LinkLimits } from './handler.ts';
 import type { Link } from './link.ts';
 import type { ProtocolRegistry } from './registry.ts';
 
@@ -10,7 +10,7 @@ export interface ServerOptions {
   readonly bindings: readonly Binding[];
   readonly limits?: Partial<LinkLimits>;
   readonly clock?: () => number;
-  readonly log?: (event: LogEvent) => void;
+  readonly log?: HandlerOptions['log'];
   readonly onConnect?: (handler: Handler) => void;
   /** Runs after the Handler sent the mirror `protocol`, so it may send greetings at once. */
   readonly onProtocol?: (handler: Handler) => void;

@@ -1,5 +1,7 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { CommandError } from '../../src/protocol/errors.ts';
+import { parseCommand } from '../../src/protocol/parse.ts';
+import { signalFrom, signalTo } from '../../src/protocol/protocols/common.ts';
 import { checkArgs, encodeArgs, oneOf, usage, type ArgsOf, type CommandSpec } from '../../src/protocol/schema.ts';
 
 const solicit = {
@@ -106,6 +108,36 @@ describe('encodeArgs', () => {
 
   it('protects a first positional that starts with a dash', () => {
     expect(encodeArgs('solicit', solicit, { job: '-x' })).toEqual(['solicit', '--', '-x']);
+  });
+});
+
+describe('forward arguments', () => {
+  const from = 'a'.repeat(32);
+  const to = 'b'.repeat(32);
+
+  it('reads the arguments after index `from` of a parsed command line', () => {
+    expect(checkArgs('signal', signalTo, parseCommand(`signal ${to} {type offer}`), 1)).toEqual({ to, payload: { type: 'offer' } });
+  });
+
+  it('freezes a forward dict and writes it on as the word it came in, not re-encoded', () => {
+    const word = ' type   candidate  candidate {a b} type answer ';
+    const { payload } = checkArgs('signal', signalTo, [to, word]);
+    expect(payload).toEqual({ type: 'answer', candidate: 'a b' });
+    expect(Object.isFrozen(payload)).toBe(true);
+    expect(() => Object.assign(payload, { type: 'offer' })).toThrow(TypeError);
+    expect(encodeArgs('signal', signalFrom, { from, payload })).toEqual(['signal', from, word]);
+    expect(checkArgs('signal', signalFrom, [from, word]).payload).toEqual(payload);
+  });
+
+  it('checks a forward dict against its schema like any other', () => {
+    expect(refusal(() => checkArgs('signal', signalTo, [to, 'type'])).code).toBe('BAD_VALUE');
+    expect(refusal(() => checkArgs('signal', signalTo, [to, '{type'])).code).toBe('BAD_VALUE');
+    expect(refusal(() => checkArgs('signal', signalTo, [to, 'k v '.repeat(17)])).code).toBe('ARG_TOO_LONG');
+    expect(refusal(() => checkArgs('signal', signalTo, [to, `k {${'x'.repeat(32 * 1024)}}`])).code).toBe('ARG_TOO_LONG');
+  });
+
+  it('encodes a dict built here as a canonical list', () => {
+    expect(encodeArgs('signal', signalFrom, { from, payload: { type: 'offer', sdp: 'v=0 x' } })).toEqual(['signal', from, 'type offer sdp {v=0 x}']);
   });
 });
 

@@ -25,7 +25,7 @@ export const heartbeat = {
 export const signalTo = {
   args: [
     { name: 'to', type: 'id' },
-    { name: 'payload', type: 'dict', maxBytes: MAX_SIGNAL_BYTES, maxItems: 16 },
+    { name: 'payload', type: 'dict', maxBytes: MAX_SIGNAL_BYTES, maxItems: 16, forward: true },
   ],
   reply: '',
   doc: 'Relays a WebRTC signaling payload (offer, answer or candidate) to a joined peer.',
