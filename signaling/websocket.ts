@@ -55,7 +55,8 @@ export interface WebSockets {
 }
 
 export function attachWebSockets(http: HttpServer, deps: WebSocketDeps): WebSockets {
-  const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD_BYTES });
+  // No permessage-deflate (ws's server default, said here): compressing a 300-byte signal costs more than it saves.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD_BYTES, perMessageDeflate: false });
   const perAddress = new Map<string, number>();
   /** Links not known to have joined, oldest first (a Set keeps insertion order); joined ones are pruned lazily. */
   const pending = new Set<Handler>();
