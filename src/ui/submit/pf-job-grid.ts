@@ -1,8 +1,10 @@
 // Every job of the series as one small square coloured by its state, drawn on a canvas so a series of
 // thousands costs a few rectangles per frame: only cells whose state or progress changed are
 // redrawn. Running cells fill up with their progress; a red corner marks a job retried after a
-// failure. Hovering a cell tells its index, state, worker and history. The page bumps `revision`
-// when the live queue has changed (its jobs are mutated in place).
+// failure. Hovering a cell tells its index, state, worker and history. A series with more jobs than
+// the grid has room for (a hundred thousand) shows a block of consecutive jobs per cell, coloured by
+// the most pressing state in it. The page bumps `revision` when the live queue has changed (its
+// jobs are mutated in place).
 import { LitElement, css, html, nothing } from 'lit';
 import { styleMap } from 'lit/directives/style-map.js';
 import { JobState, type Job, type JobQueue } from '../../peer/farm/job-queue.ts';
@@ -23,24 +25,47 @@ const CELL_SIZES_PX = [16, 14, 12, 10, 8, 6, 5, 4, 3, 2];
 const MAX_HEIGHT_PX = 260;
 /** Progress is drawn in this many steps, so a cell is redrawn at most this often. */
 const PROGRESS_STEPS = 8;
+/** A block's colour: the first of these states any of its jobs is in (done only when all are). */
+const PRECEDENCE: readonly JobState[] = [
+  JobState.poisoned, JobState.running, JobState.verifying, JobState.assigned, JobState.queued, JobState.done,
+];
+const STATE_CODE = new Map<JobState, number>(PRECEDENCE.map((state, code) => [state, code]));
+/** A cell key's flag for a job retried after a failure. */
+const RETRIED = 0x80;
 
-interface Layout { size: number; pitch: number; cols: number; rows: number }
+/** `per` consecutive jobs in each cell (1 unless the series is larger than the grid). */
+interface Layout { size: number; pitch: number; cols: number; rows: number; per: number; cells: number }
 
 function layoutFor(jobs: number, width: number): Layout {
   let layout: Layout | undefined;
   for (const size of CELL_SIZES_PX) {
     const pitch = size + (size >= 8 ? 2 : 1);
     const cols = Math.max(1, Math.floor((width + pitch - size) / pitch));
-    layout = { size, pitch, cols, rows: Math.ceil(jobs / cols) };
-    if (layout.rows * pitch <= MAX_HEIGHT_PX) break;
+    layout = { size, pitch, cols, rows: Math.ceil(jobs / cols), per: 1, cells: jobs };
+    if (layout.rows * pitch <= MAX_HEIGHT_PX) return layout;
   }
-  return layout!;
+  const { size, pitch, cols } = layout!;
+  const per = Math.ceil(jobs / (cols * Math.floor(MAX_HEIGHT_PX / pitch)));
+  const cells = Math.ceil(jobs / per);
+  return { size, pitch, cols, rows: Math.ceil(cells / cols), per, cells };
 }
 
-/** What a cell shows; a change of key means redraw. */
-function cellKey(job: Job): string {
-  const progress = job.state === JobState.running ? Math.floor(job.progress * PROGRESS_STEPS) : 0;
-  return `${job.state}${progress}${job.failures.length > 0 ? '!' : ''}`;
+/**
+ * What a cell shows, as a small number (a change means redraw): the state code of its most pressing
+ * job (PRECEDENCE), the progress step of a lone running job, and RETRIED.
+ */
+function cellKey(jobs: readonly Job[], first: number, per: number): number {
+  const end = Math.min(jobs.length, first + per);
+  let code = STATE_CODE.get(JobState.done)!;
+  let flags = 0;
+  for (let i = first; i < end; i += 1) {
+    const job = jobs[i]!;
+    code = Math.min(code, STATE_CODE.get(job.state)!);
+    if (job.failures.length > 0 && job.state !== JobState.poisoned) flags = RETRIED;
+  }
+  const lone = jobs[first]!;
+  const progress = per === 1 && lone.state === JobState.running ? Math.floor(lone.progress * PROGRESS_STEPS) : 0;
+  return (code << 4) | progress | flags;
 }
 
 export class PfJobGrid extends LitElement {
@@ -56,7 +81,8 @@ export class PfJobGrid extends LitElement {
   declare _width: number;
   declare _hover: number | undefined;
 
-  private keys: string[] = [];
+  /** The key each cell was last drawn with (0xff: not drawn). */
+  private keys = new Uint8Array(0);
   private palette = new Map<string, string>();
   private drawnFor: unknown;
   private readonly resize = new ResizeObserver(([entry]) => {
@@ -149,8 +175,7 @@ export class PfJobGrid extends LitElement {
 
   override render() {
     const jobs = this.queue?.jobs ?? [];
-    const counts = new Map<JobState, number>();
-    for (const job of jobs) counts.set(job.state, (counts.get(job.state) ?? 0) + 1);
+    const counts = new Map<JobState, number>(LEGEND.map(({ state }) => [state, this.queue?.count(state) ?? 0]));
     const summary = LEGEND.map(({ state, label }) => `${count(counts.get(state) ?? 0)} ${label.toLowerCase()}`).join(', ');
     return html`
       <div class="frame" @pointermove=${this._onPointer} @pointerleave=${this._onLeave}>
@@ -168,16 +193,19 @@ export class PfJobGrid extends LitElement {
   }
 
   private renderTip(jobs: readonly Job[]) {
-    const job = this._hover === undefined ? undefined : jobs[this._hover];
-    if (!job) return nothing;
-    const { pitch, cols, size } = layoutFor(jobs.length, this._width);
-    const x = (job.index % cols) * pitch;
-    const top = Math.floor(job.index / cols) * pitch;
+    const cell = this._hover;
+    if (cell === undefined) return nothing;
+    const layout = layoutFor(jobs.length, this._width);
+    const { pitch, cols, size, per } = layout;
+    if (cell >= layout.cells) return nothing;
+    const x = (cell % cols) * pitch;
+    const top = Math.floor(cell / cols) * pitch;
     // Anchored on the cell's side towards the middle, so the tip never leaves the card.
-    const place = x < (Math.min(jobs.length, cols) * pitch) / 2
+    const place = x < (Math.min(layout.cells, cols) * pitch) / 2
       ? { left: `${x}px`, top: `${top}px` }
       : { left: `${x + size}px`, top: `${top}px`, transform: 'translate(-100%, calc(-100% - 6px))' };
-    return html`<div class="tip" role="tooltip" style=${styleMap(place)}>${this.describe(job)}</div>`;
+    const text = per === 1 ? this.describe(jobs[cell]!) : describeBlock(jobs, cell * per, Math.min(jobs.length, (cell + 1) * per));
+    return html`<div class="tip" role="tooltip" style=${styleMap(place)}>${text}</div>`;
   }
 
   private describe(job: Job): string {
@@ -206,32 +234,35 @@ export class PfJobGrid extends LitElement {
     if (!canvas || this._width === 0) return;
     const layout = layoutFor(jobs.length, this._width);
     const ratio = devicePixelRatio || 1;
-    const shape = `${jobs.length}/${layout.cols}/${layout.size}/${ratio}`;
+    const shape = `${jobs.length}/${layout.cols}/${layout.size}/${layout.per}/${ratio}`;
     const ctx = canvas.getContext('2d')!;
+    const across = Math.min(layout.cells, layout.cols) * layout.pitch;
     if (this.drawnFor !== this.queue || canvas.dataset['shape'] !== shape) {
       canvas.dataset['shape'] = shape;
-      canvas.style.width = `${Math.min(jobs.length, layout.cols) * layout.pitch}px`;
+      canvas.style.width = `${across}px`;
       canvas.style.height = `${layout.rows * layout.pitch}px`;
-      canvas.width = Math.ceil(Math.min(jobs.length, layout.cols) * layout.pitch * ratio);
+      canvas.width = Math.ceil(across * ratio);
       canvas.height = Math.ceil(layout.rows * layout.pitch * ratio);
       ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-      this.keys = [];
+      this.keys = new Uint8Array(layout.cells).fill(0xff);
       this.drawnFor = this.queue;
       this.palette = this.colours();
     }
     const colours = this.palette;
-    for (const job of jobs) {
-      const key = cellKey(job);
-      if (this.keys[job.index] === key) continue;
-      this.keys[job.index] = key;
-      this.drawCell(ctx, layout, job, colours);
+    for (let cell = 0; cell < layout.cells; cell += 1) {
+      const key = cellKey(jobs, cell * layout.per, layout.per);
+      if (this.keys[cell] === key) continue;
+      this.keys[cell] = key;
+      this.drawCell(ctx, layout, cell, key, colours);
     }
   }
 
-  private drawCell(ctx: CanvasRenderingContext2D, { size, pitch, cols }: Layout, job: Job, colours: Map<string, string>): void {
-    const x = (job.index % cols) * pitch;
-    const y = Math.floor(job.index / cols) * pitch;
+  private drawCell(ctx: CanvasRenderingContext2D, { size, pitch, cols, per }: Layout, cell: number, key: number, colours: Map<string, string>): void {
+    const x = (cell % cols) * pitch;
+    const y = Math.floor(cell / cols) * pitch;
     const radius = size >= 8 ? 2.5 : 0;
+    const state = PRECEDENCE[key >> 4]!;
+    const progress = key & 0x0f;
     ctx.clearRect(x, y, size, size);
     const fill = (colour: string, top: number, height: number) => {
       ctx.fillStyle = colour;
@@ -239,14 +270,14 @@ export class PfJobGrid extends LitElement {
       ctx.roundRect(x, top, size, height, radius);
       ctx.fill();
     };
-    if (job.state === JobState.running) {
+    if (state === JobState.running && per === 1) {
       fill(colours.get(JobState.assigned)!, y, size);
-      const filled = Math.max(2, Math.round(size * Math.floor(job.progress * PROGRESS_STEPS) / PROGRESS_STEPS));
+      const filled = Math.max(2, Math.round((size * progress) / PROGRESS_STEPS));
       fill(colours.get(JobState.running)!, y + size - filled, filled);
     } else {
-      fill(colours.get(job.state)!, y, size);
+      fill(colours.get(state)!, y, size);
     }
-    if (job.failures.length > 0 && job.state !== JobState.poisoned && size >= 6) {
+    if ((key & RETRIED) !== 0 && size >= 6) {
       ctx.fillStyle = colours.get(JobState.poisoned)!;
       ctx.fillRect(x + size - Math.ceil(size / 3), y, Math.ceil(size / 3), Math.ceil(size / 3));
     }
@@ -265,17 +296,25 @@ export class PfJobGrid extends LitElement {
     const jobs = this.queue?.jobs.length ?? 0;
     const canvas = this.renderRoot.querySelector('canvas')!;
     const box = canvas.getBoundingClientRect();
-    const { pitch, cols, size } = layoutFor(jobs, this._width);
+    const { pitch, cols, size, cells } = layoutFor(jobs, this._width);
     const x = event.clientX - box.left;
     const y = event.clientY - box.top;
-    const index = Math.floor(y / pitch) * cols + Math.floor(x / pitch);
-    const inside = x >= 0 && y >= 0 && x % pitch < size && y % pitch < size && x < cols * pitch && index < jobs;
-    this._hover = inside ? index : undefined;
+    const cell = Math.floor(y / pitch) * cols + Math.floor(x / pitch);
+    const inside = x >= 0 && y >= 0 && x % pitch < size && y % pitch < size && x < cols * pitch && cell < cells;
+    this._hover = inside ? cell : undefined;
   }
 
   private _onLeave(): void {
     this._hover = undefined;
   }
+}
+
+/** "Jobs a–b · 12 done, 3 running, ..." for a block of jobs [first, end). */
+function describeBlock(jobs: readonly Job[], first: number, end: number): string {
+  const counts = new Map<JobState, number>();
+  for (let i = first; i < end; i += 1) counts.set(jobs[i]!.state, (counts.get(jobs[i]!.state) ?? 0) + 1);
+  const parts = LEGEND.filter(({ state }) => counts.has(state)).map(({ state, label }) => `${count(counts.get(state)!)} ${label.toLowerCase()}`);
+  return `Jobs ${count(first)}–${count(end - 1)} · ${parts.join(', ')}`;
 }
 
 customElements.define('pf-job-grid', PfJobGrid);
