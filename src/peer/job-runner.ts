@@ -45,6 +45,10 @@ export interface JobRunOptions {
   timeoutMs: number;
   /** Called with the fractions the job reports (0..1), throttled, until the run settles. */
   onProgress?: (fraction: number) => void;
+  /** Called when the job leaves the queue for a sandbox thread. */
+  onStart?: () => void;
+  /** Called with how long a job that succeeded ran on its thread, timed in the sandbox. */
+  onRan?: (ms: number) => void;
   signal?: AbortSignal;
   /**
    * Who the job is for, e.g. the client and its series id. Jobs share a warm worker only when
@@ -287,13 +291,18 @@ class SandboxJobRunner implements JobRunner {
     run.state = RunState.RUNNING;
     run.frame = frame;
     this.running += 1;
+    run.options.onStart?.();
     const { timeoutMs } = run.options;
     run.watchdog = setTimeout(() => {
       void frame.api.cancel(run.id).catch(() => undefined);
       this.settle(run, failed('SANDBOX_FAILED', `the sandbox did not answer within ${timeoutMs + SANDBOX_ANSWER_GRACE_MS} ms`));
     }, timeoutMs + SANDBOX_ANSWER_GRACE_MS);
     frame.api.run(run.id, run.code, run.input, timeoutMs, run.options.series ?? null).then(
-      (outcome) => this.settle(run, toSettlement(outcome)),
+      (outcome) => {
+        const ms = outcome?.ok === true ? outcome.ms : undefined;
+        if (typeof ms === 'number' && ms >= 0 && ms < Infinity) run.options.onRan?.(ms);
+        this.settle(run, toSettlement(outcome));
+      },
       (error: unknown) => this.settle(run, { error }),
     );
   }

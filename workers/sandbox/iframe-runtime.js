@@ -72,9 +72,12 @@ function runJob(runId, code, input, timeoutMs, series = null) {
     active.set(runId, (outcome) => finish(outcome, false));
     slot.worker.addEventListener('message', progress.onMessage);
     slot.worker.addEventListener('error', onError);
+    // Timed here, on the sandbox's own thread: the page's main thread may answer much later.
+    const startedMs = performance.now();
     slot.remote.run(code, input).then(
       (answer) => {
         const outcome = checkOutcome(answer);
+        if (outcome?.ok === true) outcome.ms = performance.now() - startedMs;
         if (outcome !== null) finish(outcome, true);
         else finish(failure('JOB_THREW', 'the job sent an answer that is not an outcome'), false);
       },

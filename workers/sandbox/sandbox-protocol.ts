@@ -58,7 +58,8 @@ export const WARM_WORKER_IDLE_MS = 30_000;
 
 /** What a job run comes to, as the iframe reports it. */
 export type JobOutcome =
-  | { ok: true; value: unknown }
+  /** `ms`: how long the job ran on its thread, timed in the sandbox (sizes a worker's prefetch). */
+  | { ok: true; value: unknown; ms?: number }
   | { ok: false; code: JobErrorCode; message: string };
 
 /** The iframe's comlink API (iframe-runtime.js). */

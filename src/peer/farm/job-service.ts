@@ -10,6 +10,7 @@ import { MAX_BATCH_JOBS, resultsMessage } from '../../protocol/protocols/client-
 import { sign, type Identity } from '../../protocol/identity.ts';
 import { resultMessage } from '../../protocol/protocols/points.ts';
 import { JobTrace } from './trace.ts';
+import type { JobRunOptions } from '../job-runner.ts';
 
 /** A client's link as this worker sees it: what it sends back is typed by p2p:client<-worker/1 or /2. */
 export type ClientLink = Handler<typeof clientFromWorker1 | typeof clientFromWorker2>;
@@ -29,7 +30,7 @@ const JOB_TIME_WEIGHT = 0.2;
  * A result waits at most this long for others to leave with it (one frame, one signature). Short
  * next to the work prefetched, so the client's next jobs are never late for it.
  */
-export const RESULT_BATCH_MS = 2;
+export const RESULT_BATCH_MS = 8;
 /** Progress messages per job and second at most: enough for a smooth bar. */
 const PROGRESS_PER_S = 4;
 /** The worker page lists this many recent jobs. */
@@ -46,7 +47,8 @@ export interface LocalJob {
   readonly lease: string;
   readonly client: string;
   readonly price: number;
-  readonly startedMs: number;
+  /** When it arrived, then when a sandbox thread took it (prefetched jobs wait for one). */
+  startedMs: number;
   state: LocalJobState;
   progress: number;
   finishedMs?: number;
@@ -56,7 +58,7 @@ export interface LocalJob {
 /** What the service needs of the sandboxed runner (src/peer/job-runner.ts). */
 export interface Runner {
   setThreads?(threads: number): void;
-  run(code: string, input: unknown, options: { timeoutMs: number; series?: string; onProgress?: (fraction: number) => void; signal?: AbortSignal }): Promise<unknown>;
+  run(code: string, input: unknown, options: Pick<JobRunOptions, 'timeoutMs' | 'series' | 'onProgress' | 'onStart' | 'onRan' | 'signal'>): Promise<unknown>;
 }
 
 export interface JobServiceDeps {
@@ -182,16 +184,19 @@ export class JobService {
     const traced = `${series.id}/${job.lease}`;
     try {
       const runner = await this.deps.runner();
-      this.trace.mark(traced, 'started');
-      const startedMs = performance.now();
       const value = await runner.run(series.code, parseInput(input), {
         // A warm worker serves only jobs of this client's series, never another client's.
         timeoutMs: series.timeoutMs, series: seriesKey(series.handler, series.id), signal,
         onProgress: this.progressSender(series, job),
+        // Prefetched jobs wait for a thread: a job's time counts from when one takes it.
+        onStart: () => {
+          job.startedMs = this.clock();
+          this.trace.mark(traced, 'started');
+        },
+        onRan: (ms) => this.timed(series, ms),
       });
       if (signal.aborted) throw Object.assign(new Error('cancelled by the client'), { code: 'ABORTED' });
       this.trace.mark(traced, 'ran');
-      this.timed(series, performance.now() - startedMs);
       const text = JSON.stringify(value === undefined ? null : value);
       job.state = LocalJobState.done;
       job.progress = 1;
@@ -250,6 +255,8 @@ export class JobService {
 
   /** Jobs to keep in hand beyond the free slots: PREFETCH_WORK_MS of work at the measured job time. */
   private prefetch(series: Series): number {
+    // Under a CPU limit a slot rests after each job: jobs kept waiting would run in its rest.
+    if (this.cpuShare() < 1) return 0;
     if (!series.batched) return FIRST_PREFETCH_JOBS;
     if (series.jobMs === undefined) return Math.max(FIRST_PREFETCH_JOBS, this.deps.slots());
     const jobs = Math.ceil((this.deps.slots() * PREFETCH_WORK_MS) / Math.max(series.jobMs, 0.05));
@@ -260,10 +267,10 @@ export class JobService {
     if (this.deps.paused() || !this.series.has(seriesKey(series.handler, series.id))) return;
     const target = this.deps.slots() + this.prefetch(series);
     const wanted = Math.min(MAX_BATCH_JOBS, target - this.running - this.requested());
-    // On /2, one pull for a quarter of what is kept in hand, not one a job: small jobs should not
+    // On /2, one pull for half of what is kept in hand, not one a job: small jobs should not
     // cost a frame each way. A worker with nothing in hand and nothing asked for always asks.
     const starving = this.running === 0 && this.requested() === 0;
-    const worth = series.batched ? Math.max(1, Math.floor(target / 4)) : 1;
+    const worth = series.batched ? Math.max(1, Math.floor(target / 2)) : 1;
     if (wanted <= 0 || (wanted < worth && !starving)) return;
     series.requested += wanted;
     series.handler.send('pull', { series: series.id, count: wanted });
