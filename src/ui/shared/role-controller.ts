@@ -6,8 +6,8 @@
 // hidden tab then renders nothing until it is shown again.
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 
-/** How often the worker and submit pages re-render at most (8 times a second): smooth enough, cheap while they farm. */
-export const BUSY_PAGE_UPDATE_MS = 125;
+/** How often the worker and submit pages re-render at most (4 times a second): smooth enough, cheap while they farm. */
+export const BUSY_PAGE_UPDATE_MS = 250;
 
 export interface RoleControllerOptions {
   /** At most one update per animation frame, however often the role changes. */
