@@ -40,15 +40,19 @@ function capitalise(text: string): string {
 export class PfStatusBadge extends LitElement {
   static override properties = {
     state: { type: String },
+    still: { type: Boolean },
     label: { type: String },
   };
 
   declare state: string;
+  /** No pulse: for badges in rows that change state many times a second (a busy worker's job list). */
+  declare still: boolean;
   declare label: string | undefined;
 
   constructor() {
     super();
     this.state = 'offline';
+    this.still = false;
   }
 
   static override styles = css`
@@ -93,6 +97,11 @@ export class PfStatusBadge extends LitElement {
       animation: pulse 1.2s ease-in-out 3;
     }
 
+    /* A row reused for job after job would restart the pulse at every render, for ever. */
+    .busy.still::before {
+      animation: none;
+    }
+
     .neutral {
       background: var(--pf-neutral-soft);
       color: var(--pf-neutral);
@@ -117,7 +126,7 @@ export class PfStatusBadge extends LitElement {
   `;
 
   override render() {
-    return html`<span class=${toneOf(this.state)}>${this.label ?? capitalise(this.state)}</span>`;
+    return html`<span class="${toneOf(this.state)} ${this.still ? 'still' : ''}">${this.label ?? capitalise(this.state)}</span>`;
   }
 }
 

@@ -91,13 +91,13 @@ export class PfSeriesCard extends LitElement {
       overflow: hidden;
     }
 
-    /* Scaled, not sized: a transform animates on the compositor, while a width transition
-       repainted the whole page on every frame of a series (measured: 56 paints a second). */
+    /* Scaled, not sized, and not animated: a width transition repainted the whole page on every
+       frame of a series (measured: 56 paints a second), and any transition here keeps the display
+       compositor drawing frames for as long as the series runs. The bar moves 4 times a second. */
     .track span {
       position: absolute;
       inset: 0;
       transform-origin: left;
-      transition: transform 200ms linear;
     }
 
     .done {
@@ -165,11 +165,6 @@ export class PfSeriesCard extends LitElement {
       }
     }
 
-    @media (prefers-reduced-motion: reduce) {
-      .track span {
-        transition: none;
-      }
-    }
   `];
 
   override render() {

@@ -194,7 +194,7 @@ export class PfJobList extends LitElement {
     const took = (job.finishedMs ?? now) - job.startedMs;
     return html`
       <tr>
-        <td><pf-status-badge state=${job.state}></pf-status-badge></td>
+        <td><pf-status-badge state=${job.state} still></pf-status-badge></td>
         <td>${job.state === 'failed' && job.error
           ? html`<span class="error" title=${job.error}>${job.error}</span>`
           : html`<span class="bar ${job.state}"><span style=${styleMap({ width: `${(job.progress * 100).toFixed(0)}%` })}></span></span><span class="pct">${percent(job.progress)}</span>`}
