@@ -16,11 +16,14 @@ import type { JobRunOptions } from '../job-runner.ts';
 export type ClientLink = Handler<typeof clientFromWorker1 | typeof clientFromWorker2>;
 
 /**
- * Work a worker keeps in hand beyond its running jobs, in ms of their measured run time: enough to
- * cover the round trip of a pull (a few ms on a LAN, more on a loaded machine), so small jobs
- * never leave a slot waiting. A job of 1 ms gets ~20 prefetched per slot; one of a second, one.
+ * Work a worker keeps in hand beyond its running jobs, in ms of their measured run time: at least
+ * this, and twice the measured round trip of a pull (a few ms on a LAN, 100 ms and more on a
+ * loaded machine), so jobs never leave a slot waiting for the client. A job of 1 ms gets ~20
+ * prefetched per slot; one of a second, one.
  */
 export const PREFETCH_WORK_MS = 20;
+/** Pulls whose send time is kept to time their round trip. */
+const TIMED_PULLS = 16;
 /** Jobs prefetched beyond the free slots at most, and before any job time is known. */
 export const MAX_PREFETCH_JOBS = 64;
 const FIRST_PREFETCH_JOBS = 1;
@@ -89,6 +92,9 @@ interface Series {
   flush: ReturnType<typeof setTimeout> | undefined;
   /** The running estimate of one job's run time, in ms (undefined until one ran). */
   jobMs: number | undefined;
+  /** When the pulls not yet answered were sent, oldest first, and the running estimate of their round trip. */
+  readonly pulls: number[];
+  pullMs: number | undefined;
 }
 
 interface SeriesArgs { series: string; code: string; timeout?: number; price?: number }
@@ -119,6 +125,7 @@ export class JobService {
       job: ({ series, lease, input }: { series: string; lease: string; input: string }) => this.start(handler, series, lease, input),
       jobs: ({ series, entries }: { series: string; entries: string[] }) => {
         if (entries.length % 2 !== 0) throw new CommandError(ErrorCode.BAD_VALUE, 'jobs: entries must be lease input pairs');
+        this.answered(this.find(handler, series));
         for (let i = 0; i < entries.length; i += 2) this.start(handler, series, entries[i]!, entries[i + 1]!);
       },
       cancel: ({ series, lease }: { series: string; lease: string }) => void this.find(handler, series).running.get(lease)?.abort(),
@@ -143,7 +150,7 @@ export class JobService {
     this.series.get(key)?.running.forEach((controller) => controller.abort());
     const series: Series = {
       id, handler, batched: handler.can('results'), code, timeoutMs: timeout ?? DEFAULT_TIMEOUT_MS, price: price ?? 0,
-      requested: 0, running: new Map(), pending: [], flush: undefined, jobMs: undefined,
+      requested: 0, running: new Map(), pending: [], flush: undefined, jobMs: undefined, pulls: [], pullMs: undefined,
     };
     this.series.set(key, series);
     void handler.closed.then(() => this.close(handler, id));
@@ -236,6 +243,14 @@ export class JobService {
     });
   }
 
+  /** Jobs came for the oldest pull not yet answered: its round trip goes into the estimate. */
+  private answered(series: Series): void {
+    const sentMs = series.pulls.shift();
+    if (sentMs === undefined) return;
+    const ms = performance.now() - sentMs;
+    series.pullMs = series.pullMs === undefined ? ms : series.pullMs + JOB_TIME_WEIGHT * (ms - series.pullMs);
+  }
+
   /** Folds a job's run time into the series' estimate, which sizes the prefetch. */
   private timed(series: Series, ms: number): void {
     series.jobMs = series.jobMs === undefined ? ms : series.jobMs + JOB_TIME_WEIGHT * (ms - series.jobMs);
@@ -259,7 +274,8 @@ export class JobService {
     if (this.cpuShare() < 1) return 0;
     if (!series.batched) return FIRST_PREFETCH_JOBS;
     if (series.jobMs === undefined) return Math.max(FIRST_PREFETCH_JOBS, this.deps.slots());
-    const jobs = Math.ceil((this.deps.slots() * PREFETCH_WORK_MS) / Math.max(series.jobMs, 0.05));
+    const workMs = Math.max(PREFETCH_WORK_MS, 2 * (series.pullMs ?? 0));
+    const jobs = Math.ceil((this.deps.slots() * workMs) / Math.max(series.jobMs, 0.05));
     return Math.min(MAX_PREFETCH_JOBS, Math.max(FIRST_PREFETCH_JOBS, jobs));
   }
 
@@ -273,6 +289,9 @@ export class JobService {
     const worth = series.batched ? Math.max(1, Math.floor(target / 2)) : 1;
     if (wanted <= 0 || (wanted < worth && !starving)) return;
     series.requested += wanted;
+    // A pull the client could not fill stays unanswered: only recent ones are timed.
+    if (series.pulls.length >= TIMED_PULLS) series.pulls.shift();
+    series.pulls.push(performance.now());
     series.handler.send('pull', { series: series.id, count: wanted });
   }
 
