@@ -88,7 +88,8 @@ export class Payroll {
 
   /** Escrows the series' budget now, before the first lease asks (a refusal waits for that lease). */
   open(): void {
-    if (this.payments && this.funds.length === 0) void this.openFund(0);
+    // Free workers need no escrow; a refusal here is met again, and reported, by the first lease.
+    if (this.payments && this.funds.length === 0 && this.need() > 0) this.openFund(0).catch(() => undefined);
   }
 
   /**
