@@ -6,10 +6,10 @@ import { existsSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { build } from 'vite';
 import type { ClientRole } from '../src/peer/client-role.ts';
-import type { WorkerRole } from '../src/peer/worker-role.ts';
 import { startTestAuthority } from '../test/helpers/authority.ts';
-import { launchChromium, newContext } from '../test/helpers/chromium.ts';
-import { waitInPage } from '../test/helpers/pages.ts';
+import { launchChromium } from '../test/helpers/chromium.ts';
+import { cpuMeter, openClientTab, openWorkerTabs } from './farm-tabs.ts';
+import { cpuPerJob, formatCpu, sampleCpu } from './cpu-by-process.ts';
 import { collectMarks, printHops } from './hops.ts';
 
 const WORKER_TABS = 2;
@@ -45,7 +45,15 @@ const TILES = Array.from({ length: (SIZE / TILE) ** 2 }, (_, k) => ({
   x: (k % (SIZE / TILE)) * TILE, y: Math.floor(k / (SIZE / TILE)) * TILE, size: TILE, width: SIZE, maxIter: 200,
 }));
 
-interface Timing { farmMs: number; localMs: number }
+interface Timing {
+  farmMs: number;
+  localMs: number;
+  /** The client tab's main-thread time per job in its fastest farm round. */
+  clientCpuMsPerJob: number;
+  /** CPU ms per job by kind of process in the fastest round of each side (bench/cpu-by-process.ts). */
+  farmCpu: Record<string, number>;
+  localCpu: Record<string, number>;
+}
 
 async function timed(page: Page, run: (arg: { code: string; inputs: unknown[] }) => Promise<number>, arg: { code: string; inputs: unknown[] }): Promise<number> {
   return Promise.race([
@@ -69,56 +77,52 @@ const onLocal = async ({ code, inputs }: { code: string; inputs: unknown[] }) =>
   return performance.now() - started;
 };
 
-async function compare(client: Page, workerPages: readonly Page[], name: string, code: string, inputs: unknown[]): Promise<Timing> {
+async function compare(client: Page, workerPages: readonly Page[], clientCpu: () => Promise<number>, name: string, code: string, inputs: unknown[]): Promise<Timing> {
   const farm: number[] = [];
   const local: number[] = [];
+  const farmCpu: number[] = [];
+  const byProcess: { farm: Record<string, number>[]; local: Record<string, number>[] } = { farm: [], local: [] };
   for (let round = 0; round < ROUNDS; round++) {
     // Alternate the order so neither side always runs on a warmer machine.
     const order = round % 2 === 0 ? ['farm', 'local'] : ['local', 'farm'];
     for (const side of order) {
+      const cpuBefore = await clientCpu();
+      const processesBefore = sampleCpu();
       const ms = await timed(client, side === 'farm' ? onFarm : onLocal, { code, inputs });
+      byProcess[side as 'farm' | 'local'].push(cpuPerJob(processesBefore, sampleCpu(), inputs.length));
+      const clientPerJob = ((await clientCpu()) - cpuBefore) / inputs.length;
       (side === 'farm' ? farm : local).push(ms);
-      console.log(`${name.padEnd(11)} round ${round + 1}  ${side.padEnd(5)} ${ms.toFixed(0).padStart(6)} ms  ${(inputs.length / (ms / 1000)).toFixed(0).padStart(6)} jobs/s`);
+      if (side === 'farm') farmCpu.push(clientPerJob);
+      console.log(`${name.padEnd(11)} round ${round + 1}  ${side.padEnd(5)} ${ms.toFixed(0).padStart(6)} ms  ${(inputs.length / (ms / 1000)).toFixed(0).padStart(6)} jobs/s  client main thread ${clientPerJob.toFixed(3)} ms/job`);
       if (side === 'farm' && round === ROUNDS - 1) printHops(`${name}, last farm round`, await collectMarks(client, workerPages));
     }
   }
-  return { farmMs: Math.min(...farm), localMs: Math.min(...local) };
-}
-
-/** Solicits until every worker tab has bid: the overlay may still be knitting. */
-async function everyWorkerBids(client: Page, count: number): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if ((await client.evaluate(() => (window.peerfarm as ClientRole).solicit())).length >= count) return;
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  throw new Error(`fewer than ${count} bids after 30 s`);
+  const fastest = farm.indexOf(Math.min(...farm));
+  const fastestLocal = local.indexOf(Math.min(...local));
+  const timing = {
+    farmMs: farm[fastest]!, localMs: local[fastestLocal]!, clientCpuMsPerJob: farmCpu[fastest]!,
+    farmCpu: byProcess.farm[fastest]!, localCpu: byProcess.local[fastestLocal]!,
+  };
+  console.log(`${name}, CPU by process (fastest round; the jobs' own time is mostly missing):\n  farm:  ${formatCpu(timing.farmCpu)}\n  local: ${formatCpu(timing.localCpu)}`);
+  return timing;
 }
 
 async function main(): Promise<void> {
   if (!existsSync('dist/index.html')) await build({ logLevel: 'warn' });
-  // The farm side pays for every job (award before it is sent, settle after): enough points for all rounds.
+  // The farm side pays for every job (escrowed once a series, paid per accepted result): enough points for all rounds.
   const authority = await startTestAuthority(['--option', 'time_between_authority_checks=1000', '--grant-points', '1000000']);
   const browser = await launchChromium();
   try {
-    // Each tab in a browser context of its own, as separate people's browsers are.
-    const workers = await Promise.all(Array.from({ length: WORKER_TABS }, async () => {
-      const page = await (await newContext(browser, authority.url)).newPage();
-      await page.goto(`${authority.url}/?ephemeral&join`);
-      await waitInPage(page, () => (window.peerfarm as WorkerRole | undefined)?.neighbours.length, undefined, { timeout: 30_000 });
-      return page;
-    }));
-    const client = await (await newContext(browser, authority.url)).newPage();
-    await client.goto(`${authority.url}/submit.html?ephemeral`);
-    await waitInPage(client, (n) => (window.peerfarm as ClientRole).workers.length >= n, workers.length, { timeout: 30_000 });
-    await everyWorkerBids(client, workers.length);
+    const workers = await openWorkerTabs(browser, authority.url, WORKER_TABS);
+    const client = await openClientTab(browser, authority.url, WORKER_TABS);
+    const clientCpu = await cpuMeter(client);
     console.log(`farm: ${WORKER_TABS} worker tabs vs a local pool of 2 sandboxed workers in the client tab; best of ${ROUNDS} rounds`);
-    const small = await compare(client, workers, 'small jobs', SMALL_JOB, SMALL_INPUTS);
-    const tiles = await compare(client, workers, 'mandelbrot', MANDELBROT, TILES);
+    const small = await compare(client, workers, clientCpu, 'small jobs', SMALL_JOB, SMALL_INPUTS);
+    const tiles = await compare(client, workers, clientCpu, 'mandelbrot', MANDELBROT, TILES);
     const smallFarmRate = SMALL_INPUTS.length / (small.farmMs / 1000);
     const smallLocalRate = SMALL_INPUTS.length / (small.localMs / 1000);
     const overheadMs = (small.farmMs - small.localMs) / SMALL_INPUTS.length;
-    console.log(`small jobs: farm ${smallFarmRate.toFixed(0)} jobs/s, local ${smallLocalRate.toFixed(0)} jobs/s, overhead ${overheadMs.toFixed(2)} ms/job`);
+    console.log(`small jobs: farm ${smallFarmRate.toFixed(0)} jobs/s, local ${smallLocalRate.toFixed(0)} jobs/s, overhead ${overheadMs.toFixed(2)} ms/job, client CPU ${small.clientCpuMsPerJob.toFixed(3)} ms/job`);
     console.log(`mandelbrot: farm ${tiles.farmMs.toFixed(0)} ms, local ${tiles.localMs.toFixed(0)} ms`);
     console.log(JSON.stringify({
       bench: 'farm',
@@ -126,6 +130,8 @@ async function main(): Promise<void> {
       small_farm_jobs_per_s: Math.round(smallFarmRate),
       small_local_jobs_per_s: Math.round(smallLocalRate),
       small_overhead_ms_per_job: Number(overheadMs.toFixed(3)),
+      client_cpu_ms_per_job: Number(small.clientCpuMsPerJob.toFixed(3)),
+      small_cpu_ms_per_job_by_process: { farm: small.farmCpu, local: small.localCpu },
       mandelbrot_farm_ms: Math.round(tiles.farmMs),
       mandelbrot_local_ms: Math.round(tiles.localMs),
       ratios: {
