@@ -23,11 +23,6 @@ export const POINTS_TIMEOUT_MS = 10_000;
  * hundreds a second, and one batch is one command, one signature and one check at the authority.
  */
 export const BATCH_WINDOW_MS = 10;
-/**
- * Payments of a series escrow wait longer: nothing waits for them (the job went out when the escrow
- * covered it), and each batch costs a signature, a check and a durable commit at the authority.
- */
-export const PAY_WINDOW_MS = 50;
 /** A request unanswered on a live link this long is sent again (same ids: idempotent). */
 export const BATCH_RESEND_MS = 15_000;
 /** Sends of one request on live links before it counts as refused. */
@@ -199,7 +194,7 @@ export class PointsClient {
     return new Promise((resolve, reject) => {
       this.open[kind].set(transfer, { text, waiter: { resolve, reject } });
       if (this.open[kind].size >= MAX_BATCH_ENTRIES) this.flush(kind);
-      else this.windows[kind] ??= setTimeout(() => this.flush(kind), kind === 'pay' ? PAY_WINDOW_MS : BATCH_WINDOW_MS);
+      else this.windows[kind] ??= setTimeout(() => this.flush(kind), BATCH_WINDOW_MS);
     });
   }
 
