@@ -107,7 +107,7 @@ describe('the overlay of eight worker tabs', () => {
     ]), target);
     expect(replies).toEqual([
       'exception {malformed command: unmatched open brace in list}',
-      'exception {bad command "frobnicate": should be cancel, end, exception, identity, job, ping, series, or solicit}',
+      'exception {bad command "frobnicate": should be cancel, end, exception, identity, jobs, ping, series, or solicit}',
       'exception {bad option "-bogus": must be -avoid, -job, -path, or -token}',
       'pong t1',
     ]);
