@@ -4,6 +4,7 @@
 // group-commit kind has REQUESTERS concurrent single requesters (each waits for its answer before
 // asking again) whose requests of one event-loop turn share one transaction; it is compared with the
 // ledger's own batched rate, and its answer times with and without one source's burst waiting.
+// The series kind pays from one escrow to two workers, 30 payments per transaction (the farm's pay batches).
 // Run with `npm run bench -- ledger`; the last line printed is the JSON summary (docs/BENCHMARKS.md).
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -15,12 +16,14 @@ import { GroupCommit } from '../signaling/ledger/group-commit.ts';
 
 const WARMUP_ROUNDS = 1;
 const MEASURED_ROUNDS = 5;
-// Each round runs until this much time has passed: 4 kinds x 6 rounds x 1 s keeps the bench near 25 s.
+// Each round runs until this much time has passed: 8 kinds x 6 rounds x 1 s keeps the bench near 50 s.
 const ROUND_MS = 1000;
 /** Requests per transaction in the batched kinds: the size `transact` is meant for. */
 const BATCH_SIZE = 100;
 const ACCOUNTS = 100;
 const HOLD_LIFETIME_MS = 60 * 60 * 1000;
+/** Payments per transaction in the series kind: a client's 50 ms pay batch at 600 jobs/s. */
+const PAY_BATCH_SIZE = 30;
 /** Concurrent single requesters of the group-commit kind: a busy authority's links. */
 const REQUESTERS = 1000;
 /** Requests one source queues at once in the burst rounds: ten full award batches of one link. */
@@ -65,6 +68,26 @@ function ledgerKinds(ledger: Ledger): Kind[] {
       step: () => { ledger.transact(Array.from({ length: BATCH_SIZE }, nextOp)).forEach(expect); return BATCH_SIZE; },
     },
   ];
+}
+
+/** Payments from one series hold (escrow) to two workers, PAY_BATCH_SIZE per transaction, as the farm pays. */
+function payKind(ledger: Ledger): Kind {
+  const client = 'acct-0';
+  if (ledger.escrow('bench-escrow', client, 100_000_000, { expiresAtMs: Date.now() + HOLD_LIFETIME_MS }) !== 'ok') {
+    throw new Error('ledger refused the bench escrow');
+  }
+  let serial = 0;
+  const pay = (): LedgerOp => ({ op: 'pay', id: `pay${++serial}`, escrowId: 'bench-escrow', by: client,
+    worker: `acct-${1 + (serial % 2)}`, amount: 1, action: 'post' });
+  return {
+    name: `series payments, ${PAY_BATCH_SIZE} per transaction`,
+    step: () => {
+      for (const result of ledger.transact(Array.from({ length: PAY_BATCH_SIZE }, pay))) {
+        if (result !== 'ok') throw new Error(`ledger refused a bench payment: ${result}`);
+      }
+      return PAY_BATCH_SIZE;
+    },
+  };
 }
 
 /**
@@ -169,8 +192,10 @@ async function main(): Promise<void> {
     const [single, batched] = ledgerKinds(ledger) as [Kind, Kind];
     const [rawSingle, rawBatched] = rawKinds(rawDb) as [Kind, Kind];
     const [group, groupBurst, oneQueueBurst] = [groupKind(ledger, false), groupKind(ledger, true), groupKind(ledger, true, true)];
+    const payments = payKind(ledger);
     // Each pair alternates its order from round to round, so a pair's two kinds run side by side in time.
-    const pairs: [Kind, Kind][] = [[single, rawSingle], [batched, group], [rawBatched, groupBurst], [oneQueueBurst, oneQueueBurst]];
+    const pairs: [Kind, Kind][] = [[single, rawSingle], [batched, group], [rawBatched, groupBurst], [oneQueueBurst, oneQueueBurst],
+      [payments, payments]];
     const kinds = [...new Set(pairs.flat())];
     const rates = new Map<Kind, number[]>(kinds.map((kind) => [kind, []]));
     const answers = new Map<Kind, number[]>(kinds.map((kind) => [kind, []]));
@@ -205,6 +230,7 @@ async function main(): Promise<void> {
       bench: 'ledger', batch_size: BATCH_SIZE, rounds: MEASURED_ROUNDS, requesters: REQUESTERS,
       single_per_s: Math.round(s), batched_per_s: Math.round(b),
       raw_single_per_s: Math.round(rs), raw_batched_per_s: Math.round(rb), group_per_s: Math.round(g),
+      pay_batched_per_s: Math.round(median(rates.get(payments)!)),
       group_answer_p50_ms: p50, group_answer_p99_ms: p99, group_burst_answer_p50_ms: burstP50, group_burst_answer_p99_ms: burstP99,
       one_queue_burst_answer_p50_ms: queueP50, one_queue_burst_answer_p99_ms: queueP99,
       ratios: {

@@ -19,6 +19,7 @@ import {
 import {
   prepareStatements, type EscrowRow, type EscrowState, type RequestOp, type Statements, type TransferKind,
 } from './statements.ts';
+import { WriteBack } from './write-back.ts';
 
 export type { LedgerOptions } from './rules.ts';
 export type { LedgerTotals } from './invariant.ts';
@@ -164,7 +165,13 @@ export class Ledger {
     return this.write((ctx) => ops.map((op) => {
       try {
         checkOp(op);
-        return this.inTransaction.immediate(() => this.apply(ctx, op)) as LedgerResult;
+        // Its own pending rows too, written inside the savepoint: a rollback drops them with it.
+        const own = { ...ctx, rows: this.writeBack() };
+        return this.inTransaction.immediate(() => {
+          const result = this.apply(own, op);
+          own.rows.flush();
+          return result;
+        }) as LedgerResult;
       } catch (error) {
         return error instanceof Error ? error : new Error(String(error));
       }
@@ -286,8 +293,16 @@ export class Ledger {
 
   private write<T>(work: (ctx: rules.RuleContext) => T, nowMs: number = this.clock()): T {
     checkTimeMs('the ledger clock', nowMs);
-    const ctx: rules.RuleContext = { st: this.st, nowMs, options: this.options };
-    return this.inTransaction.immediate(() => work(ctx)) as T;
+    const ctx: rules.RuleContext = { st: this.st, rows: this.writeBack(), nowMs, options: this.options };
+    return this.inTransaction.immediate(() => {
+      const done = work(ctx);
+      ctx.rows.flush();
+      return done;
+    }) as T;
+  }
+
+  private writeBack(): WriteBack {
+    return new WriteBack(this.st, this.options.recentHalfLifeMs);
   }
 
   private apply(ctx: rules.RuleContext, op: LedgerOp): LedgerResult {

@@ -3,11 +3,12 @@
 // writes nothing unless it returns `ok` (an expired hold found by a post, void or reject is the
 // exception: it is expired on the spot, then `hold_expired`).
 import type { GrantOp, HoldOp, SettleOp } from './ops.ts';
-import { judge, type Verdict } from './record.ts';
+import type { Verdict } from './record.ts';
 import {
   ESCROW_ACCOUNT, LedgerUsageError, MINT_ACCOUNT, isAmount, type GrantResult, type HoldResult, type SettleResult,
 } from './results.ts';
 import type { HoldRow, HoldState, Statements, TransferKind } from './statements.ts';
+import type { WriteBack } from './write-back.ts';
 
 export interface LedgerOptions {
   /** The most points one grant may mint (a new identity's starting points). */
@@ -20,6 +21,8 @@ export interface LedgerOptions {
 
 export interface RuleContext {
   readonly st: Statements;
+  /** Balances, series holds and records: read and written through here, written at the end. */
+  readonly rows: WriteBack;
   readonly nowMs: number;
   readonly options: LedgerOptions;
 }
@@ -29,22 +32,22 @@ export function grant(ctx: RuleContext, op: GrantOp): GrantResult {
   if (!isAmount(op.amount) || op.amount > options.grantPoints) return 'bad_amount';
   if (st.grantOf.get(op.account) !== undefined) return 'already_granted';
   if (st.grantsOnDay.get(op.ip, op.day)!.n >= options.grantsPerIpPerDay) return 'ip_limit';
-  st.addAccount.run(op.account, nowMs);
+  openAccount(ctx, op.account);
   st.addGrant.run(op.account, op.ip, op.day, op.id, nowMs);
   move(ctx, op.id, 'grant', MINT_ACCOUNT, op.account, op.amount, null);
   return 'ok';
 }
 
 export function hold(ctx: RuleContext, op: HoldOp): HoldResult {
-  const { st, nowMs } = ctx;
+  const { st, rows, nowMs } = ctx;
   if (op.expiresAtMs <= nowMs) {
     throw new LedgerUsageError(`hold ${op.id} would expire at ${op.expiresAtMs}, not after now (${nowMs})`);
   }
   if (!isAmount(op.amount)) return 'bad_amount';
   if (op.client === op.worker) return 'self_payment';
-  const funds = st.balance.get(op.client);
-  if (funds === undefined || st.balance.get(op.worker) === undefined) return 'unknown_account';
-  if (funds.balance < op.amount) return 'insufficient_points';
+  const funds = rows.balance(op.client);
+  if (funds === undefined || rows.balance(op.worker) === undefined) return 'unknown_account';
+  if (funds < op.amount) return 'insufficient_points';
   st.addHold.run(op.id, op.client, op.worker, op.amount, op.expiresAtMs, nowMs);
   move(ctx, op.id, 'hold', op.client, ESCROW_ACCOUNT, op.amount, op.id);
   return 'ok';
@@ -81,6 +84,7 @@ export function expireDue(ctx: RuleContext, limit: number): number {
 }
 
 export function openAccount(ctx: RuleContext, account: string): boolean {
+  ctx.rows.opened(account);
   return ctx.st.addAccount.run(account, ctx.nowMs).changes === 1;
 }
 
@@ -110,14 +114,12 @@ function closeHold(ctx: RuleContext, found: HoldRow, state: HoldState, reason: s
 }
 
 export function judgeWorker(ctx: RuleContext, worker: string, verdict: Verdict): void {
-  const next = judge(ctx.st.record.get(worker), verdict, ctx.nowMs, ctx.options.recentHalfLifeMs);
-  ctx.st.putRecord.run(worker, next.jobs, next.rejected, next.recent_valid, next.recent_total, next.updated_at_ms);
+  ctx.rows.judge(worker, verdict, ctx.nowMs);
 }
 
 // Double entry: the debit and the credit of one journal line, in one place.
 export function move(ctx: RuleContext, requestId: string | null, kind: TransferKind, debit: string, credit: string,
   amount: number, holdId: string | null): void {
-  ctx.st.move.run(-amount, debit);
-  ctx.st.move.run(amount, credit);
+  ctx.rows.move(debit, credit, amount);
   ctx.st.addTransfer.run(requestId, kind, debit, credit, amount, holdId, ctx.nowMs);
 }

@@ -16,9 +16,9 @@ export function escrow(ctx: RuleContext, op: EscrowOp): EscrowResult {
     throw new LedgerUsageError(`escrow ${op.id} would expire at ${op.expiresAtMs}, not after now (${nowMs})`);
   }
   if (!isAmount(op.amount)) return 'bad_amount';
-  const funds = st.balance.get(op.client);
+  const funds = ctx.rows.balance(op.client);
   if (funds === undefined) return 'unknown_account';
-  if (funds.balance < op.amount) return 'insufficient_points';
+  if (funds < op.amount) return 'insufficient_points';
   st.addEscrow.run({ id: op.id, client: op.client, amount: op.amount, expiresAtMs: op.expiresAtMs, nowMs });
   move(ctx, op.id, 'hold', op.client, ESCROW_ACCOUNT, op.amount, op.id);
   return 'ok';
@@ -30,14 +30,13 @@ export function pay(ctx: RuleContext, op: PayOp): PayResult {
   if (typeof found === 'string') return found;
   if (!isAmount(op.amount)) return 'bad_amount';
   if (op.worker === found.client) return 'self_payment';
-  if (ctx.st.balance.get(op.worker) === undefined) return 'unknown_account';
+  if (ctx.rows.balance(op.worker) === undefined) return 'unknown_account';
   if (op.action === 'reject') {
     judgeWorker(ctx, op.worker, 'invalid');
     return 'ok';
   }
   if (op.amount > found.remaining) return 'over_budget';
-  const { changes } = ctx.st.spendEscrow.run({ id: found.id, amount: op.amount });
-  if (changes !== 1) throw new Error(`ledger bug: escrow ${found.id} could not pay ${op.amount} of its ${found.remaining}`);
+  ctx.rows.spend(found.id, op.amount);
   move(ctx, op.id, 'post', ESCROW_ACCOUNT, op.worker, op.amount, found.id);
   judgeWorker(ctx, op.worker, 'valid');
   return 'ok';
@@ -54,6 +53,7 @@ export function release(ctx: RuleContext, op: ReleaseOp): ReleaseResult {
 /** Expires up to `limit` open escrows whose expiry is at or before now; returns how many. */
 export function expireDueEscrows(ctx: RuleContext, limit: number): number {
   if (limit <= 0) return 0;
+  ctx.rows.flush(); // the query reads what was paid from the escrows
   const due = ctx.st.dueEscrows.all(ctx.nowMs, limit);
   for (const found of due) closeEscrow(ctx, found, 'expired', null);
   return due.length;
@@ -61,7 +61,7 @@ export function expireDueEscrows(ctx: RuleContext, limit: number): number {
 
 /** The escrow a pay or release may use, or why not (in precedence order). */
 function openEscrow(ctx: RuleContext, escrowId: string, by: string): EscrowRow | ReleaseResult {
-  const found = ctx.st.escrow.get(escrowId);
+  const found = ctx.rows.escrow(escrowId);
   if (found === undefined) return 'no_such_hold';
   if (by !== found.client) return 'not_your_hold';
   if (found.state === 'released') return 'hold_released';
@@ -75,6 +75,7 @@ function openEscrow(ctx: RuleContext, escrowId: string, by: string): EscrowRow |
 
 // What is left goes back as one journal line (none when the escrow was used up).
 function closeEscrow(ctx: RuleContext, found: EscrowRow, state: Exclude<EscrowState, 'open'>, requestId: string | null): void {
+  ctx.rows.settleEscrow(found.id);
   const { changes } = ctx.st.closeEscrow.run(state, ctx.nowMs, found.id);
   if (changes !== 1) throw new Error(`ledger bug: escrow ${found.id} was not open when closing it as ${state}`);
   if (found.remaining > 0) {

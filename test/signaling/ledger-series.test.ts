@@ -4,7 +4,7 @@ import { rmSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HOUR_MS, START_MS, fund, makeTempDir, openTestLedger, type TestLedger } from '../helpers/ledger.ts';
 import { LEDGER_FILE, openLedger } from '../../signaling/ledger/database.ts';
-import { Ledger } from '../../signaling/ledger/ledger.ts';
+import { Ledger, type LedgerOp } from '../../signaling/ledger/ledger.ts';
 import { MIGRATIONS } from '../../signaling/ledger/migrations.ts';
 import { LedgerUsageError } from '../../signaling/ledger/results.ts';
 
@@ -169,6 +169,55 @@ describe('series holds', () => {
     expect(() => ledger.escrow('e1', CLIENT, 1, { expiresAtMs: START_MS })).toThrow(LedgerUsageError);
     expect(() => ledger.pay('p1', 'e1', CLIENT, W1, 1, 'void' as 'post')).toThrow('pay action must be post or reject; got "void"');
     expect(ledger.balance(CLIENT)).toBe(100);
+  });
+});
+
+describe('one transaction for many requests', () => {
+  /** Every row a request may change, as the readers outside a transaction see them. */
+  const rows = (l: Ledger) => ({
+    accounts: [CLIENT, W1, W2, W3].map((id) => [l.balance(id), l.heldBy(id), l.record(id), l.history(id, 50)]),
+    escrows: ['e1', 'e2'].map((id) => l.escrowById(id)),
+    totals: l.checkInvariant(),
+  });
+  const requests = (): LedgerOp[] => [
+    ...[W1, W2, W1, W3, W2, W1].map((worker, i): LedgerOp => ({ op: 'pay', id: `p${i}`, escrowId: 'e1', by: CLIENT, worker, amount: 7, action: 'post' })),
+    { op: 'pay', id: 'r1', escrowId: 'e1', by: CLIENT, worker: W2, amount: 7, action: 'reject' },
+    { op: 'pay', id: 'big', escrowId: 'e1', by: CLIENT, worker: W3, amount: 9, action: 'post' },
+    { op: 'pay', id: 'p0', escrowId: 'e1', by: CLIENT, worker: W1, amount: 7, action: 'post' },
+    { op: 'hold', id: 'h1', client: CLIENT, worker: W3, amount: 39, expiresAtMs: START_MS + 3 * HOUR_MS },
+    { op: 'hold', id: 'h2', client: CLIENT, worker: W3, amount: 1, expiresAtMs: START_MS + 3 * HOUR_MS },
+    { op: 'post', id: 's1', holdId: 'h1', by: CLIENT },
+    { op: 'pay', id: 'p7', escrowId: 'e2', by: CLIENT, worker: W1, amount: 3, action: 'post' },
+    { op: 'release', id: 'x1', escrowId: 'e1', by: CLIENT },
+    { op: 'pay', id: 'p8', escrowId: 'e1', by: CLIENT, worker: W2, amount: 1, action: 'post' },
+    { op: 'escrow', id: 'e3', client: CLIENT, amount: 1, expiresAtMs: START_MS + 3 * HOUR_MS },
+  ];
+  /** A ledger with two escrows and workers judged an hour earlier, so their records decay. */
+  const prepared = (): TestLedger => {
+    const other = openTestLedger({ grantPoints: 100 });
+    fund(other.ledger, 100, CLIENT);
+    for (const worker of [W1, W2, W3]) other.ledger.openAccount(worker);
+    other.ledger.escrow('e1', CLIENT, 50, { expiresAtMs: START_MS + 3 * HOUR_MS });
+    other.ledger.escrow('e2', CLIENT, 10, { expiresAtMs: START_MS + HOUR_MS / 2 });
+    other.ledger.pay('old1', 'e1', CLIENT, W1, 1, 'post');
+    other.ledger.pay('old2', 'e1', CLIENT, W2, 1, 'reject');
+    other.clock.advance(HOUR_MS);
+    return other;
+  };
+
+  it('leaves the same rows, to the last bit of a record, as the same requests one per transaction', () => {
+    const [one, batched, each] = [prepared(), prepared(), prepared()];
+    try {
+      const results = requests().map((op) => one.ledger.transact([op])[0]);
+      expect(results).toEqual(['ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'over_budget', 'ok', 'ok', 'ok', 'ok',
+        'hold_expired', 'ok', 'hold_released', 'ok']);
+      expect(batched.ledger.transact(requests())).toEqual(results);
+      expect(each.ledger.transactEach(requests())).toEqual(results);
+      expect(rows(batched.ledger)).toEqual(rows(one.ledger));
+      expect(rows(each.ledger)).toEqual(rows(one.ledger));
+    } finally {
+      for (const l of [one, batched, each]) l.close();
+    }
   });
 });
 
