@@ -72,9 +72,9 @@ export async function verify(publicKey: string, message: string, signature: stri
 /** The id a public key stands for, or undefined when it is not a valid base64 P-256 key. */
 export async function peerIdOfKey(publicKey: string): Promise<string | undefined> {
   try {
-    const raw = fromBase64(publicKey);
-    await crypto.subtle.importKey('raw', raw, ALGORITHM, false, ['verify']);
-    return await peerIdOf(raw);
+    // Imported (which checks the point is on the curve) into the cache its signatures are checked with.
+    await verifyKey(publicKey);
+    return await peerIdOf(fromBase64(publicKey));
   } catch {
     return undefined;
   }
