@@ -27,8 +27,12 @@ const TIMED_PULLS = 16;
 /** Jobs prefetched beyond the free slots at most, and before any job time is known. */
 export const MAX_PREFETCH_JOBS = 64;
 const FIRST_PREFETCH_JOBS = 1;
-/** How much each new job's run time weighs in the running estimate. */
-const JOB_TIME_WEIGHT = 0.2;
+/** How much each new sample (a job's run time, a pull's round trip) weighs in its running estimate. */
+const SAMPLE_WEIGHT = 0.2;
+
+function movingAverage(estimate: number | undefined, sample: number): number {
+  return estimate === undefined ? sample : estimate + SAMPLE_WEIGHT * (sample - estimate);
+}
 /**
  * A result waits at most this long for others to leave with it (one frame, one signature). Short
  * next to the work prefetched, so the client's next jobs are never late for it.
@@ -247,13 +251,12 @@ export class JobService {
   private answered(series: Series): void {
     const sentMs = series.pulls.shift();
     if (sentMs === undefined) return;
-    const ms = performance.now() - sentMs;
-    series.pullMs = series.pullMs === undefined ? ms : series.pullMs + JOB_TIME_WEIGHT * (ms - series.pullMs);
+    series.pullMs = movingAverage(series.pullMs, performance.now() - sentMs);
   }
 
   /** Folds a job's run time into the series' estimate, which sizes the prefetch. */
   private timed(series: Series, ms: number): void {
-    series.jobMs = series.jobMs === undefined ? ms : series.jobMs + JOB_TIME_WEIGHT * (ms - series.jobMs);
+    series.jobMs = movingAverage(series.jobMs, ms);
   }
 
   private progressSender(series: Series, job: LocalJob): (fraction: number) => void {
