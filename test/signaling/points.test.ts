@@ -19,6 +19,17 @@ async function member(role: 'worker' | 'client') {
   return joined;
 }
 
+/** The link of `peer` drops right after the ledger applies its next request, before the answer is sent. */
+function dropLinkAfterNextCommit(peer: string): void {
+  const transact = authority.points.transact.bind(authority.points);
+  authority.points.transact = (ops) => {
+    authority.points.transact = transact;
+    const results = transact(ops);
+    authority.registry.get(peer)!.handler.close('test: link dropped');
+    return results;
+  };
+}
+
 beforeEach(async () => {
   authority = await startTestAuthority(['--grant-points', '100']);
 });
@@ -146,14 +157,7 @@ describe('points over the authority protocols', () => {
 
   it('sends an unanswered award again after the link to the authority drops, and it is applied once', async () => {
     const [client, worker] = [await member('client'), await member('worker')];
-    // The link drops right after the ledger applied the batch, before its answer is sent.
-    const transact = authority.points.transact.bind(authority.points);
-    authority.points.transact = (ops) => {
-      authority.points.transact = transact;
-      const results = transact(ops);
-      authority.registry.get(client.id)!.handler.close('test: link dropped');
-      return results;
-    };
+    dropLinkAfterNextCommit(client.id);
     expect(await client.points.award(worker.id, 6, Date.now() + 60_000)).toMatchObject({ result: 'ok' });
     expect(authority.points.holds(client.id)).toHaveLength(1);
     expect(await client.points.balance()).toEqual({ points: 94, held: 6 });
@@ -249,14 +253,7 @@ describe('series escrow over p2p:authority<-client/3', () => {
   it('sends an unanswered payment batch again after the link drops, and it is paid once', async () => {
     const [client, worker] = [await member('client'), await member('worker')];
     const { escrow } = await client.points.escrow(50, Date.now() + 60_000);
-    // The link drops right after the ledger applied the batch, before its answer is sent.
-    const transact = authority.points.transact.bind(authority.points);
-    authority.points.transact = (ops) => {
-      authority.points.transact = transact;
-      const results = transact(ops);
-      authority.registry.get(client.id)!.handler.close('test: link dropped');
-      return results;
-    };
+    dropLinkAfterNextCommit(client.id);
     expect(await Promise.all([client.points.pay(escrow, worker.id, 7, 'post'), client.points.pay(escrow, worker.id, 8, 'post')]))
       .toEqual(['ok', 'ok']);
     expect(await worker.points.balance()).toEqual({ points: 15, held: 0 });
@@ -267,13 +264,7 @@ describe('series escrow over p2p:authority<-client/3', () => {
   it('sends an unanswered release again after the link drops, and answers it with the amount it returned', async () => {
     const client = await member('client');
     const { escrow } = await client.points.escrow(50, Date.now() + 60_000);
-    const transact = authority.points.transact.bind(authority.points);
-    authority.points.transact = (ops) => {
-      authority.points.transact = transact;
-      const results = transact(ops);
-      authority.registry.get(client.id)!.handler.close('test: link dropped');
-      return results;
-    };
+    dropLinkAfterNextCommit(client.id);
     expect(await client.points.release(escrow)).toEqual({ result: 'ok', amount: 50 });
     expect(await client.points.balance()).toEqual({ points: 100, held: 0 });
   });
