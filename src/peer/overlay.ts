@@ -84,10 +84,15 @@ export class Overlay {
     const refusal = this.refusal(id);
     if (refusal) return handler.close(refusal);
     const replaced = this.neighbours.get(id);
+    // The peer turned our link around, whether its new link came before or after the old one
+    // closed (onClosed marks a dropped outbound link as failed): never turn it back, or the two
+    // flip it at every peer-list refresh (measured: a new RTCPeerConnection a second on each side).
+    const droppedOurs = replaced?.direction === Direction.outbound
+      || Date.now() - (this.failedAt.get(id) ?? -Infinity) <= DIAL_BACKOFF_MS;
+    if (droppedOurs) this.turnedAroundAt.set(id, Date.now());
     if (replaced) {
       this.neighbours.delete(id);
       replaced.handler.close('the peer opened a new link');
-      if (replaced.direction === Direction.outbound) this.turnedAroundAt.set(id, Date.now());
     }
     this.add({ id, handler, direction: Direction.inbound, rttMs: undefined });
   }
@@ -166,6 +171,7 @@ export class Overlay {
       && nowMs - (this.turnedAroundAt.get(n.id) ?? -Infinity) > TURNAROUND_BACKOFF_MS);
     const chosen = sample(inbound, 1, this.deps.random)[0];
     if (!chosen) return [];
+    this.turnedAroundAt.set(chosen.id, nowMs);
     this.neighbours.delete(chosen.id);
     chosen.handler.close('reversing the link: this side has no outbound neighbour');
     return [chosen.id];

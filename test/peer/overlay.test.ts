@@ -92,4 +92,27 @@ describe('Overlay', () => {
     expect(dialed).toEqual([id(1)]);
     expect(overlay.list().map((n) => [n.id, n.direction])).toEqual([[id(1), 'inbound']]);
   });
+
+  it('does not turn back a link its peer closed before dialing back (the order a real reversal takes)', async () => {
+    const { overlay, dialed } = setup({ [id(1)]: 1 }, 2);
+    await overlay.onPeers([id(1)]);
+    overlay.list()[0]!.handler.close('reversing the link: this side has no outbound neighbour');
+    await until(() => overlay.list().length === 0);
+    overlay.addInbound(id(1), new Handler<typeof workerFromPeer1>({ link: memoryPair()[0], accepts: new Map() }));
+    for (let refresh = 0; refresh < 3; refresh++) await overlay.onPeers([id(1)]);
+    await overlay.rebuild();
+    expect(dialed).toEqual([id(1)]);
+    expect(overlay.list().map((n) => [n.id, n.direction])).toEqual([[id(1), 'inbound']]);
+  });
+
+  it('turns a given peer around once, not at every refresh', async () => {
+    const { overlay, dialed } = setup({ [id(1)]: 1 }, 2);
+    overlay.addInbound(id(1), new Handler<typeof workerFromPeer1>({ link: memoryPair()[0], accepts: new Map() }));
+    await overlay.onPeers([id(1)]);
+    overlay.list()[0]!.handler.close('reversing the link: this side has no outbound neighbour');
+    await until(() => overlay.list().length === 0);
+    overlay.addInbound(id(1), new Handler<typeof workerFromPeer1>({ link: memoryPair()[0], accepts: new Map() }));
+    for (let refresh = 0; refresh < 3; refresh++) await overlay.onPeers([id(1)]);
+    expect(dialed).toEqual([id(1)]);
+  });
 });
