@@ -1,19 +1,20 @@
 // Re-renders a lit element whenever the role object it shows emits `change`. The role is the
 // single source of truth (DESIGN.md section 9, `window.peerfarm`); elements only read it.
-// A farming role can emit hundreds of changes a second, so pages may batch them to one update per
-// animation frame, and busy pages to fewer still (a page re-rendered 60 times a second while it
-// farms spent most of its main thread on style, layout and paint: measured in bench/farm); a
-// hidden tab then renders nothing until it is shown again.
+// A farming role can emit hundreds of changes a second, so pages batch them to one update per
+// animation frame, and to one a second while they farm: every render of a busy page cost style,
+// layout and a whole-page paint, and a frame for the display compositor, on the cores its jobs
+// need (measured in bench/farm: 4 renders a second cost each worker tab about 0.1 ms of its main
+// thread per 1 ms job). A hidden tab then renders nothing until it is shown again.
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 
 /** How often the worker and submit pages re-render at most (4 times a second): smooth enough, cheap while they farm. */
-export const BUSY_PAGE_UPDATE_MS = 250;
+export const BUSY_PAGE_UPDATE_MS = 1000;
 
 export interface RoleControllerOptions {
   /** At most one update per animation frame, however often the role changes. */
   readonly perFrame?: boolean;
-  /** With perFrame: and no two updates closer than this (busy pages: a few a second is smooth enough). */
-  readonly minIntervalMs?: number;
+  /** With perFrame: and no two updates closer than this, read at each change (busy pages: once a second). */
+  readonly minIntervalMs?: number | (() => number);
   /** Runs on every change, before the (perhaps batched) update: for noting state transitions. */
   readonly onChange?: () => void;
 }
@@ -54,13 +55,20 @@ export class RoleController<T extends EventTarget> implements ReactiveController
   private readonly onChange = (): void => {
     this.options.onChange?.();
     if (!this.options.perFrame) return this.host.requestUpdate();
-    if (this.frame !== undefined || this.wait !== undefined) return;
-    const waitMs = this.lastUpdateMs + (this.options.minIntervalMs ?? 0) - performance.now();
-    if (waitMs > 0) this.wait = setTimeout(() => {
+    if (this.frame !== undefined) return;
+    const { minIntervalMs = 0 } = this.options;
+    const waitMs = this.lastUpdateMs + (typeof minIntervalMs === 'number' ? minIntervalMs : minIntervalMs()) - performance.now();
+    // A page that stopped being busy (its series ended) draws the change at once, not when the wait ends.
+    if (waitMs <= 0) {
+      clearTimeout(this.wait);
+      this.wait = undefined;
+      this.nextFrame();
+      return;
+    }
+    this.wait ??= setTimeout(() => {
       this.wait = undefined;
       this.nextFrame();
     }, waitMs);
-    else this.nextFrame();
   };
 
   private nextFrame(): void {

@@ -39,7 +39,7 @@ export class PfSubmitPage extends LitElement {
 
   private readonly roleController = new RoleController<ClientRole>(this, {
     perFrame: true,
-    minIntervalMs: BUSY_PAGE_UPDATE_MS,
+    minIntervalMs: () => (this.model?.seriesState === 'farming' ? BUSY_PAGE_UPDATE_MS : 0),
     onChange: () => this.model && this.noteSeries(this.model),
   });
   /** Why the last solicit failed, kept here: the role's `error` is overwritten by the next connection update. */
@@ -292,6 +292,7 @@ export class PfSubmitPage extends LitElement {
   private _onCancel(): void {
     this.cancelled = true;
     this.model?.cancelSeries();
+    this.requestUpdate();
   }
 
   private _onBidSelect(event: CustomEvent<{ ids: string[]; selected: boolean }>): void {

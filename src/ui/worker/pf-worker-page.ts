@@ -2,7 +2,8 @@
 // CPU share) and the jobs it runs, its points and what it bids, its overlay neighbours and the other
 // workers it knows, and its authority link. Everything shown is read from the WorkerRole; the page
 // only calls join/leave/refresh, refreshPoints, history and the controls on it. Jobs report progress
-// often, so it renders once a frame.
+// often, so it renders once a frame, and once a second while it runs jobs; what a click changes is
+// drawn at once.
 import { LitElement, css, html, nothing } from 'lit';
 import type { WorkerRole } from '../../peer/worker-role.ts';
 import { HistoryController } from '../shared/history-controller.ts';
@@ -35,7 +36,10 @@ export class PfWorkerPage extends LitElement {
   /** Refresh was pressed on the Points card and the role has not answered yet. */
   declare _refreshingPoints: boolean;
 
-  private readonly roleController = new RoleController<WorkerRole>(this, { perFrame: true, minIntervalMs: BUSY_PAGE_UPDATE_MS });
+  private readonly roleController = new RoleController<WorkerRole>(this, {
+    perFrame: true,
+    minIntervalMs: () => (this.model?.jobs.running ? BUSY_PAGE_UPDATE_MS : 0),
+  });
   /** Ledger entries, read again whenever the balance the role polls has changed (grouped on the card). */
   private readonly history = new HistoryController(this, HISTORY_READ_ENTRIES);
   /** Bumped on every update: the job list reads jobs mutated in place. */
@@ -169,20 +173,25 @@ export class PfWorkerPage extends LitElement {
     });
   }
 
+  // The controls' own actions are drawn at once, not at the next busy-page update.
   private _onPause(): void {
     this.model?.pause();
+    this.requestUpdate();
   }
 
   private _onResume(): void {
     this.model?.resume();
+    this.requestUpdate();
   }
 
   private _onThreads(event: CustomEvent<{ threads: number }>): void {
     this.model?.setThreads(event.detail.threads);
+    this.requestUpdate();
   }
 
   private _onCpuLimit(event: CustomEvent<{ percent: number }>): void {
     this.model?.setCpuLimit(event.detail.percent);
+    this.requestUpdate();
   }
 }
 
