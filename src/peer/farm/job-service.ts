@@ -37,7 +37,7 @@ function movingAverage(estimate: number | undefined, sample: number): number {
  * A result waits at most this long for others to leave with it (one frame, one signature). Short
  * next to the work prefetched, so the client's next jobs are never late for it.
  */
-export const RESULT_BATCH_MS = 8;
+export const RESULT_BATCH_MS = 25;
 /** Progress messages per job and second at most: enough for a smooth bar. */
 const PROGRESS_PER_S = 4;
 /** The worker page lists this many recent jobs. */
@@ -65,7 +65,8 @@ export interface LocalJob {
 /** What the service needs of the sandboxed runner (src/peer/job-runner.ts). */
 export interface Runner {
   setThreads?(threads: number): void;
-  run(code: string, input: unknown, options: Pick<JobRunOptions, 'timeoutMs' | 'series' | 'onProgress' | 'onStart' | 'onRan' | 'signal'>): Promise<unknown>;
+  /** The result as JSON text, as it goes on the wire (JobRunner.runJson). */
+  runJson(code: string, input: unknown, options: Pick<JobRunOptions, 'timeoutMs' | 'series' | 'onProgress' | 'onStart' | 'onRan' | 'signal'>): Promise<string>;
 }
 
 export interface JobServiceDeps {
@@ -195,7 +196,7 @@ export class JobService {
     const traced = `${series.id}/${job.lease}`;
     try {
       const runner = await this.deps.runner();
-      const value = await runner.run(series.code, parseInput(input), {
+      const text = await runner.runJson(series.code, parseInput(input), {
         // A warm worker serves only jobs of this client's series, never another client's.
         timeoutMs: series.timeoutMs, series: seriesKey(series.handler, series.id), signal,
         onProgress: this.progressSender(series, job),
@@ -208,7 +209,6 @@ export class JobService {
       });
       if (signal.aborted) throw Object.assign(new Error('cancelled by the client'), { code: 'ABORTED' });
       this.trace.mark(traced, 'ran');
-      const text = JSON.stringify(value === undefined ? null : value);
       job.state = LocalJobState.done;
       job.progress = 1;
       this.earned += job.price;
