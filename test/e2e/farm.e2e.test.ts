@@ -135,7 +135,7 @@ describe('farming a job series across worker tabs', () => {
     await liar.evaluate(() => {
       // Patch this tab's job service so every result is wrong.
       const service = (window.peerfarm as WorkerRole).jobs as unknown as { deps: Record<string, unknown> };
-      service.deps = { ...service.deps, runner: async () => ({ run: async () => ({ n: -1, sum: -1 }) }) };
+      service.deps = { ...service.deps, runner: async () => ({ runJson: async () => JSON.stringify({ n: -1, sum: -1 }) }) };
     });
     const inputs = range(40).map((i) => i * 10);
     const liarBalance = authority.points.balance(liarId);

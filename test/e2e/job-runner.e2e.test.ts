@@ -189,6 +189,21 @@ describe('job runner', () => {
     expect(await value({ code: 'export default () => new Uint8Array(1024).length;' })).toBe(1024);
   });
 
+  it('returns a result as JSON text, stringified in the sandbox, whatever its size', async () => {
+    const big = 'export default (n) => ({ rows: Array.from({ length: n }, (_, i) => String(i).repeat(16)) });';
+    const text = await value({ code: big, input: 2000, json: true });
+    expect(typeof text).toBe('string');
+    expect((text as string).length).toBeGreaterThan(64 * 1024);
+    expect(JSON.parse(text as string)).toEqual({ rows: Array.from({ length: 2000 }, (_, i) => String(i).repeat(16)) });
+    expect(await value({ code: 'export default () => undefined;', json: true })).toBe('null');
+    expect(await value({ code: 'export default (s) => s;', input: 'quote " and \\ and é', json: true })).toBe(JSON.stringify('quote " and \\ and é'));
+    const bigint = await run({ code: 'export default () => 1n;', json: true });
+    expect(bigint).toMatchObject({ ok: false, code: 'RESULT_NOT_CLONEABLE' });
+    expect(bigint.ok || bigint.message).toMatch(/^the job returned a value that cannot be sent as JSON: TypeError/);
+    expect(await run({ code: 'export default () => new Uint8Array(2 * 1024 * 1024);', json: true }))
+      .toMatchObject({ ok: false, code: 'RESULT_TOO_LARGE' });
+  });
+
   it('aborts a running job and a queued one through the signal', async () => {
     const outcomes = await runAll([
       { code: SLEEP, input: 3000, abortAfterMs: 100 },

@@ -26,11 +26,11 @@ export async function worker(behaviour: Behaviour, slots = 2, signer?: Identity,
   const identity = await generateIdentity();
   const ran: number[] = [];
   const runner: Runner = {
-    run: async (_code, input, { signal }) => {
+    runJson: async (_code, input, { signal }) => {
       ran.push(input as number);
       await done();
       if (signal?.aborted) throw Object.assign(new Error('aborted'), { code: 'ABORTED' });
-      return behaviour(input as number);
+      return JSON.stringify((await behaviour(input as number)) ?? null);
     },
   };
   const service = new JobService({

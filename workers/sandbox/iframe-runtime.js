@@ -22,6 +22,26 @@ function checkOutcome(outcome) {
   return null;
 }
 
+const utf8 = new TextEncoder();
+
+/**
+ * A result as UTF-8 JSON text in a buffer the page takes over (comlink transfers it), stringified
+ * in this realm, which job code cannot reach: see SandboxApi.run in sandbox-protocol.ts for why.
+ */
+function toJson({ value, ms }) {
+  let text;
+  try {
+    text = JSON.stringify(value === undefined ? null : value);
+  } catch (error) {
+    return failure('RESULT_NOT_CLONEABLE', `the job returned a value that cannot be sent as JSON: ${error}`);
+  }
+  if (text.length > CONFIG.resultMaxBytes) {
+    return failure('RESULT_TOO_LARGE', `the job returned more than ${CONFIG.resultMaxBytes} bytes of JSON`);
+  }
+  const json = utf8.encode(text);
+  return Comlink.transfer({ ok: true, json, ms }, [json.buffer]);
+}
+
 /** Forwards a job's progress to the page, at most once per interval (the latest value wins). */
 function progressForwarder(runId) {
   let lastSentMs = -Infinity;
@@ -50,7 +70,7 @@ function progressForwarder(runId) {
  * over (bar what it left scheduled). On a timeout, an abort, an error outside the job's promise or
  * a forged answer the job may still be running, so the worker is terminated.
  */
-function runJob(runId, code, input, timeoutMs, series = null) {
+function runJob(runId, code, input, timeoutMs, series = null, asJson = false) {
   const slot = takeWorker(code, series);
   const progress = progressForwarder(runId);
   return new Promise((resolve) => {
@@ -78,7 +98,7 @@ function runJob(runId, code, input, timeoutMs, series = null) {
       (answer) => {
         const outcome = checkOutcome(answer);
         if (outcome?.ok === true) outcome.ms = performance.now() - startedMs;
-        if (outcome !== null) finish(outcome, true);
+        if (outcome !== null) finish(asJson && outcome.ok ? toJson(outcome) : outcome, true);
         else finish(failure('JOB_THREW', 'the job sent an answer that is not an outcome'), false);
       },
       () => finish(failure('JOB_THREW', 'the job sent an error instead of an outcome'), false),

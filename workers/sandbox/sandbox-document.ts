@@ -57,6 +57,7 @@ function iframeScript(): string {
       pong: SandboxMessage.PONG,
     },
     progressMinIntervalMs: PROGRESS_MIN_INTERVAL_MS,
+    resultMaxBytes: RESULT_MAX_BYTES,
     maxThreads: MAX_THREADS,
     warmIdleMs: WARM_WORKER_IDLE_MS,
     workerSource: workerSource(comlink),

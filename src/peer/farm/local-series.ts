@@ -8,8 +8,12 @@ export interface LocalSeriesOptions {
   readonly timeoutMs: number;
 }
 
-/** Resolves with `results[i]` for `inputs[i]`; the first failing job rejects the whole run. */
+/**
+ * Resolves with `results[i]` for `inputs[i]`, as a farm would return them (through JSON, read the
+ * same way as on a worker); the first failing job rejects the whole run.
+ */
 export async function runLocalSeries(runner: Runner, options: LocalSeriesOptions): Promise<unknown[]> {
   // The runner queues past its thread count, so all jobs can be handed over at once.
-  return Promise.all(options.inputs.map((input) => runner.run(options.code, input, { timeoutMs: options.timeoutMs })));
+  const texts = await Promise.all(options.inputs.map((input) => runner.runJson(options.code, input, { timeoutMs: options.timeoutMs })));
+  return texts.map((text) => JSON.parse(text) as unknown);
 }

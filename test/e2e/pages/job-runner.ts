@@ -16,6 +16,8 @@ export interface RunRequest {
   /** Aborts the run this long after it is submitted. */
   abortAfterMs?: number;
   series?: string;
+  /** Runs with runJson: the value is the result's JSON text. */
+  json?: boolean;
 }
 
 let runner: JobRunner | undefined;
@@ -36,12 +38,14 @@ async function run(request: RunRequest): Promise<TestOutcome> {
   const controller = new AbortController();
   if (request.abortAfterMs !== undefined) setTimeout(() => controller.abort(), request.abortAfterMs);
   try {
-    const value = await opened().run(request.code, request.input, {
+    const options = {
       timeoutMs: request.timeoutMs ?? 5_000,
-      onProgress: (fraction) => progress.push(fraction),
+      onProgress: (fraction: number) => progress.push(fraction),
       signal: controller.signal,
       ...(request.series === undefined ? {} : { series: request.series }),
-    });
+    };
+    const runner = opened();
+    const value = request.json ? await runner.runJson(request.code, request.input, options) : await runner.run(request.code, request.input, options);
     return { ok: true, value, progress };
   } catch (error) {
     if (error instanceof JobError) return { ok: false, code: error.code, message: error.message, progress };
