@@ -13,7 +13,7 @@ export async function openWorkerTabs(browser: Browser, origin: string, count: nu
   const query = threads === undefined ? '' : `&threads=${threads}`;
   return Promise.all(Array.from({ length: count }, async () => {
     const page = await (await newContext(browser, origin)).newPage();
-    await page.goto(`${origin}/?ephemeral&join${query}`);
+    await page.goto(`${origin}/?ephemeral&join&trace${query}`);
     await waitInPage(page, () => (window.peerfarm as WorkerRole | undefined)?.neighbours.length, undefined, { timeout: JOIN_TIMEOUT_MS });
     return page;
   }));
@@ -22,7 +22,7 @@ export async function openWorkerTabs(browser: Browser, origin: string, count: nu
 /** A submit page that has bids from all `workers` tabs (the overlay may still be knitting). */
 export async function openClientTab(browser: Browser, origin: string, workers: number): Promise<Page> {
   const client = await (await newContext(browser, origin)).newPage();
-  await client.goto(`${origin}/submit.html?ephemeral`);
+  await client.goto(`${origin}/submit.html?ephemeral&trace`);
   // Joined with a first peer to ask; solicit then floods the overlay for the rest.
   await waitInPage(client, () => (window.peerfarm as ClientRole).workers.length > 0, undefined, { timeout: JOIN_TIMEOUT_MS });
   const deadline = Date.now() + JOIN_TIMEOUT_MS;

@@ -1,5 +1,6 @@
 // The automation hooks of DESIGN.md section 9: ?ephemeral, ?join, ?authority=ws://host:port/ws,
-// and ?threads=N (a worker tab's job slots, 1..32; by default one per core).
+// ?threads=N (a worker tab's job slots, 1..32; by default one per core) and ?trace (per-hop
+// timings of every job, src/peer/farm/trace.ts: the benches read them; off, they cost nothing).
 import { MAX_THREADS } from './job-runner.ts';
 
 export interface PageParams {
@@ -8,6 +9,7 @@ export interface PageParams {
   readonly authorityUrls: string[];
   /** Job slots asked for with ?threads=N; undefined when absent or not a whole number 1..32. */
   readonly threads: number | undefined;
+  readonly trace: boolean;
 }
 
 export function readPageParams(location: Location): PageParams {
@@ -18,6 +20,7 @@ export function readPageParams(location: Location): PageParams {
     join: params.has('join'),
     authorityUrls: given.length > 0 ? given : [defaultAuthorityUrl(location)],
     threads: wholeNumber(params.get('threads'), 1, MAX_THREADS),
+    trace: params.has('trace'),
   };
 }
 

@@ -5,10 +5,12 @@ import { ClientRole } from '../../peer/client-role.ts';
 import { createJobRunner } from '../../peer/job-runner.ts';
 import { loadIdentity } from '../../peer/identity-store.ts';
 import { readPageParams } from '../../peer/page-params.ts';
+import { JobTrace } from '../../peer/farm/trace.ts';
 import '../shared/page.css';
 import './pf-submit-page.ts';
 
 const params = readPageParams(location);
+JobTrace.enabled = params.trace;
 const role: ClientRole = new ClientRole({
   identity: loadIdentity(params.ephemeral, 'client'),
   urls: params.authorityUrls,

@@ -3,6 +3,7 @@
 import type { WebSocketLike } from '../../net/ws-link.ts';
 import { loadIdentity } from '../../peer/identity-store.ts';
 import { readPageParams } from '../../peer/page-params.ts';
+import { JobTrace } from '../../peer/farm/trace.ts';
 import { WorkerRole } from '../../peer/worker-role.ts';
 import { measureWonks } from '../../peer/wonks.ts';
 import { createJobRunner } from '../../peer/job-runner.ts';
@@ -10,6 +11,7 @@ import '../shared/page.css';
 import './pf-worker-page.ts';
 
 const params = readPageParams(location);
+JobTrace.enabled = params.trace;
 const role: WorkerRole = new WorkerRole({
   identity: loadIdentity(params.ephemeral, 'worker'),
   urls: params.authorityUrls,
