@@ -9,6 +9,8 @@ import type { Runner } from './farm/job-service.ts';
 import { retryable } from './job-errors.ts';
 import { runLocalSeries } from './farm/local-series.ts';
 import { Foreman, type SeriesResult, type WorkerLink, type WorkerReplies } from './farm/foreman.ts';
+import { JobState } from './farm/job-queue.ts';
+import { SeriesHandle, type SeriesStatus } from './farm/series-handle.ts';
 import { openWorkerLink } from './farm/worker-link.ts';
 import { Member, type MemberDeps } from './member.ts';
 import { PeerLinks } from './peer-links.ts';
@@ -49,7 +51,7 @@ export class ClientRole extends Member {
    * Runs a series in this tab's own sandbox with `threads` workers and no network: the local
    * baseline of bench/farm, and a dry run of job code. Resolves with the results in input order.
    */
-  async runLocally(request: { code: string; inputs: readonly unknown[]; threads: number; timeoutMs?: number }): Promise<unknown[]> {
+  async runLocally(request: Pick<SubmitRequest, 'code' | 'inputs' | 'group' | 'timeoutMs'> & { threads: number }): Promise<unknown[]> {
     const spec = checkSubmit(request);
     const runner = await (this.localRunner ??= retryable(this.clientDeps.createRunner(request.threads), () => (this.localRunner = undefined)));
     runner.setThreads?.(request.threads);
@@ -68,18 +70,39 @@ export class ClientRole extends Member {
 
   /**
    * Farms a job series: asks for bids (unless `workers` names them), hires the best by value,
-   * and resolves with `results[i]` for `inputs[i]` plus per-job and per-worker records.
+   * and resolves with `results[i]` for job i plus per-job and per-worker records. The handle
+   * also streams results as they are decided, tells the status and cancels (series-handle.ts).
    */
-  async submit(request: SubmitRequest): Promise<SeriesResult> {
+  submit(request: SubmitRequest): SeriesHandle {
+    let total = 0;
+    let foreman: Foreman | undefined;
+    const handle: SeriesHandle = new SeriesHandle({
+      status: () => seriesStatus(total, foreman),
+      // Only this handle's own series: a refused submit must not cancel the one running.
+      cancel: () => {
+        if (this.handle === handle) this.cancelSeries();
+      },
+    });
+    this.farm(request, handle, (spec) => (total = spec), (started) => (foreman = started))
+      .then((result) => handle.finish({ result }), (error: unknown) => handle.finish({ error }));
+    return handle;
+  }
+
+  /** The handle of the series this page runs (or ran last). */
+  private handle: SeriesHandle | undefined;
+
+  private async farm(request: SubmitRequest, handle: SeriesHandle, counted: (jobs: number) => void, started: (foreman: Foreman) => void): Promise<SeriesResult> {
     if (this.seriesState === SeriesState.bidding || this.seriesState === SeriesState.farming) {
       throw new Error('submit: a series is already running on this page');
     }
+    this.handle = handle;
     this.foreman = undefined;
     this.seriesResult = undefined;
     this.seriesError = undefined;
     this.cancelled = false;
     try {
       const spec = checkSubmit(request);
+      counted(spec.inputs.length);
       this.setSeries(SeriesState.bidding);
       const hired = await this.hire(request);
       if (this.cancelled) throw new Error('cancelled by the person');
@@ -88,8 +111,10 @@ export class ClientRole extends Member {
         onChange: () => this.emitChange(),
         ...(this.points && { payments: this.points }),
         record: (event) => this.events.record(event),
+        onResult: (index, value, worker) => handle.push({ index, value, worker }),
       }, `series-${++this.counter}`);
       this.foreman = foreman;
+      started(foreman);
       this.setSeries(SeriesState.farming);
       this.seriesResult = await foreman.run(hired);
       this.setSeries(SeriesState.done);
@@ -277,4 +302,16 @@ export class ProfferWaiter {
     this.waiting.delete(token);
     resolve?.(bids);
   }
+}
+
+/** A series' progress for its handle: all queued until its foreman starts. */
+function seriesStatus(total: number, foreman: Foreman | undefined): SeriesStatus {
+  if (!foreman) return { total, distributed: 0, computed: 0, failed: 0 };
+  const { queue } = foreman;
+  return {
+    total,
+    distributed: total - queue.count(JobState.queued),
+    computed: queue.count(JobState.done),
+    failed: queue.count(JobState.poisoned),
+  };
 }

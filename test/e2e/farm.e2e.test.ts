@@ -1,6 +1,6 @@
 // Four worker tabs and a client in Debian Chromium farm job series over WebRTC: every result
-// correct, a tab closed mid-series loses nothing, a throwing job is poisoned, and with k=3 a
-// lying worker is outvoted and flagged.
+// correct, ranges and products expanded job by job, a tab closed mid-series loses nothing, a
+// throwing job is poisoned, and with k=3 a lying worker is outvoted and flagged.
 import { existsSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -75,6 +75,41 @@ describe('farming a job series across worker tabs', () => {
     expect(result.workers.reduce((sum, w) => sum + w.done, 0)).toBe(200);
     const doneInTabs = await Promise.all(workers.map(async (page) => (await workerSnapshot(page)).jobs.filter((j) => j.state === 'done').length));
     expect(doneInTabs.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(200);
+  }, 60_000);
+
+  it('farms a 1,000,000-input range in groups of 1,000: each job sums its slice, and the slices add up', async () => {
+    const sumSlice = 'export default (slice) => slice.reduce((sum, x) => sum + x, 0);';
+    const result = await submit({ code: sumSlice, inputs: { start: 0, end: 999_999, step: 1 }, group: 1000 });
+    expect(result.results.length).toBe(1000);
+    expect(result.results[1]).toBe(Array.from({ length: 1000 }, (_, i) => 1000 + i).reduce((a, b) => a + b, 0));
+    expect((result.results as number[]).reduce((a, b) => a + b, 0)).toBe((999_999 * 1_000_000) / 2);
+  }, 60_000);
+
+  it('streams every result once, as decided, to a listener and an iterator, and counts them in its status', async () => {
+    await expect.poll(async () => (await client.evaluate(() => (window.peerfarm as ClientRole).solicit())).length,
+      { timeout: 30_000, interval: 200 }).toBe(workers.length);
+    const seen = await client.evaluate(async (code) => {
+      const role = window.peerfarm as ClientRole;
+      const series = role.submit({ code, inputs: { start: 0, end: 59 }, workers: role.bids.map((bid) => bid.id) });
+      const heard: number[] = [];
+      series.on('result', (event) => heard.push(event.index));
+      const iterated: { index: number; value: unknown }[] = [];
+      for await (const { index, value } of series) iterated.push({ index, value });
+      const result = await series;
+      return { heard, iterated, status: series.status, results: series.results, same: result.results === series.results };
+    }, SUM_OF_SQUARES);
+    expect([...seen.heard].sort((a, b) => a - b)).toEqual(range(60));
+    expect(seen.iterated.map((r) => r.index)).toEqual(seen.heard);
+    for (const { index, value } of seen.iterated) expect(value).toEqual(sumOfSquares(index));
+    expect(seen.status).toEqual({ total: 60, distributed: 60, computed: 60, failed: 0 });
+    expect(seen.results).toEqual(range(60).map(sumOfSquares));
+    expect(seen.same).toBe(true);
+  }, 60_000);
+
+  it('farms the product of a range and a list, one job a combination, in nested-loop order', async () => {
+    const label = 'export default ({ size, shape }) => `${shape}-${size}`;';
+    const result = await submit({ code: label, inputs: { product: { size: { start: 1, end: 3 }, shape: ['square', 'disc'] } } });
+    expect(result.results).toEqual(['square-1', 'disc-1', 'square-2', 'disc-2', 'square-3', 'disc-3']);
   }, 60_000);
 
   it('stops with a clear error when the client cannot pay for the series, and leaves no hold behind', async () => {

@@ -11,6 +11,7 @@ export type WorkerLink = Handler<typeof workerFromClient1 | typeof workerFromCli
 import { JobQueue, JobState, parseResult, type Lease } from './job-queue.ts';
 import { Payroll, type Payments } from './payroll.ts';
 import { JobTrace } from './trace.ts';
+import type { Inputs } from './input-spec.ts';
 import { peerIdOfKey, verify } from '../../protocol/identity.ts';
 import { resultMessage } from '../../protocol/protocols/points.ts';
 
@@ -24,7 +25,8 @@ export const MAX_DEMAND_PER_WORKER = 64;
 
 export interface SeriesSpec {
   readonly code: string;
-  readonly inputs: readonly unknown[];
+  /** Each job's input, read when the job is sent (input-spec.ts: ranges are never expanded whole). */
+  readonly inputs: Inputs;
   readonly redundancy: number;
   readonly leaseMs: number;
   readonly timeoutMs: number;
@@ -64,6 +66,8 @@ export interface ForemanDeps {
   readonly payments?: Payments;
   /** Records job and transfer events for the replay (src/peer/event-log.ts). */
   readonly record?: (event: { t: number; kind: 'job' | 'transfer'; peer: string; text: string }) => void;
+  /** Called once per job when its result is accepted (the streaming handle of submit()). */
+  readonly onResult?: (index: number, value: unknown, worker: string) => void;
 }
 
 /** What a worker sends the foreman on a series link. */
@@ -92,10 +96,13 @@ export class Foreman {
   /** The highest price of a hired worker: what one result may cost. */
   private dearest = 0;
   private settle: { resolve: (result: SeriesResult) => void; reject: (error: Error) => void } | undefined;
+  /** Jobs whose decision was announced: judge() sees a decided job again for each late vote. */
+  private readonly announced: Uint8Array;
 
   constructor(private readonly spec: SeriesSpec, private readonly deps: ForemanDeps, seriesId: string) {
     this.seriesId = seriesId;
     this.clock = deps.clock ?? Date.now;
+    this.announced = new Uint8Array(spec.inputs.length);
     this.queue = new JobQueue(spec.inputs, {
       redundancy: spec.redundancy, leaseMs: spec.leaseMs, poisonAfter: spec.poisonAfter,
       ...(deps.clock && { clock: deps.clock }),
@@ -218,6 +225,9 @@ export class Foreman {
     const job = this.queue.jobs[index]!;
     if (job.state !== JobState.done && job.state !== JobState.poisoned) return;
     this.payroll.decided(job);
+    if (this.announced[index]) return;
+    this.announced[index] = 1;
+    if (job.state === JobState.done) this.deps.onResult?.(index, job.result, job.doneBy ?? '');
     this.deps.record?.({ t: Date.now(), kind: 'job', peer: job.doneBy ?? '', text: `job ${job.index} ${job.state}${job.doneBy ? ` by ${job.doneBy.slice(0, 8)}` : ''}` });
   }
 
@@ -288,7 +298,7 @@ export class Foreman {
         this.trace.mark(`${this.seriesId}/${lease.id}`, 'escrowed');
         this.queue.start(lease.id);
         this.sent.add(lease.id);
-        entries.push(lease.id, JSON.stringify(this.queue.jobs[lease.job]!.input ?? null));
+        entries.push(lease.id, JSON.stringify(this.queue.input(lease.job) ?? null));
       }
       this.sendEntries(stats.id, entries);
     }, (error: unknown) => this.abort(`cannot escrow points for the series: ${error instanceof Error ? error.message : String(error)}`));

@@ -4,6 +4,8 @@
 // poison a job others could run: it gets the jobs it has not failed first); with redundancy k a job runs on k distinct
 // workers and the majority result wins, and workers outvoted are flagged.
 
+import type { Inputs } from './input-spec.ts';
+
 export const JobState = {
   queued: 'queued',
   assigned: 'assigned',
@@ -24,7 +26,6 @@ export interface Lease {
 
 export interface Job {
   readonly index: number;
-  readonly input: unknown;
   state: JobState;
   progress: number;
   /** Result texts (canonical JSON) by worker. Shared and empty until the first result (read only). */
@@ -79,14 +80,20 @@ export class JobQueue {
   private readonly leasesOfJob = new Map<number, string[]>();
   private readonly counts = new Map<JobState, number>();
 
-  constructor(inputs: readonly unknown[], private readonly options: QueueOptions) {
+  constructor(private readonly inputs: Inputs, private readonly options: QueueOptions) {
     this.clock = options.clock ?? Date.now;
-    // A job holds nothing of its own until it is leased: a 100,000-job series is 100,000 small objects.
-    this.jobs = inputs.map((input, index) => ({
-      index, input, state: JobState.queued, progress: 0, results: NO_RESULTS, values: NO_VALUES, failures: NO_FAILURES,
+    // A job holds nothing of its own until it is leased, not even its input (read from `inputs`
+    // when it is sent): a 100,000-job series is 100,000 small objects.
+    this.jobs = Array.from({ length: inputs.length }, (_, index) => ({
+      index, state: JobState.queued, progress: 0, results: NO_RESULTS, values: NO_VALUES, failures: NO_FAILURES,
       reassigned: 0,
     }));
     this.counts.set(JobState.queued, this.jobs.length);
+  }
+
+  /** Job `index`'s input (a range's is computed now; an array's is its element). */
+  input(index: number): unknown {
+    return this.inputs.at(index);
   }
 
   get finished(): boolean {

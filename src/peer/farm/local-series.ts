@@ -1,10 +1,11 @@
 // Runs a job series in this tab's own sandbox pool, with no network: the baseline the farm is
 // measured against (bench/farm), and a way to try job code before farming it.
 import type { Runner } from './job-service.ts';
+import type { Inputs } from './input-spec.ts';
 
 export interface LocalSeriesOptions {
   readonly code: string;
-  readonly inputs: readonly unknown[];
+  readonly inputs: Inputs;
   readonly timeoutMs: number;
 }
 
@@ -14,6 +15,7 @@ export interface LocalSeriesOptions {
  */
 export async function runLocalSeries(runner: Runner, options: LocalSeriesOptions): Promise<unknown[]> {
   // The runner queues past its thread count, so all jobs can be handed over at once.
-  const texts = await Promise.all(options.inputs.map((input) => runner.runJson(options.code, input, { timeoutMs: options.timeoutMs })));
+  const { inputs } = options;
+  const texts = await Promise.all(Array.from({ length: inputs.length }, (_, i) => runner.runJson(options.code, inputs.at(i), { timeoutMs: options.timeoutMs })));
   return texts.map((text) => JSON.parse(text) as unknown);
 }

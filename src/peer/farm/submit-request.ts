@@ -1,11 +1,15 @@
 // The request a page (or a console user) makes with `window.peerfarm.submit(...)`, checked at the
 // edge: a clear TypeError for bad input, and the series spec the foreman runs.
 import type { SeriesSpec } from './foreman.ts';
+import { jobInputs, type InputSpec } from './input-spec.ts';
 
 /** What `window.peerfarm.submit` takes (DESIGN.md section 9). */
 export interface SubmitRequest {
   readonly code: string;
-  readonly inputs: readonly unknown[];
+  /** A JSON array, a range `{start, end, step}`, or `{product: {name: range or array, ...}}` (input-spec.ts). */
+  readonly inputs: InputSpec;
+  /** Hands `group` consecutive inputs to each job call, as one array; one result per job. */
+  readonly group?: number;
   readonly redundancy?: number;
   readonly maxPrice?: number;
   readonly minValid?: number;
@@ -15,7 +19,7 @@ export interface SubmitRequest {
   readonly poisonAfter?: number;
 }
 
-/** Bounds a series so one page cannot queue without limit. */
+/** Bounds a series so one page cannot queue without limit: jobs, after grouping (inputs may be many more). */
 export const MAX_SERIES_JOBS = 100_000;
 export const MAX_REDUNDANCY = 7;
 const DEFAULT_JOB_TIMEOUT_MS = 60_000;
@@ -28,13 +32,15 @@ export function checkSubmit(request: SubmitRequest): SeriesSpec {
     throw new TypeError(`submit: ${message}`);
   };
   if (typeof request.code !== 'string' || !/export\s+default/.test(request.code)) fail('code must be an ES module source with `export default (input, ctx) => result`');
-  if (!Array.isArray(request.inputs) || request.inputs.length === 0) fail('inputs must be a non-empty array');
-  if (request.inputs.length > MAX_SERIES_JOBS) fail(`at most ${MAX_SERIES_JOBS} inputs per series, got ${request.inputs.length}`);
+  const inputs = jobInputs(request.inputs, request.group);
+  if (inputs.length > MAX_SERIES_JOBS) {
+    fail(`at most ${MAX_SERIES_JOBS} jobs per series, got ${inputs.length}${request.group === undefined ? ' (give several inputs to each job with `group: k`)' : ''}`);
+  }
   const redundancy = request.redundancy ?? 1;
   if (!Number.isInteger(redundancy) || redundancy < 1 || redundancy > MAX_REDUNDANCY) fail(`redundancy must be a whole number from 1 to ${MAX_REDUNDANCY}, got ${redundancy}`);
   const timeoutMs = request.timeoutMs ?? DEFAULT_JOB_TIMEOUT_MS;
   return {
-    code: request.code, inputs: request.inputs, redundancy, timeoutMs,
+    code: request.code, inputs, redundancy, timeoutMs,
     leaseMs: timeoutMs + LEASE_MARGIN_MS, poisonAfter: request.poisonAfter ?? DEFAULT_POISON_AFTER,
   };
 }

@@ -138,7 +138,7 @@ export class PfMandelbrotView extends LitElement {
 
   /** The image size, from the first tile's input. */
   private side(jobs: readonly Job[]): { width: number; height: number } {
-    const first = jobs.length > 0 ? tileOf(jobs[0]!.input) : undefined;
+    const first = jobs.length > 0 ? tileOf(this.queue!.input(0)) : undefined;
     return first ? { width: first.width, height: first.height } : { width: 512, height: 512 };
   }
 
@@ -159,7 +159,7 @@ export class PfMandelbrotView extends LitElement {
   }
 
   private drawTile(ctx: CanvasRenderingContext2D, job: Job, worker: string): void {
-    const tile = tileOf(job.input);
+    const tile = tileOf(this.queue!.input(job.index));
     if (!tile || typeof job.result !== 'string') return;
     let bytes: string;
     try {
