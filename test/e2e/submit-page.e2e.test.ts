@@ -3,7 +3,7 @@
 // submit page on one machine; the Mandelbrot example picked from the menu and started with Run
 // farms 256 tiles to the workers, and the page draws the picture on its canvas as they come back.
 // Bad inputs are refused in the form, before any series.
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClientRole } from '../../src/peer/client-role.ts';
@@ -88,6 +88,20 @@ describe('the submit page', () => {
 
     mkdirSync('test-results', { recursive: true });
     await client.locator('pf-series-card').screenshot({ path: SCREENSHOT, animations: 'disabled' });
+
+    // The results download as NDJSON (a line a tile) and CSV (a row a tile, the base64 in `value`).
+    const saved = async (format: string) => {
+      const [download] = await Promise.all([client.waitForEvent('download'), client.locator('pf-series-card .downloads button', { hasText: new RegExp(`^${format}$`) }).click()]);
+      expect(download.suggestedFilename()).toMatch(new RegExp(`^peerfarm-series-.*\\.${format.toLowerCase()}$`));
+      return readFileSync((await download.path())!, 'utf8');
+    };
+    const lines = (await saved('NDJSON')).trimEnd().split('\n').map((line) => JSON.parse(line) as { index: number; value: string });
+    expect(lines.map((line) => line.index)).toEqual(Array.from({ length: TILES }, (_, i) => i));
+    expect(lines.every((line) => atob(line.value).length === 128 * 128)).toBe(true);
+    const rows = (await saved('CSV')).trimEnd().split('\r\n');
+    expect(rows[0]).toBe('index,state,worker,value');
+    expect(rows.length).toBe(TILES + 1);
+    expect(rows[1]).toMatch(/^0,done,[^,]+,[A-Za-z0-9+/=]+$/);
   }, 120_000);
 
   it('refuses inputs that are not a JSON array in the form, without starting a series', async () => {

@@ -1,12 +1,13 @@
 // The running (or last) job series: its state, a progress bar of jobs done and poisoned, the
 // example's live view (the Mandelbrot picture, or the pi and primes readouts), the grid of every
-// job, and the hired workers' throughput; once done, what the accepted results were paid. Cancel and Download come out as `pf-cancel` events and a
-// file save. The page bumps `revision` whenever the live queue changed (it is mutated in place).
+// job, and the hired workers' throughput; once done, what the accepted results were paid. Cancel
+// comes out as a `pf-cancel` event; the results download as JSON, NDJSON or CSV (result-files.ts). The page bumps `revision` whenever the live queue changed (it is mutated in place).
 import { LitElement, css, html, nothing } from 'lit';
 import { styleMap } from 'lit/directives/style-map.js';
 import type { SeriesState } from '../../peer/client-role.ts';
 import type { SeriesResult, WorkerStats } from '../../peer/farm/foreman.ts';
 import { JobState, type JobQueue } from '../../peer/farm/job-queue.ts';
+import { RESULT_FILE_TYPES, resultsCsv, resultsFile, type ResultFormat } from '../../peer/farm/result-files.ts';
 import { ClockController } from '../shared/clock-controller.ts';
 import { count, elapsed, points } from '../shared/format.ts';
 import { baseStyles, buttonStyles, cardStyles } from '../shared/styles.ts';
@@ -63,7 +64,19 @@ export class PfSeriesCard extends LitElement {
     .head-end {
       display: flex;
       align-items: center;
+      flex-wrap: wrap;
       gap: 10px;
+    }
+
+    .downloads {
+      display: inline-flex;
+      align-items: center;
+      gap: 6px;
+    }
+
+    .downloads .label {
+      color: var(--pf-muted);
+      font-size: 0.9em;
     }
 
     .progress {
@@ -176,7 +189,7 @@ export class PfSeriesCard extends LitElement {
           <div class="head-end">
             <pf-status-badge state=${cancelled ? 'cancelled' : this.state} label=${cancelled ? 'Cancelled' : BADGES[this.state]}></pf-status-badge>
             ${this.state === 'farming' ? html`<button @click=${this._onCancel}>Cancel</button>` : nothing}
-            ${this.state === 'done' && this.result ? html`<button class="primary" @click=${this._onDownload}>Download results (JSON)</button>` : nothing}
+            ${this.state === 'done' && this.result ? this.renderDownloads(this.result) : nothing}
           </div>
         </div>
         ${this.renderNotice(cancelled)}
@@ -246,17 +259,35 @@ export class PfSeriesCard extends LitElement {
     }
   }
 
+  /** The CSV of the last result, made once: whether it exists decides the button, and a click saves it. */
+  private csv: { for: SeriesResult; text: string | undefined } | undefined;
+
+  private renderDownloads(result: SeriesResult) {
+    if (this.csv?.for !== result) this.csv = { for: result, text: resultsCsv(result) };
+    const csv = this.csv.text !== undefined;
+    return html`
+      <span class="downloads" role="group" aria-label="Download the results">
+        <span class="label">Download</span>
+        <button class="primary" @click=${() => this.download('json')} title="Results, jobs and workers, as one JSON document">JSON</button>
+        <button @click=${() => this.download('ndjson')} title="One JSON line a job: index, value, worker">NDJSON</button>
+        <button @click=${() => this.download('csv')} ?disabled=${!csv}
+          title=${csv ? 'A row a job, a column per field of the results' : 'CSV needs flat results: numbers, strings or objects of them'}>CSV</button>
+      </span>
+    `;
+  }
+
   private _onCancel(): void {
     this.dispatchEvent(new CustomEvent('pf-cancel', { bubbles: true, composed: true }));
   }
 
-  private _onDownload(): void {
-    const { results, jobs, workers } = this.result!;
-    const blob = new Blob([JSON.stringify({ results, jobs, workers }, null, 1)], { type: 'application/json' });
+  private download(format: ResultFormat): void {
+    const text = format === 'csv' ? this.csv?.text : resultsFile(this.result!, format);
+    if (text === undefined) return;
+    const blob = new Blob([text], { type: RESULT_FILE_TYPES[format] });
     const url = URL.createObjectURL(blob);
     const link = document.createElement('a');
     link.href = url;
-    link.download = `peerfarm-series-${new Date(this.finishedAt ?? Date.now()).toISOString().replace(/[:.]/g, '-')}.json`;
+    link.download = `peerfarm-series-${new Date(this.finishedAt ?? Date.now()).toISOString().replace(/[:.]/g, '-')}.${format}`;
     link.click();
     setTimeout(() => URL.revokeObjectURL(url), 1000);
   }
