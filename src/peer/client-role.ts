@@ -51,7 +51,7 @@ export class ClientRole extends Member {
    * Runs a series in this tab's own sandbox with `threads` workers and no network: the local
    * baseline of bench/farm, and a dry run of job code. Resolves with the results in input order.
    */
-  async runLocally(request: Pick<SubmitRequest, 'code' | 'inputs' | 'group' | 'timeoutMs'> & { threads: number }): Promise<unknown[]> {
+  async runLocally(request: Pick<SubmitRequest, 'code' | 'inputs' | 'group' | 'args' | 'timeoutMs'> & { threads: number }): Promise<unknown[]> {
     const spec = checkSubmit(request);
     const runner = await (this.localRunner ??= retryable(this.clientDeps.createRunner(request.threads), () => (this.localRunner = undefined)));
     runner.setThreads?.(request.threads);
@@ -112,6 +112,7 @@ export class ClientRole extends Member {
         ...(this.points && { payments: this.points }),
         record: (event) => this.events.record(event),
         onResult: (index, value, worker) => handle.push({ index, value, worker }),
+        onLog: (line) => handle.log(line),
       }, `series-${++this.counter}`);
       this.foreman = foreman;
       started(foreman);
@@ -277,7 +278,8 @@ export class ClientRole extends Member {
 
 /** Series traffic on a link opened only for bids: a worker has no reason to send any. */
 const IGNORE_SERIES: WorkerReplies = {
-  key: async () => undefined, pull: () => undefined, progress: () => undefined, result: async () => undefined, results: async () => undefined, failed: () => undefined,
+  key: async () => undefined, pull: () => undefined, progress: () => undefined, result: async () => undefined, results: async () => undefined,
+  failed: () => undefined, log: () => undefined,
 };
 
 /** Matches proffers to the tokens waiting for them; a proffer nobody waits for is dropped. */

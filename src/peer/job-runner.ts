@@ -18,7 +18,7 @@
 import type { Remote } from 'comlink';
 import { SANDBOX_PATH } from '../../workers/sandbox/sandbox-csp.ts';
 import { openSandboxFrame, type SandboxFrame } from '../../workers/sandbox/sandbox-frame.ts';
-import { MAX_THREADS, type JobOutcome, type SandboxApi } from '../../workers/sandbox/sandbox-protocol.ts';
+import { MAX_THREADS, type JobOutcome, type LogLevel, type SandboxApi } from '../../workers/sandbox/sandbox-protocol.ts';
 
 export { MAX_THREADS };
 import { JobError, isJobErrorCode, type JobErrorCode } from './job-errors.ts';
@@ -45,6 +45,10 @@ export interface JobRunOptions {
   timeoutMs: number;
   /** Called with the fractions the job reports (0..1), throttled, until the run settles. */
   onProgress?: (fraction: number) => void;
+  /** Called with each line the job logs (ctx.log, console.*): at most LOG_LINES_PER_RUN, then one saying how many were dropped. */
+  onLog?: (level: LogLevel, text: string) => void;
+  /** What the job gets as `ctx.args` (structured-cloned into the sandbox with each run). */
+  args?: unknown;
   /** Called when the job leaves the queue for a sandbox thread. */
   onStart?: () => void;
   /** Called with how long a job that succeeded ran on its thread, timed in the sandbox. */
@@ -171,12 +175,12 @@ function sandboxUrl(given: string | URL | undefined, view: Window): URL {
   }
 }
 
-function reportProgress(run: Run | undefined, fraction: number): void {
-  if (run?.state !== RunState.RUNNING || run.options.onProgress === undefined) return;
+/** Calls a run's progress or log callback while it runs; a throwing callback is the caller's bug, reported without disturbing the run. */
+function report(run: Run | undefined, call: (options: JobRunOptions) => void): void {
+  if (run?.state !== RunState.RUNNING) return;
   try {
-    run.options.onProgress(fraction);
+    call(run.options);
   } catch (error) {
-    // A throwing callback is the caller's bug; report it without disturbing the run.
     reportError(error);
   }
 }
@@ -266,7 +270,8 @@ class SandboxJobRunner implements JobRunner {
         document: this.document,
         url: this.url,
         threads,
-        onProgress: (runId, fraction) => reportProgress(this.runs.get(runId), fraction),
+        onProgress: (runId, fraction) => report(this.runs.get(runId), (options) => options.onProgress?.(fraction)),
+        onLog: (runId, level, text) => report(this.runs.get(runId), (options) => options.onLog?.(level, text)),
         onSilent: () => this.onCrash(frame),
       });
     } catch (error) {
@@ -331,7 +336,7 @@ class SandboxJobRunner implements JobRunner {
       void frame.api.cancel(run.id).catch(() => undefined);
       this.settle(run, failed('SANDBOX_FAILED', `the sandbox did not answer within ${timeoutMs + SANDBOX_ANSWER_GRACE_MS} ms`));
     }, timeoutMs + SANDBOX_ANSWER_GRACE_MS);
-    frame.api.run(run.id, run.code, run.input, timeoutMs, run.options.series ?? null, run.asJson).then(
+    frame.api.run(run.id, run.code, run.input, timeoutMs, run.options.series ?? null, run.asJson, run.options.args).then(
       (outcome) => {
         const ms = outcome?.ok === true ? outcome.ms : undefined;
         if (typeof ms === 'number' && ms >= 0 && ms < Infinity) run.options.onRan?.(ms);

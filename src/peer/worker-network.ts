@@ -3,7 +3,8 @@
 import { openClient } from '../protocol/client.ts';
 import { bind } from '../protocol/handler.ts';
 import {
-  clientFromWorker1, clientFromWorker2, createRegistry, peerFromWorker1, workerFromClient1, workerFromClient2, workerFromPeer1,
+  clientFromWorker1, clientFromWorker2, clientFromWorker3, createRegistry, peerFromWorker1, workerFromClient1, workerFromClient2,
+  workerFromClient3, workerFromPeer1,
 } from '../protocol/protocols/index.ts';
 import { PEER_LINK_LIMITS } from '../protocol/protocols/peer-common.ts';
 import { Server } from '../protocol/server.ts';
@@ -82,9 +83,10 @@ export class WorkerNetwork {
       log: deps.events.sink,
       bindings: [
         bind(workerFromPeer1, peerFromWorker1, (handler) => overlayCommands(handler, commands)),
-        // Both versions of the client protocol, one implementation: /2 only adds the batched commands.
+        // Every version of the client protocol, one implementation: /2 adds the batched commands, /3 args and logs.
         bind(workerFromClient1, clientFromWorker1, (handler) => this.clientCommands(handler as ClientLink)),
         bind(workerFromClient2, clientFromWorker2, (handler) => this.clientCommands(handler as ClientLink)),
+        bind(workerFromClient3, clientFromWorker3, (handler) => this.clientCommands(handler as ClientLink)),
       ],
       onProtocol: (handler) => {
         if (handler.inbound?.name === workerFromPeer1.name) this.overlay.addInbound(handler.link.remote, handler as OverlayHandler);

@@ -106,6 +106,49 @@ describe('farming a job series across worker tabs', () => {
     expect(seen.same).toBe(true);
   }, 60_000);
 
+  it('hands every job the series\' args, relays its console and ctx.log lines, and reports a throw with the job\'s own stack', async () => {
+    await expect.poll(async () => (await client.evaluate(() => (window.peerfarm as ClientRole).solicit())).length,
+      { timeout: 30_000, interval: 200 }).toBe(workers.length);
+    const code = `const check = (x) => {
+  if (x === 3) throw new RangeError('three is out');
+};
+export default (x, ctx) => {
+  console.log('job', x, { squared: x * x });
+  if (x === 1) console.warn('one is odd');
+  ctx.log('scaled by', ctx.args.factor);
+  check(x);
+  return x * ctx.args.factor;
+};`;
+    const seen = await client.evaluate(async (code) => {
+      const role = window.peerfarm as ClientRole;
+      const series = role.submit({ code, inputs: [0, 1, 2, 3, 4], args: { factor: 10 }, poisonAfter: 1, workers: role.bids.map((bid) => bid.id) });
+      const lines: { index: number; level: string; text: string }[] = [];
+      series.on('log', ({ index, level, text }) => lines.push({ index, level, text }));
+      const result = await series;
+      const failure = role.foreman!.queue.jobs[3]!.failures[0]?.message;
+      return { results: result.results, states: result.jobs.map((job) => job.state), lines, failure, kept: role.foreman!.logs.length };
+    }, code);
+    expect(seen.results).toEqual([0, 10, 20, undefined, 40]);
+    expect(seen.states).toEqual(['done', 'done', 'done', 'poisoned', 'done']);
+    for (const x of [0, 1, 2, 4]) {
+      expect(seen.lines).toContainEqual({ index: x, level: 'log', text: `job ${x} {"squared":${x * x}}` });
+      expect(seen.lines).toContainEqual({ index: x, level: 'log', text: 'scaled by 10' });
+    }
+    expect(seen.lines).toContainEqual({ index: 1, level: 'warn', text: 'one is odd' });
+    expect(seen.kept).toBe(seen.lines.length);
+    // Name, message, then only the frames of the job's own module, named job.js.
+    expect(seen.failure).toMatch(/^the job threw RangeError: three is out\n {4}at check \(job\.js:2:\d+\)\n {4}at Module.default \(job\.js:8:\d+\)/);
+    expect(seen.failure).not.toMatch(/blob:|comlink|job-worker/);
+    // The series card lists the lines.
+    await expect.poll(() => client.locator('pf-series-card .log-lines li').count()).toBeGreaterThanOrEqual(9);
+  }, 60_000);
+
+  it('refuses args that JSON cannot hold before anything is sent', async () => {
+    const error = await client.evaluate(() => (window.peerfarm as ClientRole).submit({ code: 'export default () => 1;', inputs: [1], args: { n: 1n } })
+      .then(() => 'accepted', (e: Error) => e.message));
+    expect(error).toMatch(/^submit: args must be JSON: /);
+  });
+
   it('farms the product of a range and a list, one job a combination, in nested-loop order', async () => {
     const label = 'export default ({ size, shape }) => `${shape}-${size}`;';
     const result = await submit({ code: label, inputs: { product: { size: { start: 1, end: 3 }, shape: ['square', 'disc'] } } });

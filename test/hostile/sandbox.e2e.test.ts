@@ -111,6 +111,24 @@ describe('the sandbox against hostile jobs', () => {
     expect(outcomes.map((outcome) => (outcome.ok ? outcome.value : outcome.code))).toEqual(['SANDBOX_CRASHED', 'SANDBOX_CRASHED', 3]);
   }, 90_000);
 
+  it('caps what a job logs, through console and forged messages alike, at 100 lines and one that says so', async () => {
+    const { cdp } = await openPage();
+    await evaluate(cdp, 'window.jobRunnerTest.open(1)');
+    const flood = `export default () => {
+  for (let i = 0; i < 10000; i++) console.log('line', i, 'x'.repeat(5000));
+  for (let i = 0; i < 10000; i++) postMessage({ type: 'peerfarm-job-log', level: 'error', text: 'forged ' + i });
+  postMessage({ type: 'peerfarm-job-log', level: 'evil', text: 'bad level' });
+  return 'flooded';
+};`;
+    const outcome = await run(cdp, { code: flood });
+    expect(outcome).toMatchObject({ ok: true, value: 'flooded' });
+    expect(outcome.logs.length).toBeLessThanOrEqual(101);
+    expect(outcome.logs[0]).toMatch(/^log: line 0 x{993}$/);
+    expect(outcome.logs.filter((line) => line.startsWith('log: line')).length).toBeLessThanOrEqual(100);
+    expect(outcome.logs.some((line) => line.includes('bad level'))).toBe(false);
+    expect(await run(cdp, { code: SUM, input: { a: 2, b: 3 } })).toMatchObject({ ok: true, value: 5, logs: [] });
+  });
+
   it('fails a typed-array bomb with JOB_THREW (RangeError), killing nothing', async () => {
     const { cdp } = await openPage();
     await evaluate(cdp, 'window.jobRunnerTest.open(1)');

@@ -65,14 +65,30 @@ function progressForwarder(runId) {
 }
 
 /**
+ * Forwards a run's log lines to the page. The worker caps them, but job code can post to this
+ * frame itself, so the cap (and the line length and levels) are checked again here.
+ */
+function logForwarder(runId) {
+  let lines = 0;
+  return (event) => {
+    const { data } = event;
+    if (data === null || typeof data !== 'object' || data.type !== CONFIG.messages.log) return;
+    if (!CONFIG.logLevels.includes(data.level) || typeof data.text !== 'string') return;
+    if (++lines > CONFIG.logLinesPerRun + 1) return;
+    parent.postMessage({ type: CONFIG.messages.log, runId, level: data.level, text: data.text.slice(0, CONFIG.logLineMaxChars) }, PAGE.parentOrigin);
+  };
+}
+
+/**
  * Runs one job on a worker of its code and series (worker-pool.js); resolves with an outcome,
  * never rejects. The worker is kept only if its `run` answered with an outcome: then the job is
  * over (bar what it left scheduled). On a timeout, an abort, an error outside the job's promise or
  * a forged answer the job may still be running, so the worker is terminated.
  */
-function runJob(runId, code, input, timeoutMs, series = null, asJson = false) {
+function runJob(runId, code, input, timeoutMs, series = null, asJson = false, args = undefined) {
   const slot = takeWorker(code, series);
   const progress = progressForwarder(runId);
+  const log = logForwarder(runId);
   return new Promise((resolve) => {
     const onError = (event) => {
       event.preventDefault();
@@ -85,16 +101,18 @@ function runJob(runId, code, input, timeoutMs, series = null, asJson = false) {
       clearTimeout(timer);
       progress.stop();
       slot.worker.removeEventListener('message', progress.onMessage);
+      slot.worker.removeEventListener('message', log);
       slot.worker.removeEventListener('error', onError);
       releaseWorker(slot, reusable);
       resolve(outcome);
     }
     active.set(runId, (outcome) => finish(outcome, false));
     slot.worker.addEventListener('message', progress.onMessage);
+    slot.worker.addEventListener('message', log);
     slot.worker.addEventListener('error', onError);
     // Timed here, on the sandbox's own thread: the page's main thread may answer much later.
     const startedMs = performance.now();
-    slot.remote.run(code, input).then(
+    slot.remote.run(code, input, args).then(
       (answer) => {
         const outcome = checkOutcome(answer);
         if (outcome?.ok === true) outcome.ms = performance.now() - startedMs;

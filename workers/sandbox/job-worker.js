@@ -52,13 +52,80 @@ function failure(code, message) {
   return { ok: false, code, message };
 }
 
-/** A job's thrown value as text; the value is the job's, so reading it may itself throw. */
+/** The job module's URL while it loads and runs: its stack frames are the ones worth showing. */
+let moduleUrl = null;
+/** Frames of a thrown error's stack that are the job's own, at most this many. */
+const STACK_FRAMES = 10;
+
+/**
+ * A job's thrown value as text: `Name: message`, then the stack frames in the job's own module
+ * (this runtime's frames are noise to its author), its blob: URL shown as `job.js`. The value is
+ * the job's, so reading it may itself throw.
+ */
 function describe(error) {
   try {
-    if (error instanceof Error) return `${error.name}: ${error.message}`;
-    return String(error);
+    if (!(error instanceof Error)) return String(error);
+    const head = `${error.name}: ${error.message}`;
+    const stack = typeof error.stack === 'string' ? error.stack.split('\n') : [];
+    const own = moduleUrl === null ? [] : stack.filter((line) => line.includes(moduleUrl)).slice(0, STACK_FRAMES)
+      .map((line) => `    ${line.trim().replaceAll(moduleUrl, 'job.js')}`);
+    return [head, ...own].join('\n');
   } catch {
     return 'an unprintable value';
+  }
+}
+
+/** A value logged by a job, as text: strings as they are, anything else as JSON where it can be. */
+function logText(values) {
+  const parts = values.map((value) => {
+    if (typeof value === 'string') return value;
+    if (value instanceof Error) return describe(value);
+    try {
+      return JSON.stringify(value) ?? String(value);
+    } catch {
+      try {
+        return String(value);
+      } catch {
+        return '[unprintable]';
+      }
+    }
+  });
+  return parts.join(' ').slice(0, CONFIG.logLineMaxChars);
+}
+
+/**
+ * `ctx.log` and `console.*` for one run: each line goes to the page, at most logLinesPerRun of
+ * them, then one that says how many more were dropped. Closed when the run answers, so a timer the
+ * job left behind cannot log in the next job's name.
+ */
+function logReporter() {
+  let sent = 0;
+  let dropped = 0;
+  let closed = false;
+  const line = (level, values) => {
+    if (closed) return;
+    if (sent >= CONFIG.logLinesPerRun) {
+      dropped += 1;
+      return;
+    }
+    sent += 1;
+    post({ type: CONFIG.messages.log, level, text: logText(values) });
+  };
+  const close = () => {
+    if (!closed && dropped > 0) post({ type: CONFIG.messages.log, level: 'warn', text: `${dropped} more log lines dropped (at most ${CONFIG.logLinesPerRun} a job)` });
+    closed = true;
+  };
+  return { line, close };
+}
+
+/** The running job's log; console.* write to it (and nowhere else: the sandbox has no console to read). */
+let currentLog = null;
+for (const level of CONFIG.logLevels) {
+  const write = (...values) => currentLog?.line(level, values);
+  try {
+    Object.defineProperty(globalThis.console, level, { value: write, writable: true, configurable: true });
+  } catch {
+    // A console that cannot be patched: ctx.log still works.
   }
 }
 
@@ -95,6 +162,7 @@ function progressReporter() {
 
 async function loadJob(code) {
   const url = URL.createObjectURL(new Blob([code], { type: 'text/javascript' }));
+  moduleUrl = url;
   try {
     return await import(url);
   } finally {
@@ -125,7 +193,7 @@ function jobModule(code) {
   return bound.code === code ? bound.module : null;
 }
 
-async function run(code, input) {
+async function run(code, input, args) {
   if (!sandboxed) return failure('SANDBOX_FAILED', 'the job worker is not under the sandbox CSP');
   // The iframe never sends other code to a bound worker; refusing it keeps that a rule here too.
   const loading = jobModule(code);
@@ -140,13 +208,18 @@ async function run(code, input) {
     return failure('NO_DEFAULT_EXPORT', 'the job module does not export a default function');
   }
   const progress = progressReporter();
+  const log = logReporter();
+  currentLog = log;
   let value;
   try {
-    value = await module.default(input, Object.freeze({ progress: progress.report }));
+    const ctx = Object.freeze({ progress: progress.report, log: (...values) => log.line('log', values), args });
+    value = await module.default(input, ctx);
   } catch (error) {
     return failure('JOB_THREW', `the job threw ${describe(error)}`);
   } finally {
     progress.close();
+    log.close();
+    if (currentLog === log) currentLog = null;
   }
   return checkResult(value);
 }

@@ -11,7 +11,9 @@ import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'vite';
 import { JobErrorCode } from '../../src/peer/job-errors.ts';
 import { SANDBOX_CSP, SANDBOX_PATH } from './sandbox-csp.ts';
-import { MAX_THREADS, PROGRESS_MIN_INTERVAL_MS, RESULT_MAX_BYTES, SandboxMessage, WARM_WORKER_IDLE_MS } from './sandbox-protocol.ts';
+import {
+  LOG_LEVELS, LOG_LINE_MAX_CHARS, LOG_LINES_PER_RUN, MAX_THREADS, PROGRESS_MIN_INTERVAL_MS, RESULT_MAX_BYTES, SandboxMessage, WARM_WORKER_IDLE_MS,
+} from './sandbox-protocol.ts';
 
 /** The files the document is made of, so a build or the dev server can watch them. */
 const RUNTIME_FILES = ['page-settings.js', 'worker-pool.js', 'iframe-runtime.js', 'clone-size.js', 'job-worker.js'];
@@ -37,8 +39,11 @@ function scriptJson(value: unknown): string {
 /** The job worker's module text: its CONFIG, comlink, the clone-size estimate and the runtime. */
 function workerSource(comlink: string): string {
   const config = {
-    messages: { progress: SandboxMessage.PROGRESS },
+    messages: { progress: SandboxMessage.PROGRESS, log: SandboxMessage.LOG },
     progressMinIntervalMs: PROGRESS_MIN_INTERVAL_MS,
+    logLevels: LOG_LEVELS,
+    logLineMaxChars: LOG_LINE_MAX_CHARS,
+    logLinesPerRun: LOG_LINES_PER_RUN,
     resultMaxBytes: RESULT_MAX_BYTES,
   };
   const parts = [`const CONFIG = ${JSON.stringify(config)};`, comlink, read(runtimeFile('clone-size.js')), read(runtimeFile('job-worker.js'))];
@@ -53,11 +58,15 @@ function iframeScript(): string {
       ready: SandboxMessage.READY,
       failed: SandboxMessage.FAILED,
       progress: SandboxMessage.PROGRESS,
+      log: SandboxMessage.LOG,
       ping: SandboxMessage.PING,
       pong: SandboxMessage.PONG,
     },
     progressMinIntervalMs: PROGRESS_MIN_INTERVAL_MS,
     resultMaxBytes: RESULT_MAX_BYTES,
+    logLevels: LOG_LEVELS,
+    logLineMaxChars: LOG_LINE_MAX_CHARS,
+    logLinesPerRun: LOG_LINES_PER_RUN,
     maxThreads: MAX_THREADS,
     warmIdleMs: WARM_WORKER_IDLE_MS,
     workerSource: workerSource(comlink),

@@ -8,8 +8,8 @@ import { wrap, type Endpoint, type Remote } from 'comlink';
 import { JobError } from '../../src/peer/job-errors.ts';
 import { createHeartbeat } from './heartbeat.ts';
 import {
-  SandboxMessage, sandboxFragment, type FailedMessage, type PongMessage, type ProgressMessage, type ReadyMessage,
-  type SandboxApi,
+  LOG_LEVELS, SandboxMessage, sandboxFragment, type FailedMessage, type LogLevel, type LogMessage, type PongMessage,
+  type ProgressMessage, type ReadyMessage, type SandboxApi,
 } from './sandbox-protocol.ts';
 
 /** How long the iframe may take to load and report ready (one document, no other resource). */
@@ -35,6 +35,8 @@ export interface SandboxFrameDeps {
   url: URL;
   threads: number;
   onProgress: (runId: number, fraction: number) => void;
+  /** A job's log line (ctx.log, console.*), already capped in the frame. */
+  onLog?: (runId: number, level: LogLevel, text: string) => void;
   /** The frame stopped answering while watched: its process most likely died. */
   onSilent: () => void;
 }
@@ -92,6 +94,12 @@ function isFailed(data: unknown): data is FailedMessage {
 function isPong(data: unknown): data is PongMessage {
   return typeof data === 'object' && data !== null && (data as PongMessage).type === SandboxMessage.PONG
     && typeof (data as PongMessage).seq === 'number';
+}
+
+function isLog(data: unknown): data is LogMessage {
+  const message = data as LogMessage;
+  return typeof data === 'object' && data !== null && message.type === SandboxMessage.LOG && typeof message.runId === 'number'
+    && (LOG_LEVELS as readonly unknown[]).includes(message.level) && typeof message.text === 'string';
 }
 
 function isProgress(data: unknown): data is ProgressMessage {
@@ -155,6 +163,7 @@ export async function openSandboxFrame(deps: SandboxFrameDeps): Promise<SandboxF
   const onMessage = (event: MessageEvent) => {
     if (event.source !== frame.contentWindow) return;
     if (isProgress(event.data)) deps.onProgress(event.data.runId, event.data.fraction);
+    else if (isLog(event.data)) deps.onLog?.(event.data.runId, event.data.level, event.data.text);
     else if (isPong(event.data)) heartbeat.answered(event.data.seq);
   };
   view.addEventListener('message', onMessage);

@@ -14,6 +14,8 @@ export const SandboxMessage = {
   FAILED: 'peerfarm-sandbox-failed',
   /** worker → iframe `{type, fraction}`, then iframe → page `{type, runId, fraction}`. */
   PROGRESS: 'peerfarm-job-progress',
+  /** worker → iframe `{type, level, text}` (ctx.log, console.*), then iframe → page `{type, runId, level, text}`. */
+  LOG: 'peerfarm-job-log',
   /** page → iframe `{type, seq}` while runs are in flight (heartbeat.ts); not comlink. */
   PING: 'peerfarm-sandbox-ping',
   /** iframe → page `{type, seq}`, the answer to PING. */
@@ -49,6 +51,14 @@ export const RESULT_MAX_BYTES = 16 * 1024 * 1024;
 /** Progress reaches the page at most this often per job; a job may call ctx.progress in a tight loop. */
 export const PROGRESS_MIN_INTERVAL_MS = 50;
 
+/** Levels of a job's log lines: `ctx.log` is `log`, `console.x` is `x`. */
+export const LOG_LEVELS = ['log', 'info', 'warn', 'error', 'debug'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+/** A log line is cut to this many characters in the sandbox. */
+export const LOG_LINE_MAX_CHARS = 1000;
+/** Lines one run may log; past it one line says how many more were dropped. */
+export const LOG_LINES_PER_RUN = 100;
+
 /**
  * How long a warm worker (worker-pool.js) waits for another job of its code before it ends. Long
  * enough to bridge a client's pauses between pulls, short enough not to hold memory for a series
@@ -71,8 +81,9 @@ export interface SandboxApi {
    * never rejects. With `asJson` a result comes back as `json` bytes: a structured clone above
    * ~16 KiB crossing from the frame's process to the page's cost the page ~2.5 ms to read here
    * (a 12 KiB one 0.01 ms), a transferred buffer 0.01 ms at any size, and the page needs JSON anyway.
+   * `args` reach the job as `ctx.args`.
    */
-  run(runId: number, code: string, input: unknown, timeoutMs: number, series: string | null, asJson?: boolean): Promise<JobOutcome>;
+  run(runId: number, code: string, input: unknown, timeoutMs: number, series: string | null, asJson?: boolean, args?: unknown): Promise<JobOutcome>;
   /** Terminates the worker of `runId`, if it is still running. */
   cancel(runId: number): void;
   setThreads(threads: number): void;
@@ -100,4 +111,11 @@ export interface ProgressMessage {
   type: typeof SandboxMessage.PROGRESS;
   runId: number;
   fraction: number;
+}
+
+export interface LogMessage {
+  type: typeof SandboxMessage.LOG;
+  runId: number;
+  level: LogLevel;
+  text: string;
 }

@@ -2,12 +2,12 @@
 // each, answers their pulls from the JobQueue, watches leases and departures, and resolves with
 // the results in input order once every job is done or poisoned.
 import type { Command, Handler } from '../../protocol/handler.ts';
-import type { workerFromClient1, workerFromClient2 } from '../../protocol/protocols/index.ts';
+import { workerFromClient3, type workerFromClient1, type workerFromClient2 } from '../../protocol/protocols/index.ts';
 import { resultsMessage } from '../../protocol/protocols/client-worker-2.ts';
 import { formatList } from '../../protocol/format.ts';
 
-/** The client's link to a hired worker, typed by what it sends: p2p:worker<-client/1 or /2. */
-export type WorkerLink = Handler<typeof workerFromClient1 | typeof workerFromClient2>;
+/** The client's link to a hired worker, typed by what it sends: p2p:worker<-client/1, /2 or /3. */
+export type WorkerLink = Handler<typeof workerFromClient1 | typeof workerFromClient2 | typeof workerFromClient3>;
 import { JobQueue, JobState, parseResult, type Lease } from './job-queue.ts';
 import { Payroll, type Payments } from './payroll.ts';
 import { JobTrace } from './trace.ts';
@@ -31,7 +31,21 @@ export interface SeriesSpec {
   readonly leaseMs: number;
   readonly timeoutMs: number;
   readonly poisonAfter: number;
+  /** Arguments every job gets as ctx.args, as JSON: sent once per worker with `series` (/3). */
+  readonly argsJson?: string;
 }
+
+/** A line a job logged (ctx.log, console.*), as its worker relayed it. */
+export interface JobLogLine {
+  readonly index: number;
+  readonly worker: string;
+  readonly level: string;
+  readonly text: string;
+  readonly t: number;
+}
+
+/** Log lines a series keeps, newest last; older ones go (the handle's listeners saw them all). */
+export const SERIES_LOG_LINES = 1000;
 
 export interface WorkerStats {
   readonly id: string;
@@ -68,6 +82,8 @@ export interface ForemanDeps {
   readonly record?: (event: { t: number; kind: 'job' | 'transfer'; peer: string; text: string }) => void;
   /** Called once per job when its result is accepted (the streaming handle of submit()). */
   readonly onResult?: (index: number, value: unknown, worker: string) => void;
+  /** Called with each line a job logged, as it arrives. */
+  readonly onLog?: (line: JobLogLine) => void;
 }
 
 /** What a worker sends the foreman on a series link. */
@@ -75,6 +91,8 @@ export interface WorkerReplies {
   key(series: string, key: string): Promise<void>;
   pull(series: string, count: number): void;
   progress(series: string, lease: string, fraction: number): void;
+  /** A job's log line (/3). */
+  log(series: string, lease: string, level: string, text: string): void;
   result(series: string, lease: string, value: string, signature: string): Promise<void>;
   /** Several results under one signature (/2): `entries` is `lease value lease value ...`. */
   results(series: string, entries: string[], signature: string): Promise<void>;
@@ -84,6 +102,8 @@ export interface WorkerReplies {
 export class Foreman {
   readonly queue: JobQueue;
   readonly workers = new Map<string, WorkerStats>();
+  /** The jobs' latest log lines, oldest first (at most SERIES_LOG_LINES). */
+  readonly logs: JobLogLine[] = [];
   /** Per-hop timings of recent jobs, by `<series>/<lease>` (bench/farm reads them). */
   readonly trace = new JobTrace();
   private readonly payroll: Payroll;
@@ -140,7 +160,15 @@ export class Foreman {
       this.links.set(id, handler);
       stats.state = 'working';
       void handler.closed.then((reason) => this.onLeft(stats, reason));
-      handler.send('series', { timeout: this.spec.timeoutMs, price, series: this.seriesId, code: this.spec.code });
+      const { argsJson } = this.spec;
+      if (argsJson !== undefined && handler.outbound !== workerFromClient3) {
+        // Older workers would run the jobs without their args: wrong results, not a clear refusal.
+        handler.close('the series has args; this worker does not speak p2p:worker<-client/3');
+        throw new Error(`speaks ${handler.outbound?.name ?? 'no protocol'}; a series with args needs ${workerFromClient3.name}`);
+      }
+      handler.send('series', {
+        timeout: this.spec.timeoutMs, price, series: this.seriesId, code: this.spec.code, ...(argsJson !== undefined && { args: argsJson }),
+      });
     } catch (error) {
       stats.state = 'unreachable';
       stats.error = error instanceof Error ? error.message : String(error);
@@ -165,6 +193,15 @@ export class Foreman {
       },
       progress: (series, lease, fraction) => {
         if (this.ifMine(stats, series, lease) !== undefined) this.queue.progress(lease, fraction);
+      },
+      log: (series, lease, level, text) => {
+        const index = this.ifMine(stats, series, lease);
+        if (index === undefined) return;
+        const line = { index, worker: stats.id, level, text, t: Date.now() };
+        this.logs.push(line);
+        if (this.logs.length > SERIES_LOG_LINES) this.logs.splice(0, this.logs.length - SERIES_LOG_LINES);
+        this.deps.onLog?.(line);
+        this.deps.onChange();
       },
       result: async (series, lease, value, signature) => {
         this.trace.mark(`${series}/${lease}`, 'arrived');

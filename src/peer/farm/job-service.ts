@@ -5,15 +5,16 @@
 import { CommandError, ErrorCode } from '../../protocol/errors.ts';
 import { formatList } from '../../protocol/format.ts';
 import type { Handler } from '../../protocol/handler.ts';
-import type { clientFromWorker1, clientFromWorker2 } from '../../protocol/protocols/index.ts';
+import type { clientFromWorker1, clientFromWorker2, clientFromWorker3 } from '../../protocol/protocols/index.ts';
 import { MAX_BATCH_JOBS, resultsMessage } from '../../protocol/protocols/client-worker-2.ts';
 import { sign, type Identity } from '../../protocol/identity.ts';
 import { resultMessage } from '../../protocol/protocols/points.ts';
 import { JobTrace } from './trace.ts';
 import type { JobRunOptions } from '../job-runner.ts';
+import type { LogLevel } from '../../../workers/sandbox/sandbox-protocol.ts';
 
-/** A client's link as this worker sees it: what it sends back is typed by p2p:client<-worker/1 or /2. */
-export type ClientLink = Handler<typeof clientFromWorker1 | typeof clientFromWorker2>;
+/** A client's link as this worker sees it: what it sends back is typed by p2p:client<-worker/1, /2 or /3. */
+export type ClientLink = Handler<typeof clientFromWorker1 | typeof clientFromWorker2 | typeof clientFromWorker3>;
 
 /**
  * Work a worker keeps in hand beyond its running jobs, in ms of their measured run time: at least
@@ -45,6 +46,9 @@ const HISTORY_JOBS = 200;
 const DEFAULT_TIMEOUT_MS = 60_000;
 /** A failure message is for a person: the `failed` command carries at most 4096 bytes of it. */
 const MAX_FAILURE_MESSAGE_CHARS = 1000;
+/** Log lines a series sends its client (/3) a second at most, and in a burst: the rest are counted, then said. */
+export const LOG_LINES_PER_S = 20;
+const LOG_BURST = 50;
 
 export const LocalJobState = { running: 'running', done: 'done', failed: 'failed', cancelled: 'cancelled' } as const;
 export type LocalJobState = (typeof LocalJobState)[keyof typeof LocalJobState];
@@ -66,7 +70,7 @@ export interface LocalJob {
 export interface Runner {
   setThreads?(threads: number): void;
   /** The result as JSON text, as it goes on the wire (JobRunner.runJson). */
-  runJson(code: string, input: unknown, options: Pick<JobRunOptions, 'timeoutMs' | 'series' | 'onProgress' | 'onStart' | 'onRan' | 'signal'>): Promise<string>;
+  runJson(code: string, input: unknown, options: Pick<JobRunOptions, 'timeoutMs' | 'series' | 'onProgress' | 'onStart' | 'onRan' | 'onLog' | 'args' | 'signal'>): Promise<string>;
 }
 
 export interface JobServiceDeps {
@@ -100,9 +104,13 @@ interface Series {
   /** When the pulls not yet answered were sent, oldest first, and the running estimate of their round trip. */
   readonly pulls: number[];
   pullMs: number | undefined;
+  /** The series' shared arguments (`series -args`, /3), parsed once: every job's ctx.args. */
+  readonly args: unknown;
+  /** Log lines it may still send now (refilled at LOG_LINES_PER_S), when they were last counted, and the lines dropped since one was sent. */
+  log: { tokens: number; atMs: number; dropped: number };
 }
 
-interface SeriesArgs { series: string; code: string; timeout?: number; price?: number }
+interface SeriesArgs { series: string; code: string; timeout?: number; price?: number; args?: string }
 
 export class JobService {
   jobs: LocalJob[] = [];
@@ -150,12 +158,14 @@ export class JobService {
     for (const series of [...this.series.values()]) this.close(series.handler, series.id);
   }
 
-  private open(handler: ClientLink, { series: id, code, timeout, price }: SeriesArgs): readonly ['key', { series: string; key: string }] {
+  private open(handler: ClientLink, { series: id, code, timeout, price, args }: SeriesArgs): readonly ['key', { series: string; key: string }] {
+    const shared = args === undefined ? undefined : parseJson(args, '-args');
     const key = seriesKey(handler, id);
     this.series.get(key)?.running.forEach((controller) => controller.abort());
     const series: Series = {
       id, handler, batched: handler.can('results'), code, timeoutMs: timeout ?? DEFAULT_TIMEOUT_MS, price: price ?? 0,
       requested: 0, running: new Map(), pending: [], flush: undefined, jobMs: undefined, pulls: [], pullMs: undefined,
+      args: shared, log: { tokens: LOG_BURST, atMs: performance.now(), dropped: 0 },
     };
     this.series.set(key, series);
     void handler.closed.then(() => this.close(handler, id));
@@ -206,6 +216,8 @@ export class JobService {
           this.trace.mark(traced, 'started');
         },
         onRan: (ms) => this.timed(series, ms),
+        onLog: (level, text) => this.relayLog(series, job.lease, level, text),
+        ...(series.args !== undefined && { args: series.args }),
       });
       if (signal.aborted) throw Object.assign(new Error('cancelled by the client'), { code: 'ABORTED' });
       this.trace.mark(traced, 'ran');
@@ -252,6 +264,29 @@ export class JobService {
     const sentMs = series.pulls.shift();
     if (sentMs === undefined) return;
     series.pullMs = movingAverage(series.pullMs, performance.now() - sentMs);
+  }
+
+  /**
+   * Sends a job's log line to its client (/3 links; older clients never asked for them), at most
+   * LOG_LINES_PER_S a second a series after a burst of LOG_BURST: a job printing in a loop must not
+   * flood the link. Lines over the rate are counted and the next line sent says how many.
+   */
+  private relayLog(series: Series, lease: string, level: LogLevel, text: string): void {
+    if (!series.handler.can('log')) return;
+    const { log } = series;
+    const nowMs = performance.now();
+    log.tokens = Math.min(LOG_BURST, log.tokens + ((nowMs - log.atMs) * LOG_LINES_PER_S) / 1000);
+    log.atMs = nowMs;
+    if (log.tokens < 1) {
+      log.dropped += 1;
+      return;
+    }
+    log.tokens -= 1;
+    if (log.dropped > 0) {
+      series.handler.sendAny('log', { series: series.id, lease, level: 'warn', text: `${log.dropped} log lines dropped (at most ${LOG_LINES_PER_S} a second)` });
+      log.dropped = 0;
+    }
+    series.handler.sendAny('log', { series: series.id, lease, level, text });
   }
 
   /** Folds a job's run time into the series' estimate, which sizes the prefetch. */
@@ -339,5 +374,14 @@ function parseInput(input: string): unknown {
     return JSON.parse(input) as unknown;
   } catch (error) {
     throw Object.assign(new Error(`input is not JSON: ${(error as Error).message}`), { code: 'BAD_INPUT' });
+  }
+}
+
+/** A JSON option of a command, refused as the command's bad value when it is not JSON. */
+function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new CommandError(ErrorCode.BAD_VALUE, `${what} is not JSON: ${(error as Error).message}`);
   }
 }

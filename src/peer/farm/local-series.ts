@@ -7,6 +7,8 @@ export interface LocalSeriesOptions {
   readonly code: string;
   readonly inputs: Inputs;
   readonly timeoutMs: number;
+  /** ctx.args, as the JSON a farm would send. */
+  readonly argsJson?: string;
 }
 
 /**
@@ -15,7 +17,8 @@ export interface LocalSeriesOptions {
  */
 export async function runLocalSeries(runner: Runner, options: LocalSeriesOptions): Promise<unknown[]> {
   // The runner queues past its thread count, so all jobs can be handed over at once.
-  const { inputs } = options;
-  const texts = await Promise.all(Array.from({ length: inputs.length }, (_, i) => runner.runJson(options.code, inputs.at(i), { timeoutMs: options.timeoutMs })));
+  const { inputs, argsJson } = options;
+  const run = { timeoutMs: options.timeoutMs, ...(argsJson !== undefined && { args: JSON.parse(argsJson) as unknown }) };
+  const texts = await Promise.all(Array.from({ length: inputs.length }, (_, i) => runner.runJson(options.code, inputs.at(i), run)));
   return texts.map((text) => JSON.parse(text) as unknown);
 }

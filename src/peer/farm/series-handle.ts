@@ -3,7 +3,7 @@
 // completion order — tells its `status`, can `cancel()`, and holds `results` in input order once done
 // (DCP's job handle works the same way). A Promise subclass, so every `await`, `.then` and
 // playwright's evaluate treat it as the promise it was.
-import type { SeriesResult } from './foreman.ts';
+import type { JobLogLine, SeriesResult } from './foreman.ts';
 
 /** One job's accepted result, as it is decided. */
 export interface ResultEvent {
@@ -25,6 +25,7 @@ export interface SeriesStatus {
 }
 
 type Listener = (event: ResultEvent) => void;
+type LogListener = (line: JobLogLine) => void;
 
 export class SeriesHandle extends Promise<SeriesResult> implements AsyncIterable<ResultEvent> {
   // `then` and friends make plain promises: a handle is made only by submit().
@@ -35,6 +36,7 @@ export class SeriesHandle extends Promise<SeriesResult> implements AsyncIterable
   /** Every result so far, in the order decided: a late `on` or iterator misses none. */
   private readonly decided: ResultEvent[] = [];
   private readonly listeners = new Set<Listener>();
+  private readonly logListeners = new Set<LogListener>();
   private readonly wakers = new Set<() => void>();
   private outcome: { result: SeriesResult } | { error: unknown } | undefined;
   private settle!: { resolve: (result: SeriesResult) => void; reject: (error: unknown) => void };
@@ -58,12 +60,22 @@ export class SeriesHandle extends Promise<SeriesResult> implements AsyncIterable
     return this.outcome && 'result' in this.outcome ? this.outcome.result.results : undefined;
   }
 
-  /** Calls `listener` with every result decided so far, then with each as it is decided; returns a function that stops it. */
-  on(event: 'result', listener: Listener): () => void {
-    if (event !== 'result') throw new TypeError(`SeriesHandle.on: unknown event ${JSON.stringify(event)}; the event is 'result'`);
-    for (const decided of this.decided) listener(decided);
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+  /**
+   * `result`: calls `listener` with every result decided so far, then with each as it is decided.
+   * `log`: with each line a job logs from now on (ctx.log, console.*; the foreman keeps the latest).
+   * Returns a function that stops the listener.
+   */
+  on(event: 'result', listener: Listener): () => void;
+  on(event: 'log', listener: LogListener): () => void;
+  on(event: 'result' | 'log', listener: Listener | LogListener): () => void {
+    if (event === 'log') {
+      this.logListeners.add(listener as LogListener);
+      return () => this.logListeners.delete(listener as LogListener);
+    }
+    if (event !== 'result') throw new TypeError(`SeriesHandle.on: unknown event ${JSON.stringify(event)}; the events are 'result' and 'log'`);
+    for (const decided of this.decided) (listener as Listener)(decided);
+    this.listeners.add(listener as Listener);
+    return () => this.listeners.delete(listener as Listener);
   }
 
   /** Stops the series: the handle rejects with the reason, results so far stay streamed. */
@@ -88,15 +100,13 @@ export class SeriesHandle extends Promise<SeriesResult> implements AsyncIterable
   /** The foreman decided a job (src/peer/client-role.ts wires it). */
   push(event: ResultEvent): void {
     this.decided.push(event);
-    for (const listener of [...this.listeners]) {
-      try {
-        listener(event);
-      } catch (error) {
-        // A throwing listener is the caller's bug; it must not stop the series or the other listeners.
-        reportError(error);
-      }
-    }
+    tell(this.listeners, event);
     this.wake();
+  }
+
+  /** A job logged a line. */
+  log(line: JobLogLine): void {
+    tell(this.logListeners, line);
   }
 
   /** The series ended: resolves or rejects the handle and ends the iterators. */
@@ -115,7 +125,18 @@ export class SeriesHandle extends Promise<SeriesResult> implements AsyncIterable
   }
 }
 
-/** `reportError` is in browsers and Node 20; elsewhere the error goes to the console. */
+/** Calls every listener; a throwing one is the caller's bug: it must not stop the series or the others. */
+function tell<T>(listeners: ReadonlySet<(value: T) => void>, value: T): void {
+  for (const listener of [...listeners]) {
+    try {
+      listener(value);
+    } catch (error) {
+      reportError(error);
+    }
+  }
+}
+
+/** `reportError` is in browsers; elsewhere (Node 20) the error goes to the console. */
 const reportError = (error: unknown): void => {
   if (typeof globalThis.reportError === 'function') globalThis.reportError(error);
   else console.error(error);

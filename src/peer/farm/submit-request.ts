@@ -2,6 +2,7 @@
 // edge: a clear TypeError for bad input, and the series spec the foreman runs.
 import type { SeriesSpec } from './foreman.ts';
 import { jobInputs, type InputSpec } from './input-spec.ts';
+import { MAX_JOB_DATA_BYTES } from '../../protocol/protocols/peer-common.ts';
 
 /** What `window.peerfarm.submit` takes (DESIGN.md section 9). */
 export interface SubmitRequest {
@@ -10,6 +11,8 @@ export interface SubmitRequest {
   readonly inputs: InputSpec;
   /** Hands `group` consecutive inputs to each job call, as one array; one result per job. */
   readonly group?: number;
+  /** What every job gets as `ctx.args` (JSON): sent once per worker, not with each input. */
+  readonly args?: unknown;
   readonly redundancy?: number;
   readonly maxPrice?: number;
   readonly minValid?: number;
@@ -39,8 +42,23 @@ export function checkSubmit(request: SubmitRequest): SeriesSpec {
   const redundancy = request.redundancy ?? 1;
   if (!Number.isInteger(redundancy) || redundancy < 1 || redundancy > MAX_REDUNDANCY) fail(`redundancy must be a whole number from 1 to ${MAX_REDUNDANCY}, got ${redundancy}`);
   const timeoutMs = request.timeoutMs ?? DEFAULT_JOB_TIMEOUT_MS;
+  const argsJson = request.args === undefined ? undefined : argsText(request.args, fail);
   return {
     code: request.code, inputs, redundancy, timeoutMs,
     leaseMs: timeoutMs + LEASE_MARGIN_MS, poisonAfter: request.poisonAfter ?? DEFAULT_POISON_AFTER,
+    ...(argsJson !== undefined && { argsJson }),
   };
+}
+
+/** The args as the JSON that travels once per worker: refused when JSON cannot hold them or they exceed a frame. */
+function argsText(args: unknown, fail: (message: string) => never): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(args);
+  } catch (error) {
+    return fail(`args must be JSON: ${(error as Error).message}`);
+  }
+  if (text === undefined) return fail('args must be JSON: a function or a symbol is not');
+  if (new TextEncoder().encode(text).length > MAX_JOB_DATA_BYTES) fail(`args are more than ${MAX_JOB_DATA_BYTES} bytes of JSON`);
+  return text;
 }

@@ -1,9 +1,11 @@
-// The client's side of a link to a worker (p2p:worker<-client/2 or /1 out, p2p:client<-worker/2 or
-// /1 in): the handshake, and the worker's answers handed to the series that runs on it.
+// The client's side of a link to a worker (p2p:worker<-client/3, /2 or /1 out, p2p:client<-worker/3,
+// /2 or /1 in): the handshake, and the worker's answers handed to the series that runs on it.
 import { openClient } from '../../protocol/client.ts';
 import { bind, type Binding, type LogEvent } from '../../protocol/handler.ts';
 import type { Link } from '../../protocol/link.ts';
-import { clientFromWorker1, clientFromWorker2, workerFromClient1, workerFromClient2 } from '../../protocol/protocols/index.ts';
+import {
+  clientFromWorker1, clientFromWorker2, clientFromWorker3, workerFromClient1, workerFromClient2, workerFromClient3,
+} from '../../protocol/protocols/index.ts';
 import { PEER_LINK_LIMITS } from '../../protocol/protocols/peer-common.ts';
 import type { WorkerLink, WorkerReplies } from './foreman.ts';
 
@@ -32,9 +34,14 @@ export function openWorkerLink(link: Link, replies: WorkerReplies, options: Work
       ...answers,
       results: ({ series, entries, signature }) => replies.results(series, entries, signature),
     })),
+    bind(clientFromWorker3, workerFromClient3, () => ({
+      ...answers,
+      results: ({ series, entries, signature }) => replies.results(series, entries, signature),
+      log: ({ series, lease, level, text }) => replies.log(series, lease, level, text),
+    })),
   ];
-  return openClient<typeof workerFromClient1 | typeof workerFromClient2>({
-    link, sends: [workerFromClient1, workerFromClient2], limits: PEER_LINK_LIMITS, bindings,
+  return openClient<typeof workerFromClient1 | typeof workerFromClient2 | typeof workerFromClient3>({
+    link, sends: [workerFromClient1, workerFromClient2, workerFromClient3], limits: PEER_LINK_LIMITS, bindings,
     ...(options.log && { log: options.log }),
   });
 }

@@ -5,7 +5,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { styleMap } from 'lit/directives/style-map.js';
 import type { SeriesState } from '../../peer/client-role.ts';
-import type { SeriesResult, WorkerStats } from '../../peer/farm/foreman.ts';
+import type { JobLogLine, SeriesResult, WorkerStats } from '../../peer/farm/foreman.ts';
 import { JobState, type JobQueue } from '../../peer/farm/job-queue.ts';
 import { RESULT_FILE_TYPES, resultsCsv, resultsFile, type ResultFormat } from '../../peer/farm/result-files.ts';
 import { ClockController } from '../shared/clock-controller.ts';
@@ -18,6 +18,9 @@ import './pf-mandelbrot-view.ts';
 import './pf-series-readout.ts';
 import './pf-worker-throughput.ts';
 
+/** Log lines the card lists; the foreman keeps more, the handle's `log` listeners get all. */
+const JOB_OUTPUT_LINES = 30;
+
 const BADGES: Record<SeriesState, string> = {
   idle: 'Idle', bidding: 'Asking for bids', farming: 'Farming', done: 'Done', failed: 'Failed',
 };
@@ -27,6 +30,7 @@ export class PfSeriesCard extends LitElement {
     state: { type: String },
     queue: { attribute: false },
     workers: { attribute: false },
+    logs: { attribute: false },
     revision: { type: Number },
     error: { type: String },
     cancelled: { type: Boolean },
@@ -40,6 +44,8 @@ export class PfSeriesCard extends LitElement {
   /** This series' live queue; undefined while bids are being asked for. */
   declare queue: JobQueue | undefined;
   declare workers: readonly WorkerStats[];
+  /** The jobs' latest log lines (the foreman's, mutated in place: read at each `revision`). */
+  declare logs: readonly JobLogLine[];
   declare revision: number;
   declare error: string | undefined;
   /** The person pressed Cancel: the failure is theirs, not the farm's. */
@@ -66,6 +72,43 @@ export class PfSeriesCard extends LitElement {
       align-items: center;
       flex-wrap: wrap;
       gap: 10px;
+    }
+
+    .logs {
+      margin-top: var(--pf-gap);
+    }
+
+    .log-lines {
+      list-style: none;
+      margin: 0;
+      padding: 8px 10px;
+      max-height: 14em;
+      overflow: auto;
+      border: 1px solid var(--pf-border);
+      border-radius: var(--pf-radius-small);
+      font-family: var(--pf-mono);
+      font-size: 0.85em;
+      contain: content;
+    }
+
+    .log-lines li {
+      display: grid;
+      grid-template-columns: 13em 4em minmax(0, 1fr);
+      gap: 8px;
+      white-space: pre-wrap;
+      overflow-wrap: anywhere;
+    }
+
+    .log-lines .where, .log-lines .level {
+      color: var(--pf-muted);
+    }
+
+    .log-lines .warn .level {
+      color: var(--pf-warn);
+    }
+
+    .log-lines .error .level, .log-lines .error .text {
+      color: var(--pf-danger);
     }
 
     .downloads {
@@ -236,6 +279,7 @@ export class PfSeriesCard extends LitElement {
           <pf-job-grid .queue=${queue} .revision=${this.revision}></pf-job-grid>
         </div>
       </div>
+      ${this.renderLogs()}
       <div class="workers">
         <h3>Workers</h3>
         <pf-worker-throughput .workers=${this.workers} .until=${until}
@@ -257,6 +301,21 @@ export class PfSeriesCard extends LitElement {
       case 'primes': return html`<div><h3>Result</h3><pf-series-readout kind=${this.example} .queue=${queue} .revision=${this.revision}></pf-series-readout></div>`;
       case undefined: return nothing;
     }
+  }
+
+  /** The last lines the jobs logged (ctx.log, console.*), newest first, each with its job and worker. */
+  private renderLogs() {
+    const lines = this.logs ?? [];
+    if (lines.length === 0) return nothing;
+    const shown = lines.slice(-JOB_OUTPUT_LINES).reverse();
+    return html`
+      <div class="logs">
+        <h3>Job output <span class="muted">(${count(lines.length)} ${lines.length === 1 ? 'line' : 'lines'}${lines.length > shown.length ? `, latest ${shown.length}` : ''})</span></h3>
+        <ol class="log-lines" aria-label="Lines the jobs logged, newest first">
+          ${shown.map((line) => html`<li class=${line.level}><span class="where">job ${line.index} · ${line.worker.slice(0, 8)}</span><span class="level">${line.level}</span><span class="text">${line.text}</span></li>`)}
+        </ol>
+      </div>
+    `;
   }
 
   /** The CSV of the last result, made once: whether it exists decides the button, and a click saves it. */

@@ -221,6 +221,7 @@ export class PfSubmitPage extends LitElement {
         state=${role.seriesState}
         .queue=${foreman?.queue}
         .workers=${foreman ? [...foreman.workers.values()] : []}
+        .logs=${foreman?.logs ?? []}
         .revision=${this.revision}
         .error=${role.seriesError}
         ?cancelled=${this.cancelled}

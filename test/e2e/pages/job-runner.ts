@@ -6,8 +6,8 @@ import { createJobRunner, type JobRunner } from '../../../src/peer/job-runner.ts
 import { JobError } from '../../../src/peer/job-errors.ts';
 
 export type TestOutcome =
-  | { ok: true; value: unknown; progress: number[] }
-  | { ok: false; code: string; message: string; progress: number[] };
+  | { ok: true; value: unknown; progress: number[]; logs: string[] }
+  | { ok: false; code: string; message: string; progress: number[]; logs: string[] };
 
 export interface RunRequest {
   code: string;
@@ -35,21 +35,23 @@ function opened(): JobRunner {
 
 async function run(request: RunRequest): Promise<TestOutcome> {
   const progress: number[] = [];
+  const logs: string[] = [];
   const controller = new AbortController();
   if (request.abortAfterMs !== undefined) setTimeout(() => controller.abort(), request.abortAfterMs);
   try {
     const options = {
       timeoutMs: request.timeoutMs ?? 5_000,
       onProgress: (fraction: number) => progress.push(fraction),
+      onLog: (level: string, text: string) => logs.push(`${level}: ${text}`),
       signal: controller.signal,
       ...(request.series === undefined ? {} : { series: request.series }),
     };
     const runner = opened();
     const value = request.json ? await runner.runJson(request.code, request.input, options) : await runner.run(request.code, request.input, options);
-    return { ok: true, value, progress };
+    return { ok: true, value, progress, logs };
   } catch (error) {
-    if (error instanceof JobError) return { ok: false, code: error.code, message: error.message, progress };
-    return { ok: false, code: 'NOT_A_JOB_ERROR', message: String(error), progress };
+    if (error instanceof JobError) return { ok: false, code: error.code, message: error.message, progress, logs };
+    return { ok: false, code: 'NOT_A_JOB_ERROR', message: String(error), progress, logs };
   }
 }
 
