@@ -2,7 +2,9 @@
 // function, and workers that may misbehave. For farming tests and the hostile suite.
 import { memoryPair } from '../../src/net/memory-link.ts';
 import { bind, type Implementation } from '../../src/protocol/handler.ts';
-import { clientFromWorker1, clientFromWorker2, createRegistry, workerFromClient1, workerFromClient2 } from '../../src/protocol/protocols/index.ts';
+import {
+  clientFromWorker1, clientFromWorker2, clientFromWorker3, createRegistry, workerFromClient1, workerFromClient2, workerFromClient3,
+} from '../../src/protocol/protocols/index.ts';
 import { PEER_LINK_LIMITS } from '../../src/protocol/protocols/peer-common.ts';
 import { Server } from '../../src/protocol/server.ts';
 import { Foreman, type ForemanDeps, type SeriesSpec, type WorkerLink, type WorkerReplies } from '../../src/peer/farm/foreman.ts';
@@ -22,7 +24,7 @@ export interface FakeWorker {
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** A worker whose sandbox is replaced by `behaviour`; each job ends when `done()` resolves. */
-export async function worker(behaviour: Behaviour, slots = 2, signer?: Identity, done: () => Promise<unknown> = tick): Promise<FakeWorker> {
+export async function worker(behaviour: Behaviour, slots = 2, signer?: Identity, done: () => Promise<unknown> = tick, newest: 2 | 3 = 3): Promise<FakeWorker> {
   const identity = await generateIdentity();
   const ran: number[] = [];
   const runner: Runner = {
@@ -36,19 +38,20 @@ export async function worker(behaviour: Behaviour, slots = 2, signer?: Identity,
   const service = new JobService({
     runner: async () => runner, slots: () => slots, paused: () => false, onChange: () => undefined, identity: () => signer ?? identity,
   });
-  return { identity, ran, server: workerServer((handler) => service.commands(handler), true) };
+  return { identity, ran, server: workerServer((handler) => service.commands(handler), true, newest === 3) };
 }
 
 type SeriesCommands = Pick<Implementation<typeof workerFromClient1, typeof clientFromWorker1>, 'series' | 'job' | 'cancel' | 'end'>;
 
 /**
  * A worker's accepting side with these series commands (a misbehaving worker writes its own); with
- * `batched` it speaks /2 too (the commands then include `jobs`), else /1 only.
+ * `batched` it speaks /2 too (the commands then include `jobs`), with `args` /3 as well, else /1 only.
  */
-export function workerServer(series: (handler: ClientLink) => SeriesCommands, batched = false): Server {
+export function workerServer(series: (handler: ClientLink) => SeriesCommands, batched = false, args = false): Server {
   const common = { ping: ({ token }: { token: string }) => ['pong', { token }] as const, solicit: () => undefined };
   const bindings = [bind(workerFromClient1, clientFromWorker1, (handler) => ({ ...common, ...series(handler as ClientLink) }))];
   if (batched) bindings.push(bind(workerFromClient2, clientFromWorker2, (handler) => ({ ...common, ...series(handler as ClientLink) }) as never));
+  if (args) bindings.push(bind(workerFromClient3, clientFromWorker3, (handler) => ({ ...common, ...series(handler as ClientLink) }) as never));
   return new Server({ registry: createRegistry(), limits: PEER_LINK_LIMITS, bindings });
 }
 

@@ -157,15 +157,15 @@ export class Foreman {
     try {
       const handler = await this.deps.connect(id, this.replies(stats));
       if (!this.settle) return handler.close('series over');
-      this.links.set(id, handler);
-      stats.state = 'working';
-      void handler.closed.then((reason) => this.onLeft(stats, reason));
       const { argsJson } = this.spec;
       if (argsJson !== undefined && handler.outbound !== workerFromClient3) {
         // Older workers would run the jobs without their args: wrong results, not a clear refusal.
         handler.close('the series has args; this worker does not speak p2p:worker<-client/3');
         throw new Error(`speaks ${handler.outbound?.name ?? 'no protocol'}; a series with args needs ${workerFromClient3.name}`);
       }
+      this.links.set(id, handler);
+      stats.state = 'working';
+      void handler.closed.then((reason) => this.onLeft(stats, reason));
       handler.send('series', {
         timeout: this.spec.timeoutMs, price, series: this.seriesId, code: this.spec.code, ...(argsJson !== undefined && { args: argsJson }),
       });

@@ -85,4 +85,16 @@ describe('farming a job series', () => {
     handlers.get(ids['w1']!)!.link.close('gone');
     await expect(running).rejects.toThrow(/^every worker left or was unreachable; \d+ of 20 jobs unfinished$/);
   });
+  it('hands a series\' args to a /3 worker once and refuses a worker that only speaks /2, which would run without them', async () => {
+    const { workers, ids } = await crew([['new', worker((x) => x, 2)], ['old', worker((x) => x, 2, undefined, undefined, 2)]]);
+    const { foreman, handlers, run } = farm(workers, { inputs: range(20), argsJson: '{"factor":3}' });
+    const result = await run();
+    expect(result.results).toEqual(range(20));
+    const old = result.workers.find((w) => w.id === ids['old'])!;
+    expect(old.state).toBe('unreachable');
+    expect(old.error).toBe('speaks p2p:worker<-client/2; a series with args needs p2p:worker<-client/3');
+    expect(result.workers.find((w) => w.id === ids['new'])!.done).toBe(20);
+    expect(handlers.get(ids['new']!)!.outbound?.name).toBe('p2p:worker<-client/3');
+    expect(foreman.logs).toEqual([]);
+  });
 });
