@@ -104,6 +104,17 @@ describe('the submit page', () => {
     expect(rows[1]).toMatch(/^0,done,[^,]+,[A-Za-z0-9+/=]+$/);
   }, 120_000);
 
+  it('runs the WebAssembly example, its .wasm sent once per worker as args, and finds the longest Collatz chain below a million', async () => {
+    await client.locator('pf-series-form select#example').selectOption('collatz');
+    await client.locator('pf-series-form button.primary', { hasText: 'Run' }).click();
+    await waitInPage(client, () => ['done', 'failed'].includes((window.peerfarm as ClientRole).seriesState),
+      undefined, { timeout: 90_000 });
+    const state = await client.evaluate(() => ({ state: (window.peerfarm as ClientRole).seriesState, error: (window.peerfarm as ClientRole).seriesError }));
+    expect(state.state, state.error).toBe('done');
+    // 837,799 has the longest chain below a million: 524 steps.
+    await expect.poll(() => client.locator('pf-series-card pf-series-readout .value').textContent()).toBe('837,799: 524 steps');
+  }, 120_000);
+
   it('refuses inputs that are not a JSON array in the form, without starting a series', async () => {
     const before = await client.evaluate(() => (window.peerfarm as ClientRole).seriesState);
     await client.locator('pf-series-form pf-inputs-editor textarea').fill('[1, 2');

@@ -2,7 +2,7 @@
 // ctx) => result`, no eval, no network: it runs in the sandbox) plus the inputs that go with it, and
 // the page reads its results as they arrive: the Mandelbrot view draws tiles, the others add up.
 
-export type ExampleId = 'mandelbrot' | 'pi' | 'primes';
+export type ExampleId = 'mandelbrot' | 'pi' | 'primes' | 'collatz';
 
 export interface Example {
   readonly id: ExampleId;
@@ -11,6 +11,8 @@ export interface Example {
   readonly summary: string;
   readonly code: string;
   readonly inputs: () => unknown[];
+  /** The series' shared args (ctx.args), sent once per worker. */
+  readonly args?: unknown;
 }
 
 /** The Mandelbrot image: 2048 × 2048 pixels in 16 × 16 tiles of 128 × 128. */
@@ -100,6 +102,48 @@ export default ({ from, to }, ctx) => {
 };
 `;
 
+/**
+ * A WebAssembly module exporting `steps(n: i32) -> i32`, the length of n's Collatz chain (counted in
+ * i64, as chains below a million climb past 2^32). Hand-assembled; its text form:
+ *
+ *   (func (export "steps") (param $n i32) (result i32) (local $c i32) (local $x i64)
+ *     (local.set $x (i64.extend_i32_u (local.get $n)))
+ *     (block $done (loop $next
+ *       (br_if $done (i64.le_u (local.get $x) (i64.const 1)))
+ *       (local.set $x (if (result i64) (i64.eqz (i64.and (local.get $x) (i64.const 1)))
+ *         (then (i64.shr_u (local.get $x) (i64.const 1)))
+ *         (else (i64.add (i64.mul (local.get $x) (i64.const 3)) (i64.const 1)))))
+ *       (local.set $c (i32.add (local.get $c) (i32.const 1)))
+ *       (br $next)))
+ *     (local.get $c))
+ */
+export const COLLATZ_WASM_BASE64 = 'AGFzbQEAAAABBgFgAX8BfwMCAQAHCQEFc3RlcHMAAAo+ATwCAX8BfiAArSECAkADQCACQgFYDQEgAkIBg1AEfiACQgGIBSACQgN+QgF8CyECIAFBAWohAQwACwsgAQs=';
+
+const COLLATZ_CODE = `// The longest Collatz chain among the numbers from..to, each chain counted by a WebAssembly
+// function. The .wasm travels once per worker as the series' args (ctx.args.wasm, base64), not
+// with every job: the first job on a worker compiles it, later jobs of the series reuse it.
+let steps;
+
+export default async ({ from, to }, ctx) => {
+  steps ??= await compile(ctx.args.wasm);
+  let longest = from, most = -1;
+  for (let n = from; n <= to; n++) {
+    const s = steps(n);
+    if (s > most) { most = s; longest = n; }
+  }
+  return { from, to, longest, steps: most };
+};
+
+async function compile(base64) {
+  const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+  const { instance } = await WebAssembly.instantiate(bytes);
+  return instance.exports.steps;
+}
+`;
+
+export const COLLATZ_RANGES = 100;
+export const COLLATZ_RANGE_SIZE = 10_000;
+
 export const PI_JOBS = 100;
 export const PI_SAMPLES = 200_000;
 export const PRIME_RANGES = 100;
@@ -130,6 +174,13 @@ export const EXAMPLES: readonly Example[] = [
     summary: `${PRIME_RANGES} ranges of ${PRIME_RANGE_SIZE.toLocaleString('en-US')} numbers; the page adds up the primes below ${(PRIME_RANGES * PRIME_RANGE_SIZE).toLocaleString('en-US')}.`,
     code: PRIMES_CODE,
     inputs: () => Array.from({ length: PRIME_RANGES }, (_, i) => ({ from: i * PRIME_RANGE_SIZE, to: (i + 1) * PRIME_RANGE_SIZE })),
+  },
+  {
+    id: 'collatz', label: 'Collatz chains (WebAssembly)',
+    summary: `The longest Collatz chain below ${(COLLATZ_RANGES * COLLATZ_RANGE_SIZE).toLocaleString('en-US')}, in ${COLLATZ_RANGES} ranges, counted by a WebAssembly module sent once per worker as the series' args.`,
+    code: COLLATZ_CODE,
+    inputs: () => Array.from({ length: COLLATZ_RANGES }, (_, i) => ({ from: i * COLLATZ_RANGE_SIZE + 1, to: (i + 1) * COLLATZ_RANGE_SIZE })),
+    args: { wasm: COLLATZ_WASM_BASE64 },
   },
 ];
 

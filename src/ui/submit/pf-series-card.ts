@@ -298,7 +298,8 @@ export class PfSeriesCard extends LitElement {
     switch (this.example) {
       case 'mandelbrot': return html`<div><h3>Image</h3><pf-mandelbrot-view .queue=${queue} .revision=${this.revision}></pf-mandelbrot-view></div>`;
       case 'pi':
-      case 'primes': return html`<div><h3>Result</h3><pf-series-readout kind=${this.example} .queue=${queue} .revision=${this.revision}></pf-series-readout></div>`;
+      case 'primes':
+      case 'collatz': return html`<div><h3>Result</h3><pf-series-readout kind=${this.example} .queue=${queue} .revision=${this.revision}></pf-series-readout></div>`;
       case undefined: return nothing;
     }
   }

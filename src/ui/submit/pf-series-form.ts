@@ -14,7 +14,7 @@ import './pf-inputs-editor.ts';
 
 /** What `pf-run` carries: the request for ClientRole.submit (without `workers`) and the example it came from. */
 export interface RunDetail {
-  readonly request: { code: string; inputs: unknown[]; redundancy: number; maxPrice?: number };
+  readonly request: { code: string; inputs: unknown[]; redundancy: number; maxPrice?: number; args?: unknown };
   readonly example: ExampleId | undefined;
 }
 
@@ -300,7 +300,9 @@ export class PfSeriesForm extends LitElement {
     }
     const maxPrice = this._maxPrice.trim() === '' ? undefined : Number(this._maxPrice);
     if (maxPrice !== undefined && !(maxPrice >= 0)) return 'The price limit must be a number of points, 0 or more (or empty for any).';
-    return { code: this._code, inputs: reading.inputs, redundancy, ...(maxPrice !== undefined && { maxPrice }) };
+    // An example's args (the Collatz example's .wasm) go with its code, edited or not.
+    const args = this._example ? exampleById(this._example)?.args : undefined;
+    return { code: this._code, inputs: reading.inputs, redundancy, ...(maxPrice !== undefined && { maxPrice }), ...(args !== undefined && { args }) };
   }
 
   private _onRun(): void {

@@ -1,5 +1,5 @@
-// What the pi and primes examples add up to, live: the running estimate of pi, or the primes counted
-// so far, read from the done jobs' results each time the queue changes (`revision`). Results of
+// What the pi, primes and Collatz examples add up to, live: the running estimate of pi, the primes
+// counted so far, or the longest Collatz chain found so far, read from the done jobs' results each time the queue changes (`revision`). Results of
 // another shape (edited code) are left out, and the note says how many jobs went in.
 import { LitElement, css, html } from 'lit';
 import { JobState, type JobQueue } from '../../peer/farm/job-queue.ts';
@@ -7,7 +7,7 @@ import { count, plural } from '../shared/format.ts';
 import { baseStyles } from '../shared/styles.ts';
 import { tally } from './examples.ts';
 
-export type ReadoutKind = 'pi' | 'primes';
+export type ReadoutKind = 'pi' | 'primes' | 'collatz';
 
 interface Reading { value: string; label: string; note: string }
 
@@ -63,7 +63,7 @@ export class PfSeriesReadout extends LitElement {
   `];
 
   override render() {
-    const reading = this.kind === 'pi' ? this.pi() : this.primes();
+    const reading = this.kind === 'pi' ? this.pi() : this.kind === 'primes' ? this.primes() : this.collatz();
     return html`
       <div class="readout" role="status" aria-live="off">
         <span class="label">${reading.label}</span>
@@ -87,6 +87,20 @@ export class PfSeriesReadout extends LitElement {
       value: estimate.toFixed(5),
       note: `From ${jobs} of ${plural(total, 'job')} · ${count(sums['samples']!)} samples · off by ${Math.abs(estimate - Math.PI).toFixed(5)}`,
     };
+  }
+
+  private collatz(): Reading {
+    const total = this.queue?.jobs.length ?? 0;
+    let best: { longest: number; steps: number } | undefined;
+    let jobs = 0;
+    for (const result of this.results()) {
+      const { longest, steps } = (result ?? {}) as { longest?: unknown; steps?: unknown };
+      if (typeof longest !== 'number' || typeof steps !== 'number') continue;
+      jobs += 1;
+      if (!best || steps > best.steps) best = { longest, steps };
+    }
+    if (!best) return { label: 'Longest Collatz chain', value: '—', note: 'Waiting for the first range.' };
+    return { label: 'Longest Collatz chain', value: `${count(best.longest)}: ${count(best.steps)} steps`, note: `In ${jobs} of ${plural(total, 'range')}` };
   }
 
   private primes(): Reading {
