@@ -16,6 +16,7 @@ import { Member, type MemberDeps } from './member.ts';
 import { PeerLinks } from './peer-links.ts';
 import { PointsClient, type Balance, type HistoryEntry } from './points-client.ts';
 import { hopWaitMs } from './solicitations.ts';
+import { checkRequirements, unmet, type Requirements } from './capabilities.ts';
 
 /** Margin over the first hop's wait for the proffer to travel back. */
 const PROFFER_MARGIN_MS = 3000;
@@ -88,6 +89,9 @@ export class ClientRole extends Member {
     return handle;
   }
 
+  /** Bidders the last series left out for its requirements, and why (the submit page shows them). */
+  leftOut: readonly { id: string; reason: string }[] = [];
+
   /** The handle of the series this page runs (or ran last). */
   private handle: SeriesHandle | undefined;
 
@@ -102,9 +106,11 @@ export class ClientRole extends Member {
     this.cancelled = false;
     try {
       const spec = checkSubmit(request);
+      const requires = checkRequirements(request.requires);
       counted(spec.inputs.length);
+      this.leftOut = [];
       this.setSeries(SeriesState.bidding);
-      const hired = await this.hire(request);
+      const hired = await this.hire(request, requires);
       if (this.cancelled) throw new Error('cancelled by the person');
       const foreman = new Foreman(spec, {
         connect: (worker, replies) => this.connectWorker(worker, replies),
@@ -157,8 +163,15 @@ export class ClientRole extends Member {
     this.emitChange();
   }
 
-  private async hire(request: SubmitRequest): Promise<Map<string, number>> {
-    const bids = request.workers ? this.bids.filter((bid) => request.workers!.includes(bid.id)) : await this.solicit();
+  private async hire(request: SubmitRequest, requires: Requirements | undefined): Promise<Map<string, number>> {
+    const offered = request.workers ? this.bids.filter((bid) => request.workers!.includes(bid.id)) : await this.solicit();
+    this.leftOut = offered.flatMap((bid) => {
+      const reason = unmet(bid, requires);
+      return reason === undefined ? [] : [{ id: bid.id, reason }];
+    });
+    this.emitChange();
+    const bids = offered.filter((bid) => !this.leftOut.some((left) => left.id === bid.id));
+    if (offered.length > 0 && bids.length === 0) throw new Error(`submit: no worker meets the series' requirements: ${leftOutSummary(this.leftOut)}`);
     const filters = { ...(request.maxPrice !== undefined && { maxPrice: request.maxPrice }), ...(request.minValid !== undefined && { minValid: request.minValid }) };
     const chosen = chooseBids(bids, filters);
     const redundancy = request.redundancy ?? 1;
@@ -316,4 +329,11 @@ function seriesStatus(total: number, foreman: Foreman | undefined): SeriesStatus
     computed: queue.count(JobState.done),
     failed: queue.count(JobState.poisoned),
   };
+}
+
+/** "no webgpu (3 workers), 2 slots, needs 4 (1 worker)": the reasons bidders were left out, counted. */
+function leftOutSummary(leftOut: readonly { reason: string }[]): string {
+  const counts = new Map<string, number>();
+  for (const { reason } of leftOut) counts.set(reason, (counts.get(reason) ?? 0) + 1);
+  return [...counts].map(([reason, n]) => `${reason} (${n} ${n === 1 ? 'worker' : 'workers'})`).join(', ');
 }

@@ -4,6 +4,7 @@
 import type { Identity } from '../protocol/identity.ts';
 import type { AuthorityConnection } from './authority-connection.ts';
 import type { Bid } from './bids.ts';
+import type { Capability } from './capabilities.ts';
 import { Member, type MemberDeps } from './member.ts';
 import { PointsClient, type Balance, type HistoryEntry, type PointsRecord } from './points-client.ts';
 import { Direction } from './overlay.ts';
@@ -19,10 +20,14 @@ export interface WorkerRoleDeps extends MemberDeps {
   readonly slots: number;
   /** The sandboxed job runner (src/peer/job-runner.ts), made when the first job arrives. */
   readonly createRunner: (threads: number) => Promise<Runner>;
+  /** What this tab offers job code beyond the baseline, advertised in bids (capabilities.ts); none by default. */
+  readonly probeCapabilities?: () => Promise<Capability[]>;
 }
 
 export class WorkerRole extends Member {
   wonks = UNKNOWN_WONKS;
+  /** Capabilities offered in bids, once probed. */
+  caps: readonly Capability[] = [];
   paused = false;
   /** Points and record as the authority last reported them. */
   balance: Balance | undefined;
@@ -47,6 +52,10 @@ export class WorkerRole extends Member {
       onChange: () => this.emitChange(),
       identity: () => this.identity,
     });
+    void workerDeps.probeCapabilities?.().then((caps) => {
+      this.caps = caps;
+      this.emitChange();
+    }, () => undefined);
   }
 
   /** Stops taking new jobs (running ones finish); bids offer no slot while paused. */
@@ -94,7 +103,7 @@ export class WorkerRole extends Member {
   bid(): Bid {
     return {
       id: this.id ?? '', slots: this.paused ? 0 : this.threads, price: Number(this.options.get('price_per_job')),
-      wonks: this.wonks, jobs: this.record?.jobs ?? 0, valid: this.record?.recent ?? 1,
+      wonks: this.wonks, jobs: this.record?.jobs ?? 0, valid: this.record?.recent ?? 1, caps: this.caps,
     };
   }
 

@@ -143,6 +143,30 @@ export default (x, ctx) => {
     await expect.poll(() => client.locator('pf-series-card .log-lines li').count()).toBeGreaterThanOrEqual(9);
   }, 60_000);
 
+  it('hires only workers that meet a series\' requirements, and refuses clearly when none does', async () => {
+    await expect.poll(async () => (await client.evaluate(() => (window.peerfarm as ClientRole).solicit())).length,
+      { timeout: 30_000, interval: 200 }).toBe(workers.length);
+    // Chromium's tabs here have WebAssembly SIMD and are not cross-origin isolated.
+    const caps = await client.evaluate(() => (window.peerfarm as ClientRole).bids.map((bid) => bid.caps));
+    expect(caps.every((c) => c.includes('wasm-simd') && !c.includes('sharedArrayBuffer'))).toBe(true);
+    const simd = await submit({ code: SUM_OF_SQUARES, inputs: range(8), requires: { caps: ['wasm-simd'] } });
+    expect(simd.results).toEqual(range(8).map(sumOfSquares));
+    const refused = await client.evaluate(() => {
+      const role = window.peerfarm as ClientRole;
+      return role.submit({ code: 'export default (x) => x;', inputs: [1], requires: { caps: ['sharedArrayBuffer'] }, workers: role.bids.map((bid) => bid.id) })
+        .then(() => undefined, (error: Error) => ({ message: error.message, leftOut: role.leftOut.map((left) => left.reason) }));
+    });
+    expect(refused?.message).toBe(`submit: no worker meets the series' requirements: no sharedArrayBuffer (${workers.length} workers)`);
+    expect(refused?.leftOut).toEqual(Array(workers.length).fill('no sharedArrayBuffer'));
+    await expect.poll(() => client.locator('pf-series-card .left-out').textContent()).toMatch(/^Left out for the series' requirements:.*no sharedArrayBuffer/s);
+    const tooFew = await client.evaluate(() => {
+      const role = window.peerfarm as ClientRole;
+      return role.submit({ code: 'export default (x) => x;', inputs: [1], requires: { minSlots: 64 }, workers: role.bids.map((bid) => bid.id) })
+        .then(() => 'accepted', (error: Error) => error.message);
+    });
+    expect(tooFew).toMatch(/^submit: no worker meets the series' requirements: \d+ slots, needs 64 \(/);
+  }, 60_000);
+
   it('refuses args that JSON cannot hold before anything is sent', async () => {
     const error = await client.evaluate(() => (window.peerfarm as ClientRole).submit({ code: 'export default () => 1;', inputs: [1], args: { n: 1n } })
       .then(() => 'accepted', (e: Error) => e.message));

@@ -1,12 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { decodeBid, decodeBids, encodeBid, mergeBids, type Bid } from '../../src/peer/bids.ts';
 
-const bid: Bid = { id: 'a'.repeat(32), slots: 2, price: 1, wonks: 5321, jobs: 7, valid: 0.75 };
+const bid: Bid = { id: 'a'.repeat(32), slots: 2, price: 1, wonks: 5321, jobs: 7, valid: 0.75, caps: [] };
 
 describe('bids', () => {
   it('travel as a Tcl dict and come back equal', () => {
     expect(encodeBid(bid)).toBe(`id ${'a'.repeat(32)} slots 2 price 1 wonks 5321 jobs 7 valid 0.75`);
     expect(decodeBid(encodeBid(bid))).toEqual(bid);
+  });
+
+  it('carry capabilities when there are some; unknown names and junk in them are skipped', () => {
+    const capable: Bid = { ...bid, caps: ['webgpu', 'wasm-simd'] };
+    expect(encodeBid(capable)).toBe(`id ${'a'.repeat(32)} slots 2 price 1 wonks 5321 jobs 7 valid 0.75 caps {webgpu wasm-simd}`);
+    expect(decodeBid(encodeBid(capable))).toEqual(capable);
+    expect(decodeBid(`${encodeBid(bid)} caps {quantum wasm-simd wasm-simd}`)?.caps).toEqual(['wasm-simd']);
+    expect(decodeBid(`${encodeBid(bid)} caps {unbalanced`)).toBeUndefined();
+    expect(decodeBid(`${encodeBid(bid)} caps "a{b"`)?.caps).toEqual([]);
   });
 
   it.each([

@@ -25,7 +25,7 @@ function node(n: number, ttl: number): Node {
   const neighbours = new Map<string, OverlayHandler>();
   const solicitations = new Solicitations({
     selfId: id(n), neighbours: () => neighbours, ttl: () => ttl,
-    ownBid: () => ({ id: id(n), slots: 1, price: n, wonks: 1000 * n, jobs: 0, valid: 1 }),
+    ownBid: () => ({ id: id(n), slots: 1, price: n, wonks: 1000 * n, jobs: 0, valid: 1, caps: [] }),
   });
   const server = new Server({
     registry: createRegistry(),

@@ -2,6 +2,7 @@
 // edge: a clear TypeError for bad input, and the series spec the foreman runs.
 import type { SeriesSpec } from './foreman.ts';
 import { jobInputs, type InputSpec } from './input-spec.ts';
+import type { Requirements } from '../capabilities.ts';
 import { MAX_JOB_DATA_BYTES } from '../../protocol/protocols/peer-common.ts';
 
 /** What `window.peerfarm.submit` takes (DESIGN.md section 9). */
@@ -13,6 +14,8 @@ export interface SubmitRequest {
   readonly group?: number;
   /** What every job gets as `ctx.args` (JSON): sent once per worker, not with each input. */
   readonly args?: unknown;
+  /** Capabilities, slots and speed a worker must have to be hired (capabilities.ts). */
+  readonly requires?: Requirements;
   readonly redundancy?: number;
   readonly maxPrice?: number;
   readonly minValid?: number;

@@ -20,6 +20,8 @@ import './pf-worker-throughput.ts';
 
 /** Log lines the card lists; the foreman keeps more, the handle's `log` listeners get all. */
 const JOB_OUTPUT_LINES = 30;
+/** Left-out workers named one by one; the rest are counted. */
+const LEFT_OUT_SHOWN = 6;
 
 const BADGES: Record<SeriesState, string> = {
   idle: 'Idle', bidding: 'Asking for bids', farming: 'Farming', done: 'Done', failed: 'Failed',
@@ -31,6 +33,7 @@ export class PfSeriesCard extends LitElement {
     queue: { attribute: false },
     workers: { attribute: false },
     logs: { attribute: false },
+    leftOut: { attribute: false },
     revision: { type: Number },
     error: { type: String },
     cancelled: { type: Boolean },
@@ -46,6 +49,8 @@ export class PfSeriesCard extends LitElement {
   declare workers: readonly WorkerStats[];
   /** The jobs' latest log lines (the foreman's, mutated in place: read at each `revision`). */
   declare logs: readonly JobLogLine[];
+  /** Bidders left out for the series' requirements, and why. */
+  declare leftOut: readonly { id: string; reason: string }[];
   declare revision: number;
   declare error: string | undefined;
   /** The person pressed Cancel: the failure is theirs, not the farm's. */
@@ -76,6 +81,11 @@ export class PfSeriesCard extends LitElement {
 
     .logs {
       margin-top: var(--pf-gap);
+    }
+
+    .left-out {
+      margin: 0 0 var(--pf-gap);
+      color: var(--pf-muted);
     }
 
     .log-lines {
@@ -236,6 +246,7 @@ export class PfSeriesCard extends LitElement {
           </div>
         </div>
         ${this.renderNotice(cancelled)}
+        ${this.renderLeftOut()}
         ${this.queue ? this.renderSeries(this.queue) : this.renderWaiting()}
       </section>
     `;
@@ -302,6 +313,16 @@ export class PfSeriesCard extends LitElement {
       case 'collatz': return html`<div><h3>Result</h3><pf-series-readout kind=${this.example} .queue=${queue} .revision=${this.revision}></pf-series-readout></div>`;
       case undefined: return nothing;
     }
+  }
+
+  private renderLeftOut() {
+    const left = this.leftOut ?? [];
+    if (left.length === 0) return nothing;
+    const shown = left.slice(0, LEFT_OUT_SHOWN);
+    return html`
+      <p class="left-out" role="status">Left out for the series' requirements:
+        ${shown.map((worker, i) => html`${i > 0 ? '; ' : ''}<code>${worker.id.slice(0, 8)}</code> ${worker.reason}`)}${left.length > shown.length ? html`; and ${count(left.length - shown.length)} more` : nothing}.</p>
+    `;
   }
 
   /** The last lines the jobs logged (ctx.log, console.*), newest first, each with its job and worker. */

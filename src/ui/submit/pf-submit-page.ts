@@ -222,6 +222,7 @@ export class PfSubmitPage extends LitElement {
         .queue=${foreman?.queue}
         .workers=${foreman ? [...foreman.workers.values()] : []}
         .logs=${foreman?.logs ?? []}
+        .leftOut=${role.leftOut}
         .revision=${this.revision}
         .error=${role.seriesError}
         ?cancelled=${this.cancelled}

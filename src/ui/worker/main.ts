@@ -6,6 +6,7 @@ import { readPageParams } from '../../peer/page-params.ts';
 import { JobTrace } from '../../peer/farm/trace.ts';
 import { WorkerRole } from '../../peer/worker-role.ts';
 import { measureWonks } from '../../peer/wonks.ts';
+import { probeCapabilities } from '../../peer/capabilities.ts';
 import { createJobRunner } from '../../peer/job-runner.ts';
 import '../shared/page.css';
 import './pf-worker-page.ts';
@@ -17,6 +18,7 @@ const role: WorkerRole = new WorkerRole({
   urls: params.authorityUrls,
   openSocket: (url) => new WebSocket(url) as unknown as WebSocketLike,
   measureWonks,
+  probeCapabilities: () => probeCapabilities(),
   slots: params.threads ?? (navigator.hardwareConcurrency || 1),
   // The runner is made at the first job, after the authority pushed its options (sandbox_url).
   createRunner: (threads) => createJobRunner({ threads, sandboxUrl: role.options.get('sandbox_url') }),

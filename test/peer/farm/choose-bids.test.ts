@@ -3,7 +3,7 @@ import type { Bid } from '../../../src/peer/bids.ts';
 import { chooseBids } from '../../../src/peer/farm/choose-bids.ts';
 
 const bid = (id: string, price: number, wonks: number, extra: Partial<Bid> = {}): Bid =>
-  ({ id, slots: 2, price, wonks, jobs: 0, valid: 1, ...extra });
+  ({ id, slots: 2, price, wonks, jobs: 0, valid: 1, caps: [], ...extra });
 
 describe('chooseBids', () => {
   it('orders by price per unit of speed, cheapest first', () => {
