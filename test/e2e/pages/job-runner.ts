@@ -5,9 +5,10 @@
 import { createJobRunner, type JobRunner } from '../../../src/peer/job-runner.ts';
 import { JobError } from '../../../src/peer/job-errors.ts';
 
+/** `logs` (as `level: text`) only when the job logged something. */
 export type TestOutcome =
-  | { ok: true; value: unknown; progress: number[]; logs: string[] }
-  | { ok: false; code: string; message: string; progress: number[]; logs: string[] };
+  | { ok: true; value: unknown; progress: number[]; logs?: string[] }
+  | { ok: false; code: string; message: string; progress: number[]; logs?: string[] };
 
 export interface RunRequest {
   code: string;
@@ -48,10 +49,10 @@ async function run(request: RunRequest): Promise<TestOutcome> {
     };
     const runner = opened();
     const value = request.json ? await runner.runJson(request.code, request.input, options) : await runner.run(request.code, request.input, options);
-    return { ok: true, value, progress, logs };
+    return { ok: true, value, progress, ...(logs.length > 0 && { logs }) };
   } catch (error) {
-    if (error instanceof JobError) return { ok: false, code: error.code, message: error.message, progress, logs };
-    return { ok: false, code: 'NOT_A_JOB_ERROR', message: String(error), progress, logs };
+    if (error instanceof JobError) return { ok: false, code: error.code, message: error.message, progress, ...(logs.length > 0 && { logs }) };
+    return { ok: false, code: 'NOT_A_JOB_ERROR', message: String(error), progress, ...(logs.length > 0 && { logs }) };
   }
 }
 
