@@ -13,8 +13,8 @@ import { cpuPerJob, formatCpu, sampleCpu } from './cpu-by-process.ts';
 import { collectMarks, printHops } from './hops.ts';
 
 const WORKER_TABS = 2;
+/** Best of 3 rounds a side: one round in three is disturbed by the other processes on 2 cores (single rounds 0.73-0.92). */
 const ROUNDS = 3;
-/** Best of 3 rounds a side: one round in three is disturbed by the other processes on 2 cores (measured spread 0.73-0.90). */
 /** The whole bench stays under DESIGN.md's 2 minutes; a stuck series fails it instead of hanging. */
 const SERIES_TIMEOUT_MS = 40_000;
 

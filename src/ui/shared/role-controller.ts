@@ -7,7 +7,7 @@
 // thread per 1 ms job). A hidden tab then renders nothing until it is shown again.
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 
-/** How often the worker and submit pages re-render at most (4 times a second): smooth enough, cheap while they farm. */
+/** How often the worker and submit pages re-render at most while they farm (once a second); idle, they follow every frame. */
 export const BUSY_PAGE_UPDATE_MS = 1000;
 
 export interface RoleControllerOptions {

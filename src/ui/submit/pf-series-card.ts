@@ -1,7 +1,9 @@
 // The running (or last) job series: its state, a progress bar of jobs done and poisoned, the
-// example's live view (the Mandelbrot picture, or the pi and primes readouts), the grid of every
-// job, and the hired workers' throughput; once done, what the accepted results were paid. Cancel
-// comes out as a `pf-cancel` event; the results download as JSON, NDJSON or CSV (result-files.ts). The page bumps `revision` whenever the live queue changed (it is mutated in place).
+// example's live view (the Mandelbrot picture, or the pi, primes and Collatz readouts), the grid of every
+// job, the jobs' latest log lines and the hired workers' throughput; once done, what the accepted
+// results were paid. Cancel comes out as a `pf-cancel` event; the results download as JSON, NDJSON
+// or CSV (result-files.ts). The page bumps `revision` whenever the live queue changed (it is
+// mutated in place).
 import { LitElement, css, html, nothing } from 'lit';
 import { styleMap } from 'lit/directives/style-map.js';
 import type { SeriesState } from '../../peer/client-role.ts';
