@@ -165,12 +165,15 @@ export class ClientRole extends Member {
 
   private async hire(request: SubmitRequest, requires: Requirements | undefined): Promise<Map<string, number>> {
     const offered = request.workers ? this.bids.filter((bid) => request.workers!.includes(bid.id)) : await this.solicit();
-    this.leftOut = offered.flatMap((bid) => {
+    const bids: Bid[] = [];
+    const leftOut: { id: string; reason: string }[] = [];
+    for (const bid of offered) {
       const reason = unmet(bid, requires);
-      return reason === undefined ? [] : [{ id: bid.id, reason }];
-    });
+      if (reason === undefined) bids.push(bid);
+      else leftOut.push({ id: bid.id, reason });
+    }
+    this.leftOut = leftOut;
     this.emitChange();
-    const bids = offered.filter((bid) => !this.leftOut.some((left) => left.id === bid.id));
     if (offered.length > 0 && bids.length === 0) throw new Error(`submit: no worker meets the series' requirements: ${leftOutSummary(this.leftOut)}`);
     const filters = { ...(request.maxPrice !== undefined && { maxPrice: request.maxPrice }), ...(request.minValid !== undefined && { minValid: request.minValid }) };
     const chosen = chooseBids(bids, filters);

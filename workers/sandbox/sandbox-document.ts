@@ -36,15 +36,20 @@ function scriptJson(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c');
 }
 
+/** Limits both the job worker and the iframe enforce: the iframe again, since job code can post to it. */
+const SHARED_LIMITS = {
+  progressMinIntervalMs: PROGRESS_MIN_INTERVAL_MS,
+  resultMaxBytes: RESULT_MAX_BYTES,
+  logLevels: LOG_LEVELS,
+  logLineMaxChars: LOG_LINE_MAX_CHARS,
+  logLinesPerRun: LOG_LINES_PER_RUN,
+};
+
 /** The job worker's module text: its CONFIG, comlink, the clone-size estimate and the runtime. */
 function workerSource(comlink: string): string {
   const config = {
     messages: { progress: SandboxMessage.PROGRESS, log: SandboxMessage.LOG },
-    progressMinIntervalMs: PROGRESS_MIN_INTERVAL_MS,
-    logLevels: LOG_LEVELS,
-    logLineMaxChars: LOG_LINE_MAX_CHARS,
-    logLinesPerRun: LOG_LINES_PER_RUN,
-    resultMaxBytes: RESULT_MAX_BYTES,
+    ...SHARED_LIMITS,
   };
   const parts = [`const CONFIG = ${JSON.stringify(config)};`, comlink, read(runtimeFile('clone-size.js')), read(runtimeFile('job-worker.js'))];
   return parts.join('\n;\n');
@@ -62,11 +67,7 @@ function iframeScript(): string {
       ping: SandboxMessage.PING,
       pong: SandboxMessage.PONG,
     },
-    progressMinIntervalMs: PROGRESS_MIN_INTERVAL_MS,
-    resultMaxBytes: RESULT_MAX_BYTES,
-    logLevels: LOG_LEVELS,
-    logLineMaxChars: LOG_LINE_MAX_CHARS,
-    logLinesPerRun: LOG_LINES_PER_RUN,
+    ...SHARED_LIMITS,
     maxThreads: MAX_THREADS,
     warmIdleMs: WARM_WORKER_IDLE_MS,
     workerSource: workerSource(comlink),
