@@ -17,6 +17,9 @@ import { PeerLinks } from './peer-links.ts';
 import { PointsClient, type Balance, type HistoryEntry } from './points-client.ts';
 import { hopWaitMs } from './solicitations.ts';
 import { checkRequirements, unmet, type Requirements } from './capabilities.ts';
+import { SeriesStore, type BufferedJournal, type OwedPayment, type StoredRequest, type StoredResult, type StoredSeries } from './farm/series-store.ts';
+import { settleLeftovers } from './farm/payment-recovery.ts';
+import type { SeriesSpec } from './farm/foreman.ts';
 
 /** Margin over the first hop's wait for the proffer to travel back. */
 const PROFFER_MARGIN_MS = 3000;
@@ -27,6 +30,37 @@ export type SeriesState = (typeof SeriesState)[keyof typeof SeriesState];
 export interface ClientRoleDeps extends MemberDeps {
   /** This tab's own sandbox pool, for runLocally. */
   readonly createRunner: (threads: number) => Promise<Runner>;
+  /** Where series are kept to be resumed after a reload (series-store.ts); none in ephemeral tabs. */
+  readonly seriesStore?: SeriesStore | undefined;
+}
+
+/** A kept series as `series()` lists it (its request stays in the store). */
+export interface SavedSeries {
+  readonly id: string;
+  /** The job code's first comment line, or its first line. */
+  readonly label: string;
+  readonly created: number;
+  readonly updated: number;
+  readonly state: StoredSeries['state'];
+  readonly total: number;
+  readonly computed: number;
+  readonly paid: number;
+  readonly error?: string;
+  /** Run by this tab now, or by another tab of this browser. */
+  readonly running?: 'here' | 'elsewhere';
+}
+
+/** What a series needs to start: from a request, or read back from the store to resume. */
+interface Plan {
+  readonly spec: SeriesSpec;
+  readonly request: StoredRequest & Pick<SubmitRequest, 'workers'>;
+  readonly requires: Requirements | undefined;
+  readonly resumed?: {
+    readonly journal: BufferedJournal;
+    readonly results: readonly StoredResult[];
+    readonly owed: readonly OwedPayment[];
+    readonly unlock: () => void;
+  };
 }
 
 export const SolicitState = { idle: 'idle', soliciting: 'soliciting', done: 'done', failed: 'failed' } as const;
@@ -75,6 +109,112 @@ export class ClientRole extends Member {
    * also streams results as they are decided, tells the status and cancels (series-handle.ts).
    */
   submit(request: SubmitRequest): SeriesHandle {
+    return this.start(async () => {
+      const spec = checkSubmit(request);
+      return { spec, request, requires: checkRequirements(request.requires) };
+    });
+  }
+
+  /**
+   * Resumes a kept series that did not finish (closed tab, reload, every worker gone): what the
+   * earlier tab owed is paid and its escrows released first, then only the undecided jobs run.
+   * The handle streams the kept results first, then the new ones.
+   */
+  resume(id: string): SeriesHandle {
+    return this.start(async () => {
+      const store = this.storeOrThrow('resume');
+      const unlock = await store.lock(id);
+      try {
+        const record = await store.get(id);
+        if (!record) throw new Error(`resume: no series ${id} is kept in this browser`);
+        if (record.state !== 'unfinished') throw new Error(`resume: series ${id} is ${record.state}`);
+        const spec = checkSubmit(record.request);
+        const [results, owed] = await Promise.all([store.results(id), store.owed(id)]);
+        const journal = store.journal(record);
+        journal.adopt(owed);
+        return { spec, request: record.request, requires: checkRequirements(record.request.requires), resumed: { journal, results, owed, unlock } };
+      } catch (error) {
+        unlock();
+        throw error;
+      }
+    });
+  }
+
+  /** The series kept in this browser, newest first (the submit page lists them). */
+  async series(): Promise<SavedSeries[]> {
+    await this.refreshSaved();
+    return [...this.saved];
+  }
+
+  /** Kept series as last read (the page's snapshot); `series()` reads them again. */
+  saved: readonly SavedSeries[] = [];
+
+  /** Whether this tab keeps its series (not ephemeral, IndexedDB present). */
+  get keepsSeries(): boolean {
+    return this.clientDeps.seriesStore !== undefined;
+  }
+
+  /**
+   * Cancels a kept series: the running one stops; an interrupted one has what its tab owed paid and
+   * its escrows released, and is marked cancelled. Its results stay until it is deleted.
+   */
+  async cancelSaved(id: string): Promise<void> {
+    if (this.runningId === id) return this.cancelSeries();
+    await this.settleAndMark(id, 'cancelled');
+  }
+
+  /** Deletes a kept series and its results (an unfinished one is cancelled first). */
+  async deleteSaved(id: string): Promise<void> {
+    if (this.runningId === id) throw new Error('delete: the series is running on this page; cancel it first');
+    const store = this.storeOrThrow('delete');
+    const record = await store.get(id);
+    if (record?.state === 'unfinished') await this.settleAndMark(id, 'cancelled');
+    await store.delete(id);
+    await this.refreshSaved();
+  }
+
+  /**
+   * A kept series as far as it got, shaped like a finished one's result for the downloads: results
+   * in input order, and `queued` for the jobs without one.
+   */
+  async savedResult(id: string): Promise<SeriesResult> {
+    const store = this.storeOrThrow('results');
+    const record = await store.get(id);
+    if (!record) throw new Error(`results: no series ${id} is kept in this browser`);
+    const results: unknown[] = new Array(record.total).fill(undefined);
+    const jobs: SeriesResult['jobs'] = Array.from({ length: record.total }, (_, index) => ({ index, state: JobState.queued, failures: 0, reassigned: 0 }));
+    for (const { index, text, worker } of await store.results(id)) {
+      results[index] = JSON.parse(text) as unknown;
+      jobs[index] = { index, state: JobState.done, failures: 0, reassigned: 0, doneBy: worker };
+    }
+    return { results, jobs, workers: [], paid: record.paid };
+  }
+
+  /** Re-reads the kept series into `saved`. */
+  async refreshSaved(): Promise<void> {
+    const store = this.clientDeps.seriesStore;
+    if (!store) return;
+    try {
+      const [records, running] = await Promise.all([store.list(), store.running()]);
+      this.saved = records.map((record) => summary(record, record.id === this.runningId ? 'here' : running.has(record.id) ? 'elsewhere' : undefined));
+      this.emitChange();
+    } catch (error) {
+      this.error = `the kept series cannot be read: ${error instanceof Error ? error.message : String(error)}`;
+      this.emitChange();
+    }
+  }
+
+  /** The kept id of the series this tab runs now. */
+  private runningId: string | undefined;
+
+  /** Bidders the last series left out for its requirements, and why (the submit page shows them). */
+  leftOut: readonly { id: string; reason: string }[] = [];
+
+  /** The handle of the series this page runs (or ran last). */
+  private handle: SeriesHandle | undefined;
+
+  /** Makes the handle of a series about to start from `plan`, and starts it. */
+  private start(plan: () => Promise<Plan>): SeriesHandle {
     let total = 0;
     let foreman: Foreman | undefined;
     const handle: SeriesHandle = new SeriesHandle({
@@ -84,18 +224,12 @@ export class ClientRole extends Member {
         if (this.handle === handle) this.cancelSeries();
       },
     });
-    this.farm(request, handle, (spec) => (total = spec), (started) => (foreman = started))
+    this.farm(plan, handle, (jobs) => (total = jobs), (started) => (foreman = started))
       .then((result) => handle.finish({ result }), (error: unknown) => handle.finish({ error }));
     return handle;
   }
 
-  /** Bidders the last series left out for its requirements, and why (the submit page shows them). */
-  leftOut: readonly { id: string; reason: string }[] = [];
-
-  /** The handle of the series this page runs (or ran last). */
-  private handle: SeriesHandle | undefined;
-
-  private async farm(request: SubmitRequest, handle: SeriesHandle, counted: (jobs: number) => void, started: (foreman: Foreman) => void): Promise<SeriesResult> {
+  private async farm(plan: () => Promise<Plan>, handle: SeriesHandle, counted: (jobs: number) => void, started: (foreman: Foreman) => void): Promise<SeriesResult> {
     if (this.seriesState === SeriesState.bidding || this.seriesState === SeriesState.farming) {
       throw new Error('submit: a series is already running on this page');
     }
@@ -104,35 +238,99 @@ export class ClientRole extends Member {
     this.seriesResult = undefined;
     this.seriesError = undefined;
     this.cancelled = false;
+    let journal: BufferedJournal | undefined;
+    let unlock: (() => void) | undefined;
     try {
-      const spec = checkSubmit(request);
-      const requires = checkRequirements(request.requires);
+      const { spec, request, requires, resumed } = await plan();
+      journal = resumed?.journal;
+      unlock = resumed?.unlock;
+      if (journal) this.runningId = journal.key;
       counted(spec.inputs.length);
       this.leftOut = [];
       this.setSeries(SeriesState.bidding);
-      const hired = await this.hire(request, requires);
+      if (resumed) await this.settleLeftovers(journal!, resumed.owed);
+      const restored = resumed?.results ?? [];
+      const hired = restored.length >= spec.inputs.length ? new Map<string, number>() : await this.hire(request, requires);
       if (this.cancelled) throw new Error('cancelled by the person');
+      if (!journal) ({ journal, unlock } = await this.keep(request, spec.inputs.length));
       const foreman = new Foreman(spec, {
         connect: (worker, replies) => this.connectWorker(worker, replies),
         onChange: () => this.emitChange(),
         ...(this.points && { payments: this.points }),
+        ...(journal && { journal }),
         record: (event) => this.events.record(event),
         onResult: (index, value, worker) => handle.push({ index, value, worker }),
         onLog: (line) => handle.log(line),
       }, `series-${++this.counter}`);
+      foreman.restore(restored);
       this.foreman = foreman;
       started(foreman);
       this.setSeries(SeriesState.farming);
       this.seriesResult = await foreman.run(hired);
+      await journal?.finish('done');
       this.setSeries(SeriesState.done);
       return this.seriesResult;
     } catch (error) {
       this.seriesError = error instanceof Error ? error.message : String(error);
+      // Stopped but not finished: kept as unfinished (resumable), unless the person cancelled it.
+      await journal?.finish(this.cancelled ? 'cancelled' : 'unfinished', this.seriesError);
       this.setSeries(SeriesState.failed);
       throw error;
     } finally {
+      unlock?.();
+      this.runningId = undefined;
       void this.refreshBalance();
+      void this.refreshSaved();
     }
+  }
+
+  /** Keeps a new series in the store (when this tab has one) and takes its lock. */
+  private async keep(request: SubmitRequest, total: number): Promise<{ journal?: BufferedJournal; unlock?: () => void }> {
+    const store = this.clientDeps.seriesStore;
+    if (!store) return {};
+    try {
+      const record = await store.create(request, total);
+      const unlock = await store.lock(record.id);
+      this.runningId = record.id;
+      void this.refreshSaved();
+      return { journal: store.journal(record), unlock };
+    } catch (error) {
+      // No IndexedDB to spare (quota, private window): the series runs, but a reload would lose it.
+      this.error = `the series is not kept, so a reload would lose it: ${error instanceof Error ? error.message : String(error)}`;
+      return {};
+    }
+  }
+
+  /** Pays what the tab that ran the series before owed, and releases its escrows. */
+  private async settleLeftovers(journal: BufferedJournal, owed: readonly OwedPayment[]): Promise<void> {
+    if (owed.length === 0 && journal.record.escrows.length === 0) return;
+    if (!this.points) throw new Error(`resume: not joined (state ${this.state}); the series' payments need the authority`);
+    await settleLeftovers(this.points, journal, owed, journal.record.escrows);
+    await journal.flush();
+  }
+
+  /** Settles an interrupted kept series' payments and marks it `state`. */
+  private async settleAndMark(id: string, state: 'cancelled'): Promise<void> {
+    const store = this.storeOrThrow('cancel');
+    const unlock = await store.lock(id);
+    try {
+      const record = await store.get(id);
+      if (!record || record.state !== 'unfinished') return;
+      const owed = await store.owed(id);
+      const journal = store.journal(record);
+      journal.adopt(owed);
+      await this.settleLeftovers(journal, owed);
+      await journal.finish(state, record.error);
+    } finally {
+      unlock();
+      await this.refreshSaved();
+    }
+  }
+
+  private storeOrThrow(verb: string): SeriesStore {
+    const store = this.clientDeps.seriesStore;
+    if (!store) throw new Error(`${verb}: this tab keeps no series (it was opened with ?ephemeral, or the browser has no IndexedDB)`);
+    return store;
   }
 
   /** The latest ledger entries of this client, newest first. */
@@ -232,13 +430,14 @@ export class ClientRole extends Member {
   override snapshot() {
     return {
       ...super.snapshot(), solicit: this.solicitState, bids: [...this.bids],
-      series: this.seriesState, seriesError: this.seriesError, balance: this.balance,
+      series: this.seriesState, seriesError: this.seriesError, balance: this.balance, saved: [...this.saved],
     };
   }
 
   protected override onJoined(connection: AuthorityConnection, identity: Identity): void {
     this.points = new PointsClient(connection, identity);
     void this.refreshBalance();
+    void this.refreshSaved();
     this.links = new PeerLinks({
       authority: connection, options: this.options,
       admit: () => 'clients take no inbound links',
@@ -339,4 +538,19 @@ function leftOutSummary(leftOut: readonly { reason: string }[]): string {
   const counts = new Map<string, number>();
   for (const { reason } of leftOut) counts.set(reason, (counts.get(reason) ?? 0) + 1);
   return [...counts].map(([reason, n]) => `${reason} (${n} ${n === 1 ? 'worker' : 'workers'})`).join(', ');
+}
+
+function summary(record: StoredSeries, running: SavedSeries['running']): SavedSeries {
+  return {
+    id: record.id, label: codeLabel(record.request.code), created: record.created, updated: record.updated, state: record.state,
+    total: record.total, computed: record.computed, paid: record.paid,
+    ...(record.error !== undefined && { error: record.error }), ...(running && { running }),
+  };
+}
+
+/** A line that names a series in the list: the code's first comment, else its first line. */
+function codeLabel(code: string): string {
+  const lines = code.split('\n').map((line) => line.trim()).filter(Boolean);
+  const comment = lines.find((line) => line.startsWith('//'));
+  return (comment?.replace(/^\/\/\s*/, '') ?? lines[0] ?? 'series').slice(0, 80);
 }

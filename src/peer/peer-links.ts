@@ -19,6 +19,11 @@ export class PeerLinks {
   private readonly links = new Map<string, RtcLink>();
   private readonly refusals = new Map<string, (reason: string) => void>();
   private counter = 0;
+  /**
+   * Names this tab's links apart from those of an earlier tab of the same identity (a reloaded
+   * client): a peer still holding the old tab's link 1 must not take the new tab's offer for it.
+   */
+  private readonly tabTag = Array.from(crypto.getRandomValues(new Uint8Array(6)), (byte) => (byte % 36).toString(36)).join('');
   private readonly onSignal = (event: Event) => this.receive((event as CustomEvent<SignalEventDetail>).detail);
 
   constructor(private readonly deps: PeerLinksDeps) {
@@ -27,7 +32,7 @@ export class PeerLinks {
 
   /** Opens a link to `to`; resolves once the data channel is open. */
   async dial(to: string): Promise<RtcLink> {
-    const linkId = `${this.deps.authority.id.slice(0, 8)}-${++this.counter}`;
+    const linkId = `${this.deps.authority.id.slice(0, 8)}-${this.tabTag}-${++this.counter}`;
     const link = this.create(to, linkId, true);
     const refused = new Promise<never>((_, reject) => {
       this.refusals.set(key(to, linkId), (reason) => {

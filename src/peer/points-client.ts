@@ -152,10 +152,10 @@ export class PointsClient {
   /**
    * Pays `amount` from the escrow to `worker` for an accepted result (`post`), or counts an
    * outvoted result against the worker with no payment (`reject`). Batched like settle; resolves
-   * with the ledger's result (`ok`, `over_budget`, `hold_expired`, ...).
+   * with the ledger's result (`ok`, `over_budget`, `hold_expired`, ...). `transfer` names it when
+   * the caller must be able to send it again from another tab (a resumed series); by default a fresh id.
    */
-  pay(escrow: string, worker: string, amount: number, action: PayAction): Promise<string> {
-    const transfer = this.transferId('p');
+  pay(escrow: string, worker: string, amount: number, action: PayAction, transfer = this.transferId('p')): Promise<string> {
     const entry = formatList(['transfer', transfer, 'escrow', escrow, 'worker', worker, 'amount', String(amount), 'action', action]);
     return this.enqueue('pay', transfer, entry);
   }

@@ -13,7 +13,7 @@ import { Ledger } from '../../signaling/ledger/ledger.ts';
 import { launchChromium, newContext } from '../helpers/chromium.ts';
 import { startAuthorityProcess, type AuthorityProcess } from '../helpers/authority-process.ts';
 import { startTestAuthority, type TestAuthority } from '../helpers/authority.ts';
-import { waitForWorker, waitInPage } from '../helpers/pages.ts';
+import { openWorkerTabs, waitInPage } from '../helpers/pages.ts';
 import { until } from '../helpers/until.ts';
 
 /** Each job waits a little, so a series is still running when the fault strikes. */
@@ -40,13 +40,8 @@ afterEach(async () => {
   await context?.close();
 });
 
-async function openWorkers(url: string, count: number): Promise<Page[]> {
-  return Promise.all(range(count).map(async () => {
-    const page = await context.newPage();
-    await page.goto(`${url}/?ephemeral&join`);
-    await waitForWorker(page, (s) => s.state === 'joined', null, 30_000);
-    return page;
-  }));
+function openWorkers(url: string, count: number): Promise<Page[]> {
+  return openWorkerTabs(context, url, count);
 }
 
 /** Solicits until `count` workers bid, then starts the series on them without waiting for it. */

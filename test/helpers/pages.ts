@@ -1,7 +1,7 @@
 // Reading the pages' roles (`window.peerfarm`) from playwright. The pages' CSP forbids evaluating
 // strings, which playwright's waitForFunction does, so conditions are polled with evaluate (run
 // over the DevTools protocol, which the CSP does not govern) and checked here.
-import type { Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import type { WorkerRole } from '../../src/peer/worker-role.ts';
 
 export type WorkerSnapshot = ReturnType<WorkerRole['snapshot']>;
@@ -34,4 +34,14 @@ export async function waitForWorker<A>(
     if (Date.now() > deadline) throw new Error(`waitForWorker: ${predicate.toString().slice(0, 120)} not met within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
   }
+}
+
+/** Opens `count` worker tabs (ephemeral, joined at once) on `url` and waits until each has joined. */
+export function openWorkerTabs(context: BrowserContext, url: string, count: number): Promise<Page[]> {
+  return Promise.all(Array.from({ length: count }, async () => {
+    const page = await context.newPage();
+    await page.goto(`${url}/?ephemeral&join`);
+    await waitForWorker(page, (s) => s.state === 'joined', null, 30_000);
+    return page;
+  }));
 }

@@ -12,6 +12,7 @@ import { JobQueue, JobState, parseResult, type Lease } from './job-queue.ts';
 import { Payroll, type Payments } from './payroll.ts';
 import { JobTrace } from './trace.ts';
 import type { Inputs } from './input-spec.ts';
+import type { SeriesJournal, StoredResult } from './series-store.ts';
 import { peerIdOfKey, verify } from '../../protocol/identity.ts';
 import { resultMessage } from '../../protocol/protocols/points.ts';
 
@@ -84,6 +85,8 @@ export interface ForemanDeps {
   readonly onResult?: (index: number, value: unknown, worker: string) => void;
   /** Called with each line a job logged, as it arrives. */
   readonly onLog?: (line: JobLogLine) => void;
+  /** Writes accepted results and payments down as they happen, so the series can resume (series-store.ts). */
+  readonly journal?: SeriesJournal;
 }
 
 /** What a worker sends the foreman on a series link. */
@@ -128,7 +131,25 @@ export class Foreman {
       ...(deps.clock && { clock: deps.clock }),
     });
     this.payroll = new Payroll(deps.payments, this.clock, spec.leaseMs, () => this.budget(),
-      (worker, text) => deps.record?.({ t: Date.now(), kind: 'transfer', peer: worker, text }));
+      (worker, text) => deps.record?.({ t: Date.now(), kind: 'transfer', peer: worker, text }), deps.journal);
+  }
+
+  /**
+   * Jobs an earlier tab decided (a resumed series): done with their results, never run or paid again,
+   * and announced like fresh ones. Call before run(). A result that does not read back is run again.
+   */
+  restore(results: Iterable<StoredResult>): void {
+    for (const { index, text, worker } of results) {
+      let value: unknown;
+      try {
+        value = parseResult(text);
+      } catch {
+        continue;
+      }
+      if (!this.queue.restore(index, text, value, worker)) continue;
+      this.announced[index] = 1;
+      this.deps.onResult?.(index, value, worker);
+    }
   }
 
   /** Farms the series to `workers` (id → price per job). */
@@ -261,11 +282,16 @@ export class Foreman {
   private judge(index: number): void {
     const job = this.queue.jobs[index]!;
     if (job.state !== JobState.done && job.state !== JobState.poisoned) return;
+    if (!this.announced[index]) {
+      this.announced[index] = 1;
+      if (job.state === JobState.done) {
+        // Written in the same batch as its payments (payroll.decided, next), so a reload finds both or neither.
+        this.deps.journal?.result(index, job.resultText!, job.doneBy ?? '');
+        this.deps.onResult?.(index, job.result, job.doneBy ?? '');
+      }
+      this.deps.record?.({ t: Date.now(), kind: 'job', peer: job.doneBy ?? '', text: `job ${job.index} ${job.state}${job.doneBy ? ` by ${job.doneBy.slice(0, 8)}` : ''}` });
+    }
     this.payroll.decided(job);
-    if (this.announced[index]) return;
-    this.announced[index] = 1;
-    if (job.state === JobState.done) this.deps.onResult?.(index, job.result, job.doneBy ?? '');
-    this.deps.record?.({ t: Date.now(), kind: 'job', peer: job.doneBy ?? '', text: `job ${job.index} ${job.state}${job.doneBy ? ` by ${job.doneBy.slice(0, 8)}` : ''}` });
   }
 
   /** What the rest of the series may cost: every result still wanted at the dearest price. */

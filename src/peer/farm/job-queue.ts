@@ -192,6 +192,20 @@ export class JobQueue {
   }
 
   /** The jobs' results in input order (undefined where poisoned). */
+  /**
+   * Job `index` was decided before this queue existed (a resumed series, series-store.ts): it is
+   * done with `text`, never leased. Only for a job still queued; returns false otherwise.
+   */
+  restore(index: number, text: string, value: unknown, worker: string): boolean {
+    const job = this.jobs[index];
+    if (!job || job.state !== JobState.queued) return false;
+    job.result = value;
+    job.resultText = text;
+    job.doneBy = worker;
+    this.setState(job, JobState.done);
+    return true;
+  }
+
   results(): unknown[] {
     return this.jobs.map((job) => job.result);
   }
@@ -216,6 +230,8 @@ export class JobQueue {
 
   /** The next job never leased yet, in input order. */
   private fromCursor(): Job | undefined {
+    // Jobs decided before the queue was made (a resumed series) are passed over.
+    while (this.cursor < this.jobs.length && this.jobs[this.cursor]!.state !== JobState.queued) this.cursor += 1;
     return this.cursor < this.jobs.length ? this.jobs[this.cursor++] : undefined;
   }
 

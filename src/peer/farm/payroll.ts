@@ -10,7 +10,12 @@
 // Requests to the ledger survive a dropped authority link (src/peer/points-client.ts sends them
 // again after the rejoin), so an accepted result is paid exactly once even across an outage; a
 // payment that finds its escrow expired (the outage outlasted it) is paid from a fresh one.
+//
+// With a journal (series-store.ts), every payment is written down under its transfer id before it
+// is sent, and the escrows opened and released are noted: a tab closed mid-series leaves a record
+// that resume (payment-recovery.ts) completes without paying anything twice.
 import type { Job } from './job-queue.ts';
+import type { SeriesJournal } from './series-store.ts';
 
 /**
  * A lease's price is committed only against a fund that outlives the lease by this much, so a
@@ -30,7 +35,8 @@ export type PayAction = 'post' | 'reject';
 /** What the payroll needs of the ledger (src/peer/points-client.ts). */
 export interface Payments {
   escrow(amount: number, expiresMs: number): Promise<{ escrow: string; result: string }>;
-  pay(escrow: string, worker: string, amount: number, action: PayAction): Promise<string>;
+  /** `transfer` names the payment (a repeat gets the first outcome); by default a fresh id. */
+  pay(escrow: string, worker: string, amount: number, action: PayAction, transfer?: string): Promise<string>;
   release(escrow: string): Promise<{ result: string; amount: number }>;
   balance(): Promise<{ points: number }>;
 }
@@ -79,6 +85,7 @@ export class Payroll {
     private readonly leaseMs: number,
     private readonly need: () => number,
     private readonly onSettled: (worker: string, text: string) => void = () => undefined,
+    private readonly journal?: Pick<SeriesJournal, 'key' | 'paying' | 'settled' | 'funded' | 'released'>,
   ) {}
 
   /** Payments not yet answered (the page shows them while the authority is away). */
@@ -186,6 +193,7 @@ export class Payroll {
       const { escrow, result } = await payments.escrow(amount, expiresMs);
       if (result === 'ok' || result === 'exists') {
         const fund: Fund = { id: escrow, amount, expiresMs, committed: 0, open: 0, retired: false, released: false };
+        this.journal?.funded(escrow);
         for (const old of this.funds) this.retire(old);
         this.funds.push(fund);
         return fund;
@@ -207,7 +215,7 @@ export class Payroll {
   private async release(fund: Fund): Promise<void> {
     if (fund.released || !fund.retired || fund.open > 0) return;
     fund.released = true;
-    await this.payments!.release(fund.id).catch(() => undefined);
+    await this.payments!.release(fund.id).then(() => this.journal?.released(fund.id), () => undefined);
   }
 
   /** The lease will not be paid: its price goes back to its fund. */
@@ -237,17 +245,45 @@ export class Payroll {
   }
 
   private async pay(entry: Entry, action: PayAction): Promise<string> {
-    const result = await this.payments!.pay(entry.fund.id, entry.worker, entry.price, action);
-    if (action !== 'post' || result !== 'hold_expired') return result;
+    if (action === 'reject') return this.payments!.pay(entry.fund.id, entry.worker, entry.price, 'reject');
+    const first = this.journal && paymentTransfer(this.journal.key, entry.job, entry.worker, 0);
+    const result = await this.post(entry.fund.id, entry, first);
+    if (result !== 'hold_expired') return result;
     // The fund expired (its points went back to us) before the accepted result was paid: pay it from a fresh one.
     const fresh = await this.openFund(entry.price);
     if (typeof fresh === 'string') return fresh;
     fresh.committed += entry.price;
     fresh.open += 1;
     try {
-      return await this.payments!.pay(fresh.id, entry.worker, entry.price, 'post');
+      const again = await this.post(fresh.id, entry, first && nextAttempt(first));
+      // Only now, with the second attempt written down, is the first one closed.
+      if (first) this.journal!.settled(first, 0);
+      return again;
     } finally {
       this.done(fresh);
     }
   }
+
+  /** Posts one payment; with a journal, written down first and noted as answered after (see pay). */
+  private async post(escrow: string, entry: Entry, transfer: string | undefined): Promise<string> {
+    if (!transfer) return this.payments!.pay(escrow, entry.worker, entry.price, 'post');
+    await this.journal!.paying({ transfer, escrow, worker: entry.worker, amount: entry.price, job: entry.job });
+    const result = await this.payments!.pay(escrow, entry.worker, entry.price, 'post', transfer);
+    if (result !== 'hold_expired') this.journal!.settled(transfer, result === 'ok' ? entry.price : 0);
+    return result;
+  }
+}
+
+/**
+ * The transfer id of attempt `attempt` to pay job `job` of a journaled series to `worker`: the same
+ * on every tab that sends it, so the ledger applies it once.
+ */
+export function paymentTransfer(key: string, job: number, worker: string, attempt: number): string {
+  return `p-${key}-${job}-${worker.slice(0, 12)}-${attempt}`;
+}
+
+/** The next attempt's id, for a payment whose escrow was gone (the attempts before it paid nothing). */
+export function nextAttempt(transfer: string): string {
+  const cut = transfer.lastIndexOf('-');
+  return `${transfer.slice(0, cut)}-${Number(transfer.slice(cut + 1)) + 1}`;
 }

@@ -23,6 +23,7 @@ const TONES: Readonly<Record<string, BadgeTone>> = {
   done: 'ok',
   finished: 'ok',
   paused: 'neutral',
+  unfinished: 'busy',
   cancelled: 'neutral',
   left: 'neutral',
   failed: 'danger',

@@ -9,7 +9,8 @@ import { styleMap } from 'lit/directives/style-map.js';
 import type { SeriesState } from '../../peer/client-role.ts';
 import type { JobLogLine, SeriesResult, WorkerStats } from '../../peer/farm/foreman.ts';
 import { JobState, type JobQueue } from '../../peer/farm/job-queue.ts';
-import { RESULT_FILE_TYPES, resultsCsv, resultsFile, type ResultFormat } from '../../peer/farm/result-files.ts';
+import { resultsCsv, resultsFile, type ResultFormat } from '../../peer/farm/result-files.ts';
+import { downloadResults } from '../shared/download.ts';
 import { ClockController } from '../shared/clock-controller.ts';
 import { count, elapsed, points } from '../shared/format.ts';
 import { baseStyles, buttonStyles, cardStyles } from '../shared/styles.ts';
@@ -365,14 +366,7 @@ export class PfSeriesCard extends LitElement {
 
   private download(format: ResultFormat): void {
     const text = format === 'csv' ? this.csv?.text : resultsFile(this.result!, format);
-    if (text === undefined) return;
-    const blob = new Blob([text], { type: RESULT_FILE_TYPES[format] });
-    const url = URL.createObjectURL(blob);
-    const link = document.createElement('a');
-    link.href = url;
-    link.download = `peerfarm-series-${new Date(this.finishedAt ?? Date.now()).toISOString().replace(/[:.]/g, '-')}.${format}`;
-    link.click();
-    setTimeout(() => URL.revokeObjectURL(url), 1000);
+    if (text !== undefined) downloadResults(text, format, this.finishedAt ?? Date.now());
   }
 }
 

@@ -19,6 +19,12 @@ import '../shared/pf-peers-card.ts';
 import './pf-bids-card.ts';
 import './pf-series-card.ts';
 import './pf-series-form.ts';
+import './pf-saved-series.ts';
+import type { SavedAction } from './pf-saved-series.ts';
+import type { SavedSeries } from '../../peer/client-role.ts';
+import { JobState } from '../../peer/farm/job-queue.ts';
+import { resultsFile } from '../../peer/farm/result-files.ts';
+import { downloadResults } from '../shared/download.ts';
 
 export class PfSubmitPage extends LitElement {
   static override properties = {
@@ -26,6 +32,8 @@ export class PfSubmitPage extends LitElement {
     _excluded: { state: true },
     _runError: { state: true },
     _refreshingBalance: { state: true },
+    _savedBusy: { state: true },
+    _savedError: { state: true },
   };
 
   /** The role object this page shows and drives (also `window.peerfarm`). */
@@ -36,6 +44,9 @@ export class PfSubmitPage extends LitElement {
   declare _runError: string;
   /** Refresh was pressed beside the balance and the role has not answered yet. */
   declare _refreshingBalance: boolean;
+  /** The kept series whose action (resume, cancel, delete, download) is under way. */
+  declare _savedBusy: string | undefined;
+  declare _savedError: string;
 
   private readonly roleController = new RoleController<ClientRole>(this, {
     perFrame: true,
@@ -61,6 +72,7 @@ export class PfSubmitPage extends LitElement {
     this._excluded = new Set();
     this._runError = '';
     this._refreshingBalance = false;
+    this._savedError = '';
   }
 
   static override styles = [baseStyles, buttonStyles, pageStyles, css`
@@ -163,6 +175,14 @@ export class PfSubmitPage extends LitElement {
         @pf-run=${this._onRun}
       ></pf-series-form>
       ${role.seriesState === 'idle' ? nothing : this.renderSeries(role)}
+      <pf-saved-series
+        .series=${this.savedSeries(role)}
+        ?kept=${role.keepsSeries}
+        ?can-resume=${joined && !busy}
+        .busyId=${this._savedBusy}
+        .error=${this._savedError}
+        @pf-saved=${this._onSaved}
+      ></pf-saved-series>
       <pf-bids-card
         .bids=${role.bids}
         state=${role.solicitState}
@@ -235,6 +255,13 @@ export class PfSubmitPage extends LitElement {
     `;
   }
 
+  /** The kept series, the one running here with its live count. */
+  private savedSeries(role: ClientRole): readonly SavedSeries[] {
+    const done = role.foreman?.queue.count(JobState.done);
+    if (done === undefined || role.seriesState !== 'farming') return role.saved;
+    return role.saved.map((series) => (series.running === 'here' ? { ...series, computed: done } : series));
+  }
+
   /** Why bids cannot be asked for now (none while they can). */
   private blocker(role: ClientRole): Blocker {
     if (role.connectionState !== 'joined') return 'joining';
@@ -288,6 +315,31 @@ export class PfSubmitPage extends LitElement {
       const message = error instanceof Error ? error.message : String(error);
       if (role.seriesError !== message) this._runError = message.replace(/^submit: /, '');
       this.pendingExample = undefined;
+    });
+  }
+
+  private _onSaved(event: CustomEvent<{ action: SavedAction; id: string }>): void {
+    const role = this.model;
+    if (!role) return;
+    const { action, id } = event.detail;
+    this._savedError = '';
+    if (action === 'resume') {
+      this.pendingExample = undefined;
+      // Failures after it began are the series card's; a refusal before (locked, not joined) is shown here.
+      role.resume(id).catch((error: unknown) => {
+        const message = error instanceof Error ? error.message : String(error);
+        if (role.seriesError !== message) this._savedError = message;
+      });
+      return;
+    }
+    this._savedBusy = id;
+    const work = action === 'cancel' ? role.cancelSaved(id)
+      : action === 'delete' ? role.deleteSaved(id)
+      : role.savedResult(id).then((result) => downloadResults(resultsFile(result, action) ?? '', action, Date.now()));
+    work.catch((error: unknown) => {
+      this._savedError = error instanceof Error ? error.message : String(error);
+    }).finally(() => {
+      this._savedBusy = undefined;
     });
   }
 

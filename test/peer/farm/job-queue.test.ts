@@ -20,6 +20,20 @@ describe('JobQueue', () => {
     expect(q.results()).toEqual([10, 20]);
   });
 
+  it('never leases a job restored as done (a resumed series), and finishes with the restored results', () => {
+    const { q } = queue([1, 2, 3]);
+    expect(q.restore(0, '10', 10, 'w0')).toBe(true);
+    expect(q.restore(2, '30', 30, 'w0')).toBe(true);
+    expect(q.restore(2, '99', 99, 'w9')).toBe(false);
+    const lease = q.next('w1')!;
+    expect(lease.job).toBe(1);
+    expect(q.next('w1')).toBeUndefined();
+    q.complete(lease.id, '20');
+    expect(q.finished).toBe(true);
+    expect(q.results()).toEqual([10, 20, 30]);
+    expect(q.jobs[2]).toMatchObject({ state: 'done', doneBy: 'w0', resultText: '30' });
+  });
+
   it('marks a job running on progress and extends its lease', () => {
     const { q, advance } = queue([1]);
     const lease = q.next('w1')!;

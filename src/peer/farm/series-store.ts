@@ -1,0 +1,322 @@
+// Keeps this browser's series in IndexedDB as they run, so a closed or reloaded submit tab loses
+// nothing (docs/JOBS.md, "Series that outlive the tab"): each series' request, its accepted
+// results, the payments it owes and the escrows it holds. A series' writes gather for a short
+// window and commit in one transaction, so a fast farm pays one transaction per batch, not per job.
+//
+// Nothing is paid before it is written down: a payment is recorded, under the transfer id it will
+// be sent with, before it goes to the ledger (payroll.ts waits for the commit). A tab that closes
+// after that sends it again on resume under the same id, which the ledger answers with its first
+// outcome: paid once, never twice.
+import type { SubmitRequest } from './submit-request.ts';
+
+const DB_NAME = 'peerfarm-series';
+const DB_VERSION = 1;
+const SERIES = 'series';
+const RESULTS = 'results';
+const PAYMENTS = 'payments';
+/** How long a series' writes gather before they commit together. */
+export const JOURNAL_FLUSH_MS = 20;
+
+/** What a series was asked with: everything but the hand-picked workers, who may be gone on resume. */
+export type StoredRequest = Omit<SubmitRequest, 'workers'>;
+
+export type StoredState = 'unfinished' | 'done' | 'cancelled';
+
+export interface StoredSeries {
+  readonly id: string;
+  readonly created: number;
+  updated: number;
+  readonly request: StoredRequest;
+  /** Jobs in the series (after grouping). */
+  readonly total: number;
+  state: StoredState;
+  /** Jobs with an accepted result written down. */
+  computed: number;
+  /** Points paid to workers (answered `ok` by the ledger). */
+  paid: number;
+  /** Why it stopped last, when it did not finish. */
+  error?: string;
+  /** Escrows opened for it and not released yet: released on resume, cancel or finish. */
+  escrows: string[];
+}
+
+export interface StoredResult {
+  readonly series: string;
+  readonly index: number;
+  /** The accepted result's JSON text. */
+  readonly text: string;
+  readonly worker: string;
+}
+
+/** A payment for an accepted result, recorded before it is sent. */
+export interface OwedPayment {
+  readonly transfer: string;
+  readonly escrow: string;
+  readonly worker: string;
+  readonly amount: number;
+  readonly job: number;
+}
+
+interface StoredPayment extends OwedPayment {
+  readonly series: string;
+  settled: boolean;
+}
+
+/** What a running series writes down (ClientRole hands it to the foreman and the payroll). */
+export interface SeriesJournal {
+  /** Names this series' payments: transfer ids derive from it. */
+  readonly key: string;
+  result(index: number, text: string, worker: string): void;
+  /** Resolves once the payment is written down (or writing failed: the worker is paid all the same). */
+  paying(payment: OwedPayment): Promise<void>;
+  /** The ledger answered the payment; `paid` when it moved points. */
+  settled(transfer: string, paid: number): void;
+  funded(escrow: string): void;
+  released(escrow: string): void;
+}
+
+type Op = { store: typeof RESULTS; value: StoredResult } | { store: typeof PAYMENTS; value: StoredPayment };
+
+export class SeriesStore {
+  private db: Promise<IDBDatabase> | undefined;
+
+  /** A store in this browser's IndexedDB, or undefined where there is none (some private windows). */
+  static open(): SeriesStore | undefined {
+    return typeof indexedDB === 'undefined' ? undefined : new SeriesStore();
+  }
+
+  /** Every series kept, newest first. */
+  async list(): Promise<StoredSeries[]> {
+    const all = await this.read(SERIES, (store) => store.getAll() as IDBRequest<StoredSeries[]>);
+    return all.sort((a, b) => b.created - a.created);
+  }
+
+  get(id: string): Promise<StoredSeries | undefined> {
+    return this.read(SERIES, (store) => store.get(id) as IDBRequest<StoredSeries | undefined>);
+  }
+
+  results(id: string): Promise<StoredResult[]> {
+    return this.read(RESULTS, (store) => store.getAll(ofSeries(id)) as IDBRequest<StoredResult[]>);
+  }
+
+  /** Payments recorded and not yet answered by the ledger. */
+  async owed(id: string): Promise<OwedPayment[]> {
+    const all = await this.read(PAYMENTS, (store) => store.getAll(ofSeries(id)) as IDBRequest<StoredPayment[]>);
+    return all.filter((payment) => !payment.settled);
+  }
+
+  /** Writes down a new series about to run. */
+  async create(request: StoredRequest, total: number): Promise<StoredSeries> {
+    const now = Date.now();
+    const record: StoredSeries = {
+      id: newSeriesId(), created: now, updated: now, request: storable(request), total, state: 'unfinished', computed: 0, paid: 0, escrows: [],
+    };
+    await this.write([SERIES], (tx) => tx.objectStore(SERIES).add(record));
+    return record;
+  }
+
+  /** Saves the record's own fields (state, error, counts). */
+  async update(record: StoredSeries): Promise<void> {
+    record.updated = Date.now();
+    await this.write([SERIES], (tx) => tx.objectStore(SERIES).put(record));
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.write([SERIES, RESULTS, PAYMENTS], (tx) => {
+      tx.objectStore(SERIES).delete(id);
+      tx.objectStore(RESULTS).delete(ofSeries(id));
+      tx.objectStore(PAYMENTS).delete(ofSeries(id));
+    });
+  }
+
+  /** The journal of a series this tab runs: `record` is kept current with what it writes. */
+  journal(record: StoredSeries): BufferedJournal {
+    return new BufferedJournal(this, record);
+  }
+
+  /**
+   * Takes the series' lock for this tab until the returned function is called, so two tabs of one
+   * browser never run one series at once; rejects at once when another tab holds it.
+   */
+  async lock(id: string): Promise<() => void> {
+    const locks = globalThis.navigator?.locks;
+    if (!locks) return () => undefined;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const got = await new Promise<boolean>((resolve, reject) => {
+      locks.request(lockName(id), { ifAvailable: true }, (lock) => {
+        resolve(lock !== null);
+        return lock ? held : undefined;
+      }).catch(reject);
+    });
+    if (!got) throw new Error(`series ${id} is running in another tab of this browser`);
+    return release;
+  }
+
+  /** Ids of the series some tab of this browser runs now. */
+  async running(): Promise<Set<string>> {
+    const held = await globalThis.navigator?.locks?.query().catch(() => undefined);
+    const names = (held?.held ?? []).map((lock) => lock.name ?? '');
+    return new Set(names.filter((name) => name.startsWith(LOCK_PREFIX)).map((name) => name.slice(LOCK_PREFIX.length)));
+  }
+
+  /** Commits a batch of a journal's writes with its record, in one transaction. */
+  async commit(record: StoredSeries, ops: readonly Op[]): Promise<void> {
+    record.updated = Date.now();
+    await this.write([SERIES, RESULTS, PAYMENTS], (tx) => {
+      for (const op of ops) tx.objectStore(op.store).put(op.value);
+      tx.objectStore(SERIES).put(record);
+    });
+  }
+
+  private async read<T>(name: string, get: (store: IDBObjectStore) => IDBRequest<T>): Promise<T> {
+    const db = await this.database();
+    return request(get(db.transaction(name).objectStore(name)));
+  }
+
+  private async write(names: string[], work: (tx: IDBTransaction) => void): Promise<void> {
+    const db = await this.database();
+    const tx = db.transaction(names, 'readwrite');
+    work(tx);
+    await new Promise<void>((resolve, reject) => {
+      tx.oncomplete = () => resolve();
+      tx.onerror = () => reject(tx.error ?? new Error('IndexedDB write failed'));
+      tx.onabort = () => reject(tx.error ?? new Error('IndexedDB write aborted'));
+    });
+  }
+
+  private database(): Promise<IDBDatabase> {
+    this.db ??= new Promise<IDBDatabase>((resolve, reject) => {
+      const opening = indexedDB.open(DB_NAME, DB_VERSION);
+      opening.onupgradeneeded = () => {
+        const db = opening.result;
+        db.createObjectStore(SERIES, { keyPath: 'id' });
+        db.createObjectStore(RESULTS, { keyPath: ['series', 'index'] });
+        db.createObjectStore(PAYMENTS, { keyPath: ['series', 'transfer'] });
+      };
+      opening.onsuccess = () => resolve(opening.result);
+      opening.onerror = () => reject(opening.error ?? new Error('IndexedDB would not open'));
+      opening.onblocked = () => reject(new Error('IndexedDB is blocked by an older version of this page in another tab'));
+    }).catch((error: unknown) => {
+      this.db = undefined;
+      throw error;
+    });
+    return this.db;
+  }
+}
+
+/** Gathers a series' writes for JOURNAL_FLUSH_MS and commits them with its record in one transaction. */
+export class BufferedJournal implements SeriesJournal {
+  /** Why the last write failed: the series runs on, but a reload would lose what it did not write. */
+  error: string | undefined;
+  private ops: Op[] = [];
+  private waiters: (() => void)[] = [];
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly payments = new Map<string, StoredPayment>();
+
+  constructor(private readonly store: SeriesStore, readonly record: StoredSeries) {}
+
+  get key(): string {
+    return this.record.id;
+  }
+
+  result(index: number, text: string, worker: string): void {
+    this.record.computed += 1;
+    this.push({ store: RESULTS, value: { series: this.record.id, index, text, worker } });
+  }
+
+  paying(payment: OwedPayment): Promise<void> {
+    const stored: StoredPayment = { ...payment, series: this.record.id, settled: false };
+    this.payments.set(payment.transfer, stored);
+    return new Promise((resolve) => {
+      this.waiters.push(resolve);
+      this.push({ store: PAYMENTS, value: stored });
+    });
+  }
+
+  /** Payments an earlier tab recorded and never saw answered: this journal settles them. */
+  adopt(owed: readonly OwedPayment[]): void {
+    for (const payment of owed) this.payments.set(payment.transfer, { ...payment, series: this.record.id, settled: false });
+  }
+
+  settled(transfer: string, paid: number): void {
+    this.record.paid += paid;
+    const stored = this.payments.get(transfer);
+    this.payments.delete(transfer);
+    if (stored) this.push({ store: PAYMENTS, value: { ...stored, settled: true } });
+    else this.schedule();
+  }
+
+  funded(escrow: string): void {
+    this.record.escrows = [...this.record.escrows, escrow];
+    this.schedule();
+  }
+
+  released(escrow: string): void {
+    this.record.escrows = this.record.escrows.filter((id) => id !== escrow);
+    this.schedule();
+  }
+
+  /** Sets the series' state and writes everything still waiting. */
+  async finish(state: StoredState, error?: string): Promise<void> {
+    this.record.state = state;
+    if (error === undefined) delete this.record.error;
+    else this.record.error = error;
+    await this.flush();
+  }
+
+  /** Commits what waits now. */
+  async flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const ops = this.ops;
+    const waiters = this.waiters;
+    this.ops = [];
+    this.waiters = [];
+    try {
+      await this.store.commit(this.record, ops);
+    } catch (error) {
+      this.error = error instanceof Error ? error.message : String(error);
+    } finally {
+      for (const resolve of waiters) resolve();
+    }
+  }
+
+  private push(op: Op): void {
+    this.ops.push(op);
+    this.schedule();
+  }
+
+  private schedule(): void {
+    this.timer ??= setTimeout(() => void this.flush(), JOURNAL_FLUSH_MS);
+  }
+}
+
+const LOCK_PREFIX = 'peerfarm-series:';
+
+function lockName(id: string): string {
+  return `${LOCK_PREFIX}${id}`;
+}
+
+function ofSeries(id: string): IDBKeyRange {
+  return IDBKeyRange.bound([id], [id, []]);
+}
+
+/** A fresh series id: 16 random base-36 characters (also the stem of its payments' transfer ids). */
+function newSeriesId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return `s${Array.from(bytes, (byte) => (byte % 36).toString(36)).join('')}`;
+}
+
+/** The request as IndexedDB keeps it: plain data only (a page may pass a proxy or a class instance). */
+function storable(request: StoredRequest): StoredRequest {
+  const { workers: _workers, ...rest } = request as SubmitRequest;
+  return structuredClone(rest);
+}
+
+function request<T>(req: IDBRequest<T>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error ?? new Error('IndexedDB request failed'));
+  });
+}
