@@ -155,7 +155,7 @@ export class JobService {
   }
 
   stop(): void {
-    for (const series of [...this.series.values()]) this.close(series.handler, series.id);
+    for (const series of [...this.series.values()]) this.close(series.handler, series.id, false);
   }
 
   private open(handler: ClientLink, { series: id, code, timeout, price, args }: SeriesArgs): readonly ['key', { series: string; key: string }] {
@@ -337,13 +337,16 @@ export class JobService {
     return [...this.series.values()].reduce((sum, s) => sum + s.requested, 0);
   }
 
-  private close(handler: ClientLink, id: string): void {
+  private close(handler: ClientLink, id: string, pullOthers = true): void {
     const key = seriesKey(handler, id);
     const series = this.series.get(key);
     if (!series) return;
     this.series.delete(key);
     this.flushResults(series);
     for (const controller of series.running.values()) controller.abort();
+    // Its unanswered pulls counted against every series: one opened meanwhile (a reloaded client's)
+    // held back its first pull for them, and would otherwise wait for ever.
+    if (pullOthers) this.pullAll();
   }
 
   private find(handler: ClientLink, id: string): Series {
@@ -358,9 +361,18 @@ export class JobService {
   }
 }
 
+/**
+ * A series is known by its link, not only by its client: a reloaded client tab (same identity) may
+ * reuse a series id while its closed tab's link, not yet seen to be dead, still holds the old one.
+ */
 function seriesKey(handler: ClientLink, id: string): string {
-  return `${handler.link.remote}/${id}`;
+  let number = linkNumbers.get(handler);
+  if (number === undefined) linkNumbers.set(handler, (number = ++linksSeen));
+  return `${handler.link.remote}#${number}/${id}`;
 }
+
+const linkNumbers = new WeakMap<ClientLink, number>();
+let linksSeen = 0;
 
 function describeError(error: unknown, signal: AbortSignal): { code: string; message: string } {
   if (signal.aborted) return { code: 'ABORTED', message: 'cancelled by the client' };

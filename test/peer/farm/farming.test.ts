@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { generateIdentity } from '../../../src/protocol/identity.ts';
 import { crew, farm, range, worker } from '../../helpers/fake-farm.ts';
+import { memoryPair } from '../../../src/net/memory-link.ts';
+import { openWorkerLink } from '../../../src/peer/farm/worker-link.ts';
+import type { WorkerReplies } from '../../../src/peer/farm/foreman.ts';
 import { until } from '../../helpers/until.ts';
 
 describe('farming a job series', () => {
@@ -10,6 +13,35 @@ describe('farming a job series', () => {
     expect(result.results).toEqual(range(60).map((x) => x * x));
     expect([...workers.values()].flatMap((w) => w.ran).sort((a, b) => a - b)).toEqual(range(60));
     expect(result.workers.map((w) => w.done).reduce((a, b) => a + b)).toBe(60);
+  });
+
+  it('a reloaded client (same id, same series id, a new link) is served once its closed tab\'s link drops with pulls unanswered', async () => {
+    const { workers, ids } = await crew([['w', worker((x) => x + 1, 1)]]);
+    const w = workers.get(ids['w']!)!;
+    // The closed tab: it opened series-1 and never answered the worker's pulls.
+    let pulled = 0;
+    const silent: WorkerReplies = {
+      key: async () => undefined, pull: () => void (pulled += 1), progress: () => undefined, log: () => undefined,
+      result: async () => undefined, results: async () => undefined, failed: () => undefined,
+    };
+    const [near, far] = memoryPair('client', ids['w']!);
+    w.server.accept(far);
+    const old = await openWorkerLink(near, silent);
+    old.send('series', { series: 'series-1', code: 'export default (x) => x', timeout: 1000, price: 1 });
+    await until(() => pulled > 0);
+    // The reopened tab's series-1, on its own link: the worker's slot is promised to the old pulls.
+    let finished = false;
+    const { foreman, run } = farm(workers, { inputs: range(5) });
+    const running = run().then((result) => {
+      finished = true;
+      return result;
+    });
+    // The worker has the new series (its key came back), and holds back its pulls for the old ones.
+    await until(() => foreman.workers.get(ids['w']!)?.key !== undefined);
+    expect(foreman.queue.count('done')).toBe(0);
+    old.link.close('tab closed');
+    await until(() => finished);
+    expect((await running).results).toEqual(range(5).map((x) => x + 1));
   });
 
   it('gives fast workers more jobs: they pull as their slots free', async () => {
