@@ -19,6 +19,7 @@ import { hopWaitMs } from './solicitations.ts';
 import { checkRequirements, unmet, type Requirements } from './capabilities.ts';
 import { SeriesStore, type BufferedJournal, type OwedPayment, type StoredRequest, type StoredResult, type StoredSeries } from './farm/series-store.ts';
 import { settleLeftovers } from './farm/payment-recovery.ts';
+import { randomTag } from '../protocol/random.ts';
 import type { SeriesSpec } from './farm/foreman.ts';
 
 /** Margin over the first hop's wait for the proffer to travel back. */
@@ -59,7 +60,7 @@ interface Plan {
     readonly journal: BufferedJournal;
     readonly results: readonly StoredResult[];
     readonly owed: readonly OwedPayment[];
-    readonly unlock: () => void;
+    readonly unlock: () => Promise<void>;
   };
 }
 
@@ -75,6 +76,11 @@ export class ClientRole extends Member {
   solicitDeadline: number | undefined;
   private links: PeerLinks | undefined;
   private counter = 0;
+  /**
+   * Names this tab's series apart from an earlier tab's of the same identity: a worker may still
+   * hold the closed tab's `series-1` when the reopened tab starts its own.
+   */
+  private readonly tabTag = randomTag(4);
 
   private localRunner: Promise<Runner> | undefined;
 
@@ -134,7 +140,7 @@ export class ClientRole extends Member {
         journal.adopt(owed);
         return { spec, request: record.request, requires: checkRequirements(record.request.requires), resumed: { journal, results, owed, unlock } };
       } catch (error) {
-        unlock();
+        await unlock();
         throw error;
       }
     });
@@ -195,8 +201,8 @@ export class ClientRole extends Member {
     const store = this.clientDeps.seriesStore;
     if (!store) return;
     try {
-      const [records, running] = await Promise.all([store.list(), store.running()]);
-      this.saved = records.map((record) => summary(record, record.id === this.runningId ? 'here' : running.has(record.id) ? 'elsewhere' : undefined));
+      const [records, elsewhere] = await Promise.all([store.list(), store.runningElsewhere()]);
+      this.saved = records.map((record) => summary(record, record.id === this.runningId ? 'here' : elsewhere.has(record.id) ? 'elsewhere' : undefined));
       this.emitChange();
     } catch (error) {
       this.error = `the kept series cannot be read: ${error instanceof Error ? error.message : String(error)}`;
@@ -239,13 +245,14 @@ export class ClientRole extends Member {
     this.seriesError = undefined;
     this.cancelled = false;
     let journal: BufferedJournal | undefined;
-    let unlock: (() => void) | undefined;
+    let unlock: (() => Promise<void>) | undefined;
     try {
       const { spec, request, requires, resumed } = await plan();
       journal = resumed?.journal;
       unlock = resumed?.unlock;
       if (journal) this.runningId = journal.key;
       counted(spec.inputs.length);
+      void this.refreshSaved();
       this.leftOut = [];
       this.setSeries(SeriesState.bidding);
       if (resumed) await this.settleLeftovers(journal!, resumed.owed);
@@ -261,7 +268,7 @@ export class ClientRole extends Member {
         record: (event) => this.events.record(event),
         onResult: (index, value, worker) => handle.push({ index, value, worker }),
         onLog: (line) => handle.log(line),
-      }, `series-${++this.counter}`);
+      }, `series-${this.tabTag}-${++this.counter}`);
       foreman.restore(restored);
       this.foreman = foreman;
       started(foreman);
@@ -277,15 +284,15 @@ export class ClientRole extends Member {
       this.setSeries(SeriesState.failed);
       throw error;
     } finally {
-      unlock?.();
       this.runningId = undefined;
+      await unlock?.();
       void this.refreshBalance();
       void this.refreshSaved();
     }
   }
 
   /** Keeps a new series in the store (when this tab has one) and takes its lock. */
-  private async keep(request: SubmitRequest, total: number): Promise<{ journal?: BufferedJournal; unlock?: () => void }> {
+  private async keep(request: SubmitRequest, total: number): Promise<{ journal?: BufferedJournal; unlock?: () => Promise<void> }> {
     const store = this.clientDeps.seriesStore;
     if (!store) return {};
     try {
@@ -322,7 +329,7 @@ export class ClientRole extends Member {
       await this.settleLeftovers(journal, owed);
       await journal.finish(state, record.error);
     } finally {
-      unlock();
+      await unlock();
       await this.refreshSaved();
     }
   }

@@ -1,6 +1,7 @@
 // WebRTC links between tabs, signaled through the authority. Every link has an id chosen by its
 // dialer, carried in each signal payload, so two tabs may hold several links (or dial each other
 // at once) without mixing their offers.
+import { randomTag } from '../protocol/random.ts';
 import { RtcLink, type RtcLinkOptions, type SignalPayload } from '../net/rtc-link.ts';
 import type { AuthorityConnection, SignalEventDetail } from './authority-connection.ts';
 import type { Options } from './options.ts';
@@ -23,7 +24,7 @@ export class PeerLinks {
    * Names this tab's links apart from those of an earlier tab of the same identity (a reloaded
    * client): a peer still holding the old tab's link 1 must not take the new tab's offer for it.
    */
-  private readonly tabTag = Array.from(crypto.getRandomValues(new Uint8Array(6)), (byte) => (byte % 36).toString(36)).join('');
+  private readonly tabTag = randomTag(6);
   private readonly onSignal = (event: Event) => this.receive((event as CustomEvent<SignalEventDetail>).detail);
 
   constructor(private readonly deps: PeerLinksDeps) {

@@ -14,3 +14,8 @@ export function sample<T>(items: T[], max: number, random: () => number = Math.r
 export function shuffle<T>(items: T[], random: () => number = Math.random): T[] {
   return sample(items, items.length, random);
 }
+
+/** `length` random base-36 characters from the platform's CSPRNG: ids that must not repeat across tabs or reloads. */
+export function randomTag(length: number): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(length)), (byte) => (byte % 36).toString(36)).join('');
+}

@@ -48,6 +48,28 @@ function kept(page: Page): Promise<SavedSeries[]> {
   return page.evaluate(() => (window.peerfarm as ClientRole).series());
 }
 
+/** Starts a series of JOBS slow doublings without waiting for it; returns once `computed` are kept, then closes the tab. */
+async function closeMidSeries(client: Page, computed: number): Promise<void> {
+  await client.evaluate(({ code, jobs }) => {
+    void (window.peerfarm as ClientRole).submit({ code, inputs: { start: 0, end: jobs - 1 }, timeoutMs: 20_000 }).catch(() => undefined);
+  }, { code: SLOW_DOUBLE, jobs: JOBS });
+  // Written down in IndexedDB (not only decided in memory), then the tab goes.
+  await expect.poll(async () => (await kept(client))[0]?.computed ?? 0, { timeout: 120_000, interval: 100 }).toBeGreaterThanOrEqual(computed);
+  await client.close();
+}
+
+/** Points each job of `series` was paid, from the workers' ledger entries (transfer ids name the job). */
+function paidByJob(series: string, workers: readonly string[]): Map<number, number> {
+  const paid = new Map<number, number>();
+  for (const worker of workers) {
+    for (const entry of authority.points.history(worker, 1000)) {
+      const job = new RegExp(`^p-${series}-(\\d+)-`).exec(entry.transferId ?? '')?.[1];
+      if (entry.kind === 'post' && job !== undefined) paid.set(Number(job), (paid.get(Number(job)) ?? 0) + entry.amount);
+    }
+  }
+  return paid;
+}
+
 describe('a series outlives its tab', () => {
   it('the client tab closed at a third: reopened, resumed from the list, all results right, no job run again or paid twice', async () => {
     context = await newContext(browser, authority.url);
@@ -59,12 +81,7 @@ describe('a series outlives its tab', () => {
     const before = authority.points.balance(clientId)!;
     await waitInPage(client, (n) => (window.peerfarm as ClientRole).workers.length >= n, workers.length, { timeout: 30_000 });
 
-    await client.evaluate(({ code, jobs }) => {
-      void (window.peerfarm as ClientRole).submit({ code, inputs: { start: 0, end: jobs - 1 }, timeoutMs: 20_000 }).catch(() => undefined);
-    }, { code: SLOW_DOUBLE, jobs: JOBS });
-    // A third of the jobs written down in IndexedDB (not only decided in memory), then the tab goes.
-    await expect.poll(async () => (await kept(client))[0]?.computed ?? 0, { timeout: 120_000, interval: 100 }).toBeGreaterThanOrEqual(JOBS / 3);
-    await client.close();
+    await closeMidSeries(client, JOBS / 3);
 
     client = await openClient();
     const [series] = await kept(client);
@@ -90,6 +107,7 @@ describe('a series outlives its tab', () => {
     expect(outcome.error, `workers: ${outcome.workers.join('; ')}`).toBeUndefined();
     expect(outcome.state).toBe('done');
     expect(outcome.result!.results).toEqual(range(JOBS).map((n) => n * 2));
+    expect(outcome.result!.restored).toBe(keptJobs);
     // Only the jobs the closed tab had not kept ran again.
     expect(outcome.result!.workers.reduce((sum, worker) => sum + worker.done, 0)).toBe(JOBS - keptJobs);
     await expect.poll(async () => (await kept(client)).find((s) => s.id === series!.id), { timeout: 10_000 })
@@ -98,17 +116,46 @@ describe('a series outlives its tab', () => {
 
     // The ledger: every job paid once, by its own transfer id; the client charged exactly that.
     await until(() => authority.points.escrows(clientId).length === 0, 30_000);
-    const paidJobs = new Map<number, number>();
-    for (const worker of workerIds) {
-      for (const entry of authority.points.history(worker, 1000)) {
-        const job = new RegExp(`^p-${series!.id}-(\\d+)-`).exec(entry.transferId ?? '')?.[1];
-        if (entry.kind === 'post' && job !== undefined) paidJobs.set(Number(job), (paidJobs.get(Number(job)) ?? 0) + entry.amount);
-      }
-    }
+    const paidJobs = paidByJob(series!.id, workerIds);
     expect([...paidJobs.keys()].sort((a, b) => a - b)).toEqual(range(JOBS));
     expect([...paidJobs.values()].every((amount) => amount === 1)).toBe(true);
     expect(authority.points.balance(clientId)).toBe(before - JOBS);
     expect(authority.points.heldBy(clientId)).toBe(0);
     authority.points.checkInvariant();
   }, 420_000);
+
+  it('an interrupted series cancelled from the list: what its tab owed is paid once, its escrow released; then deleted', async () => {
+    context = await newContext(browser, authority.url);
+    const workers = await openWorkerTabs(context, authority.url, 2);
+    let client = await openClient();
+    const clientId = await client.evaluate(() => (window.peerfarm as ClientRole).id!);
+    const workerIds = await Promise.all(workers.map((page) => page.evaluate(() => (window.peerfarm as ClientRole).id!)));
+    await until(() => authority.points.balance(clientId) !== null);
+    const before = authority.points.balance(clientId)!;
+    await waitInPage(client, (n) => (window.peerfarm as ClientRole).workers.length >= n, workers.length, { timeout: 30_000 });
+    await closeMidSeries(client, 20);
+
+    client = await openClient();
+    const series = (await kept(client)).find((s) => s.state === 'unfinished')!;
+    expect(series).toBeDefined();
+    const row = client.locator(`pf-saved-series tr[data-id="${series.id}"]`);
+    await row.getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => row.locator('pf-status-badge').getAttribute('label'), { timeout: 30_000 }).toBe('Cancelled');
+    expect(await row.getByRole('button', { name: 'Resume' }).count()).toBe(0);
+    const cancelled = (await kept(client)).find((s) => s.id === series.id)!;
+    expect(cancelled.computed).toBeGreaterThanOrEqual(20);
+    // Each kept job paid once, and nothing else: no escrow left, the client charged what the workers got.
+    const paidJobs = paidByJob(series.id, workerIds);
+    expect([...paidJobs.values()].every((amount) => amount === 1)).toBe(true);
+    expect(paidJobs.size).toBe(cancelled.paid);
+    expect(paidJobs.size).toBe(cancelled.computed);
+    expect(authority.points.escrows(clientId)).toEqual([]);
+    expect(authority.points.heldBy(clientId)).toBe(0);
+    expect(authority.points.balance(clientId)).toBe(before - paidJobs.size);
+
+    await row.getByRole('button', { name: 'Delete' }).click();
+    await expect.poll(() => row.count(), { timeout: 10_000 }).toBe(0);
+    expect((await kept(client)).some((s) => s.id === series.id)).toBe(false);
+    authority.points.checkInvariant();
+  }, 300_000);
 });

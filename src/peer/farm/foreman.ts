@@ -70,6 +70,8 @@ export interface SeriesResult {
   readonly workers: WorkerStats[];
   /** Points posted to workers for accepted results. */
   readonly paid: number;
+  /** Jobs a resumed series took from the store (decided by an earlier tab): not run or paid again. */
+  readonly restored?: number;
 }
 
 export interface ForemanDeps {
@@ -109,6 +111,8 @@ export class Foreman {
   readonly logs: JobLogLine[] = [];
   /** Per-hop timings of recent jobs, by `<series>/<lease>` (bench/farm reads them). */
   readonly trace = new JobTrace();
+  /** Jobs restore() took from an earlier tab. */
+  restored = 0;
   private readonly payroll: Payroll;
   private readonly links = new Map<string, WorkerLink>();
   /** Leases whose job went out; the others still wait for their escrow. */
@@ -147,6 +151,7 @@ export class Foreman {
         continue;
       }
       if (!this.queue.restore(index, text, value, worker)) continue;
+      this.restored += 1;
       this.announced[index] = 1;
       this.deps.onResult?.(index, value, worker);
     }
@@ -430,6 +435,7 @@ export class Foreman {
       })),
       workers: [...this.workers.values()],
       paid,
+      ...(this.restored > 0 && { restored: this.restored }),
     }));
     this.deps.onChange();
   }

@@ -8,6 +8,7 @@
 // after that sends it again on resume under the same id, which the ledger answers with its first
 // outcome: paid once, never twice.
 import type { SubmitRequest } from './submit-request.ts';
+import { randomTag } from '../../protocol/random.ts';
 
 const DB_NAME = 'peerfarm-series';
 const DB_VERSION = 1;
@@ -79,6 +80,8 @@ type Op = { store: typeof RESULTS; value: StoredResult } | { store: typeof PAYME
 
 export class SeriesStore {
   private db: Promise<IDBDatabase> | undefined;
+  /** Series whose lock this tab holds. */
+  private readonly held = new Set<string>();
 
   /** A store in this browser's IndexedDB, or undefined where there is none (some private windows). */
   static open(): SeriesStore | undefined {
@@ -135,29 +138,37 @@ export class SeriesStore {
   }
 
   /**
-   * Takes the series' lock for this tab until the returned function is called, so two tabs of one
-   * browser never run one series at once; rejects at once when another tab holds it.
+   * Takes the series' lock for this tab until the returned function is called (it resolves once
+   * the lock is free again), so two tabs of one browser never run one series at once; rejects at
+   * once when another tab holds it.
    */
-  async lock(id: string): Promise<() => void> {
+  async lock(id: string): Promise<() => Promise<void>> {
     const locks = globalThis.navigator?.locks;
-    if (!locks) return () => undefined;
+    if (!locks) return async () => undefined;
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
+    let requested!: Promise<unknown>;
     const got = await new Promise<boolean>((resolve, reject) => {
-      locks.request(lockName(id), { ifAvailable: true }, (lock) => {
+      requested = locks.request(lockName(id), { ifAvailable: true }, (lock) => {
         resolve(lock !== null);
         return lock ? held : undefined;
-      }).catch(reject);
+      });
+      requested.catch(reject);
     });
     if (!got) throw new Error(`series ${id} is running in another tab of this browser`);
-    return release;
+    this.held.add(id);
+    return async () => {
+      this.held.delete(id);
+      release();
+      await requested.catch(() => undefined);
+    };
   }
 
-  /** Ids of the series some tab of this browser runs now. */
-  async running(): Promise<Set<string>> {
+  /** Ids of the series another tab of this browser runs now. */
+  async runningElsewhere(): Promise<Set<string>> {
     const held = await globalThis.navigator?.locks?.query().catch(() => undefined);
-    const names = (held?.held ?? []).map((lock) => lock.name ?? '');
-    return new Set(names.filter((name) => name.startsWith(LOCK_PREFIX)).map((name) => name.slice(LOCK_PREFIX.length)));
+    const ids = (held?.held ?? []).map((lock) => lock.name ?? '').filter((name) => name.startsWith(LOCK_PREFIX)).map((name) => name.slice(LOCK_PREFIX.length));
+    return new Set(ids.filter((id) => !this.held.has(id)));
   }
 
   /** Commits a batch of a journal's writes with its record, in one transaction. */
@@ -304,8 +315,7 @@ function ofSeries(id: string): IDBKeyRange {
 
 /** A fresh series id: 16 random base-36 characters (also the stem of its payments' transfer ids). */
 function newSeriesId(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return `s${Array.from(bytes, (byte) => (byte % 36).toString(36)).join('')}`;
+  return `s${randomTag(16)}`;
 }
 
 /** The request as IndexedDB keeps it: plain data only (a page may pass a proxy or a class instance). */

@@ -305,7 +305,9 @@ export class PfSeriesCard extends LitElement {
   /** "Paid 100 points for 100 accepted results": results returned less those outvoted, over every worker. */
   private renderPaid(result: SeriesResult) {
     const accepted = result.workers.reduce((sum, worker) => sum + Math.max(0, worker.done - worker.flagged), 0);
-    return html`<p class="paid" role="status">Paid <strong>${points(result.paid)}</strong> for ${count(accepted)} accepted ${accepted === 1 ? 'result' : 'results'}.</p>`;
+    const restored = result.restored ?? 0;
+    return html`<p class="paid" role="status">Paid <strong>${points(result.paid)}</strong> for ${count(accepted)} accepted ${accepted === 1 ? 'result' : 'results'}.${restored > 0
+      ? ` Resumed: ${count(restored)} ${restored === 1 ? 'job was' : 'jobs were'} kept from an earlier tab, not run or paid again.` : ''}</p>`;
   }
 
   private renderView(queue: JobQueue) {
