@@ -19,10 +19,14 @@ export async function openWorkerTabs(browser: Browser, origin: string, count: nu
   }));
 }
 
-/** A submit page that has bids from all `workers` tabs (the overlay may still be knitting). */
+/**
+ * A submit page that has bids from all `workers` tabs (the overlay may still be knitting). Ephemeral,
+ * so it keeps no series, unless PEERFARM_BENCH_KEPT=1: then it keeps them in IndexedDB as a person's
+ * tab does (series-store.ts), to measure what that costs.
+ */
 export async function openClientTab(browser: Browser, origin: string, workers: number): Promise<Page> {
   const client = await (await newContext(browser, origin)).newPage();
-  await client.goto(`${origin}/submit.html?ephemeral&trace`);
+  await client.goto(`${origin}/submit.html?${process.env['PEERFARM_BENCH_KEPT'] === '1' ? '' : 'ephemeral&'}trace`);
   // Joined with a first peer to ask; solicit then floods the overlay for the rest.
   await waitInPage(client, () => (window.peerfarm as ClientRole).workers.length > 0, undefined, { timeout: JOIN_TIMEOUT_MS });
   const deadline = Date.now() + JOIN_TIMEOUT_MS;

@@ -137,7 +137,6 @@ export class ClientRole extends Member {
         const spec = checkSubmit(record.request);
         const [results, owed] = await Promise.all([store.results(id), store.owed(id)]);
         const journal = store.journal(record);
-        journal.adopt(owed);
         return { spec, request: record.request, requires: checkRequirements(record.request.requires), resumed: { journal, results, owed, unlock } };
       } catch (error) {
         await unlock();
@@ -325,7 +324,6 @@ export class ClientRole extends Member {
       if (!record || record.state !== 'unfinished') return;
       const owed = await store.owed(id);
       const journal = store.journal(record);
-      journal.adopt(owed);
       await this.settleLeftovers(journal, owed);
       await journal.finish(state, record.error);
     } finally {

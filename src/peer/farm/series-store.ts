@@ -58,9 +58,9 @@ export interface OwedPayment {
   readonly job: number;
 }
 
+/** Kept until the ledger answers it, then deleted: what is left after a tab closed is what it owed. */
 interface StoredPayment extends OwedPayment {
   readonly series: string;
-  settled: boolean;
 }
 
 /** What a running series writes down (ClientRole hands it to the foreman and the payroll). */
@@ -76,7 +76,7 @@ export interface SeriesJournal {
   released(escrow: string): void;
 }
 
-type Op = { store: typeof RESULTS; value: StoredResult } | { store: typeof PAYMENTS; value: StoredPayment };
+type Op = { store: typeof RESULTS; value: StoredResult } | { store: typeof PAYMENTS; value: StoredPayment } | { store: typeof PAYMENTS; delete: [string, string] };
 
 export class SeriesStore {
   private db: Promise<IDBDatabase> | undefined;
@@ -103,9 +103,8 @@ export class SeriesStore {
   }
 
   /** Payments recorded and not yet answered by the ledger. */
-  async owed(id: string): Promise<OwedPayment[]> {
-    const all = await this.read(PAYMENTS, (store) => store.getAll(ofSeries(id)) as IDBRequest<StoredPayment[]>);
-    return all.filter((payment) => !payment.settled);
+  owed(id: string): Promise<OwedPayment[]> {
+    return this.read(PAYMENTS, (store) => store.getAll(ofSeries(id)) as IDBRequest<StoredPayment[]>);
   }
 
   /** Writes down a new series about to run. */
@@ -175,7 +174,10 @@ export class SeriesStore {
   async commit(record: StoredSeries, ops: readonly Op[]): Promise<void> {
     record.updated = Date.now();
     await this.write([SERIES, RESULTS, PAYMENTS], (tx) => {
-      for (const op of ops) tx.objectStore(op.store).put(op.value);
+      for (const op of ops) {
+        if ('delete' in op) tx.objectStore(op.store).delete(op.delete);
+        else tx.objectStore(op.store).put(op.value);
+      }
       tx.objectStore(SERIES).put(record);
     });
   }
@@ -223,7 +225,6 @@ export class BufferedJournal implements SeriesJournal {
   private ops: Op[] = [];
   private waiters: (() => void)[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
-  private readonly payments = new Map<string, StoredPayment>();
 
   constructor(private readonly store: SeriesStore, readonly record: StoredSeries) {}
 
@@ -237,25 +238,16 @@ export class BufferedJournal implements SeriesJournal {
   }
 
   paying(payment: OwedPayment): Promise<void> {
-    const stored: StoredPayment = { ...payment, series: this.record.id, settled: false };
-    this.payments.set(payment.transfer, stored);
+    const stored: StoredPayment = { ...payment, series: this.record.id };
     return new Promise((resolve) => {
       this.waiters.push(resolve);
       this.push({ store: PAYMENTS, value: stored });
     });
   }
 
-  /** Payments an earlier tab recorded and never saw answered: this journal settles them. */
-  adopt(owed: readonly OwedPayment[]): void {
-    for (const payment of owed) this.payments.set(payment.transfer, { ...payment, series: this.record.id, settled: false });
-  }
-
   settled(transfer: string, paid: number): void {
     this.record.paid += paid;
-    const stored = this.payments.get(transfer);
-    this.payments.delete(transfer);
-    if (stored) this.push({ store: PAYMENTS, value: { ...stored, settled: true } });
-    else this.schedule();
+    this.push({ store: PAYMENTS, delete: [this.record.id, transfer] });
   }
 
   funded(escrow: string): void {
