@@ -135,7 +135,8 @@ export class ClientRole extends Member {
         if (!record) throw new Error(`resume: no series ${id} is kept in this browser`);
         if (record.state !== 'unfinished') throw new Error(`resume: series ${id} is ${record.state}`);
         const spec = checkSubmit(record.request);
-        const [results, owed] = await Promise.all([store.results(id), store.owed(id)]);
+        const results = await store.results(id);
+        const owed = record.owed ?? [];
         const journal = store.journal(record);
         return { spec, request: record.request, requires: checkRequirements(record.request.requires), resumed: { journal, results, owed, unlock } };
       } catch (error) {
@@ -322,7 +323,7 @@ export class ClientRole extends Member {
     try {
       const record = await store.get(id);
       if (!record || record.state !== 'unfinished') return;
-      const owed = await store.owed(id);
+      const owed = record.owed ?? [];
       const journal = store.journal(record);
       await this.settleLeftovers(journal, owed);
       await journal.finish(state, record.error);

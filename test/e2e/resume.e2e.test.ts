@@ -44,6 +44,18 @@ async function openClient(): Promise<Page> {
   return page;
 }
 
+/** Worker tabs and this browser's client tab, joined and seeing them all; the ids, and the client's balance before it spends. */
+async function farmWith(count: number) {
+  context = await newContext(browser, authority.url);
+  const workers = await openWorkerTabs(context, authority.url, count);
+  const client = await openClient();
+  const clientId = await client.evaluate(() => (window.peerfarm as ClientRole).id!);
+  const workerIds = await Promise.all(workers.map((page) => page.evaluate(() => (window.peerfarm as ClientRole).id!)));
+  await until(() => authority.points.balance(clientId) !== null);
+  await waitInPage(client, (n) => (window.peerfarm as ClientRole).workers.length >= n, count, { timeout: 30_000 });
+  return { workers, client, clientId, workerIds, before: authority.points.balance(clientId)! };
+}
+
 function kept(page: Page): Promise<SavedSeries[]> {
   return page.evaluate(() => (window.peerfarm as ClientRole).series());
 }
@@ -72,14 +84,8 @@ function paidByJob(series: string, workers: readonly string[]): Map<number, numb
 
 describe('a series outlives its tab', () => {
   it('the client tab closed at a third: reopened, resumed from the list, all results right, no job run again or paid twice', async () => {
-    context = await newContext(browser, authority.url);
-    const workers = await openWorkerTabs(context, authority.url, 3);
-    let client = await openClient();
-    const clientId = await client.evaluate(() => (window.peerfarm as ClientRole).id!);
-    const workerIds = await Promise.all(workers.map((page) => page.evaluate(() => (window.peerfarm as ClientRole).id!)));
-    await until(() => authority.points.balance(clientId) !== null);
-    const before = authority.points.balance(clientId)!;
-    await waitInPage(client, (n) => (window.peerfarm as ClientRole).workers.length >= n, workers.length, { timeout: 30_000 });
+    const { workers, clientId, workerIds, before, ...opened } = await farmWith(3);
+    let { client } = opened;
 
     await closeMidSeries(client, JOBS / 3);
 
@@ -125,14 +131,8 @@ describe('a series outlives its tab', () => {
   }, 420_000);
 
   it('an interrupted series cancelled from the list: what its tab owed is paid once, its escrow released; then deleted', async () => {
-    context = await newContext(browser, authority.url);
-    const workers = await openWorkerTabs(context, authority.url, 2);
-    let client = await openClient();
-    const clientId = await client.evaluate(() => (window.peerfarm as ClientRole).id!);
-    const workerIds = await Promise.all(workers.map((page) => page.evaluate(() => (window.peerfarm as ClientRole).id!)));
-    await until(() => authority.points.balance(clientId) !== null);
-    const before = authority.points.balance(clientId)!;
-    await waitInPage(client, (n) => (window.peerfarm as ClientRole).workers.length >= n, workers.length, { timeout: 30_000 });
+    const { workers, clientId, workerIds, before, ...opened } = await farmWith(2);
+    let { client } = opened;
     await closeMidSeries(client, 20);
 
     client = await openClient();

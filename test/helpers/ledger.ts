@@ -1,4 +1,5 @@
 // A ledger on a real SQLite file in a throw-away folder, with a clock the test moves by hand.
+import type { Payments } from '../../src/peer/farm/payroll.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -76,4 +77,28 @@ export function applyOne(ledger: Ledger, op: LedgerOp): LedgerResult {
     case 'pay': return ledger.pay(op.id, op.escrowId, op.by, op.worker, op.amount, op.action);
     case 'release': return ledger.release(op.id, op.escrowId, op.by).result;
   }
+}
+
+/**
+ * A client's side of the ledger as the series payroll asks it (each call one request), noting each
+ * in `log`: `escrow A`, `pay E W A action` (with ` as T` when the caller names the transfer), `release E`.
+ */
+export function ledgerPayments(ledger: Ledger, client: string, log: string[]): Payments {
+  let counter = 0;
+  return {
+    escrow: async (amount, expiresMs) => {
+      const id = `e${++counter}`;
+      log.push(`escrow ${amount}`);
+      return { escrow: id, result: ledger.escrow(id, client, amount, { expiresAtMs: expiresMs }) };
+    },
+    pay: async (escrow, worker, amount, action, transfer) => {
+      log.push(`pay ${escrow} ${worker} ${amount} ${action}${transfer === undefined ? '' : ` as ${transfer}`}`);
+      return ledger.pay(transfer ?? `p${++counter}`, escrow, client, worker, amount, action);
+    },
+    release: async (escrow) => {
+      log.push(`release ${escrow}`);
+      return ledger.release(`r${++counter}`, escrow, client);
+    },
+    balance: async () => ({ points: ledger.balance(client) ?? 0 }),
+  };
 }

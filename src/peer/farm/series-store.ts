@@ -1,7 +1,9 @@
 // Keeps this browser's series in IndexedDB as they run, so a closed or reloaded submit tab loses
 // nothing (docs/JOBS.md, "Series that outlive the tab"): each series' request, its accepted
 // results, the payments it owes and the escrows it holds. A series' writes gather for a short
-// window and commit in one transaction, so a fast farm pays one transaction per batch, not per job.
+// window and commit in one transaction, so a fast farm pays one transaction per batch, not per job,
+// and one stored object per job: the payments not yet answered (a few batches' worth at any time)
+// ride in the series' own record, which every transaction writes anyway.
 //
 // Nothing is paid before it is written down: a payment is recorded, under the transfer id it will
 // be sent with, before it goes to the ledger (payroll.ts waits for the commit). A tab that closes
@@ -14,7 +16,6 @@ const DB_NAME = 'peerfarm-series';
 const DB_VERSION = 1;
 const SERIES = 'series';
 const RESULTS = 'results';
-const PAYMENTS = 'payments';
 /** How long a series' writes gather before they commit together. */
 export const JOURNAL_FLUSH_MS = 20;
 
@@ -39,6 +40,8 @@ export interface StoredSeries {
   error?: string;
   /** Escrows opened for it and not released yet: released on resume, cancel or finish. */
   escrows: string[];
+  /** Payments written down and not yet answered by the ledger: what a closed tab owed. */
+  owed: OwedPayment[];
 }
 
 export interface StoredResult {
@@ -58,11 +61,6 @@ export interface OwedPayment {
   readonly job: number;
 }
 
-/** Kept until the ledger answers it, then deleted: what is left after a tab closed is what it owed. */
-interface StoredPayment extends OwedPayment {
-  readonly series: string;
-}
-
 /** What a running series writes down (ClientRole hands it to the foreman and the payroll). */
 export interface SeriesJournal {
   /** Names this series' payments: transfer ids derive from it. */
@@ -76,7 +74,7 @@ export interface SeriesJournal {
   released(escrow: string): void;
 }
 
-type Op = { store: typeof RESULTS; value: StoredResult } | { store: typeof PAYMENTS; value: StoredPayment } | { store: typeof PAYMENTS; delete: [string, string] };
+
 
 export class SeriesStore {
   private db: Promise<IDBDatabase> | undefined;
@@ -102,16 +100,11 @@ export class SeriesStore {
     return this.read(RESULTS, (store) => store.getAll(ofSeries(id)) as IDBRequest<StoredResult[]>);
   }
 
-  /** Payments recorded and not yet answered by the ledger. */
-  owed(id: string): Promise<OwedPayment[]> {
-    return this.read(PAYMENTS, (store) => store.getAll(ofSeries(id)) as IDBRequest<StoredPayment[]>);
-  }
-
   /** Writes down a new series about to run. */
   async create(request: StoredRequest, total: number): Promise<StoredSeries> {
     const now = Date.now();
     const record: StoredSeries = {
-      id: newSeriesId(), created: now, updated: now, request: storable(request), total, state: 'unfinished', computed: 0, paid: 0, escrows: [],
+      id: newSeriesId(), created: now, updated: now, request: storable(request), total, state: 'unfinished', computed: 0, paid: 0, escrows: [], owed: [],
     };
     await this.write([SERIES], (tx) => tx.objectStore(SERIES).add(record));
     return record;
@@ -124,10 +117,9 @@ export class SeriesStore {
   }
 
   async delete(id: string): Promise<void> {
-    await this.write([SERIES, RESULTS, PAYMENTS], (tx) => {
+    await this.write([SERIES, RESULTS], (tx) => {
       tx.objectStore(SERIES).delete(id);
       tx.objectStore(RESULTS).delete(ofSeries(id));
-      tx.objectStore(PAYMENTS).delete(ofSeries(id));
     });
   }
 
@@ -171,13 +163,11 @@ export class SeriesStore {
   }
 
   /** Commits a batch of a journal's writes with its record, in one transaction. */
-  async commit(record: StoredSeries, ops: readonly Op[]): Promise<void> {
+  async commit(record: StoredSeries, results: readonly StoredResult[]): Promise<void> {
     record.updated = Date.now();
-    await this.write([SERIES, RESULTS, PAYMENTS], (tx) => {
-      for (const op of ops) {
-        if ('delete' in op) tx.objectStore(op.store).delete(op.delete);
-        else tx.objectStore(op.store).put(op.value);
-      }
+    await this.write([SERIES, RESULTS], (tx) => {
+      const store = tx.objectStore(RESULTS);
+      for (const result of results) store.put(result);
       tx.objectStore(SERIES).put(record);
     });
   }
@@ -205,7 +195,6 @@ export class SeriesStore {
         const db = opening.result;
         db.createObjectStore(SERIES, { keyPath: 'id' });
         db.createObjectStore(RESULTS, { keyPath: ['series', 'index'] });
-        db.createObjectStore(PAYMENTS, { keyPath: ['series', 'transfer'] });
       };
       opening.onsuccess = () => resolve(opening.result);
       opening.onerror = () => reject(opening.error ?? new Error('IndexedDB would not open'));
@@ -222,11 +211,15 @@ export class SeriesStore {
 export class BufferedJournal implements SeriesJournal {
   /** Why the last write failed: the series runs on, but a reload would lose what it did not write. */
   error: string | undefined;
-  private ops: Op[] = [];
+  private results: StoredResult[] = [];
   private waiters: (() => void)[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
+  /** The record's `owed`, by transfer id: written out with the record at each commit. */
+  private readonly owed: Map<string, OwedPayment>;
 
-  constructor(private readonly store: SeriesStore, readonly record: StoredSeries) {}
+  constructor(private readonly store: SeriesStore, readonly record: StoredSeries) {
+    this.owed = new Map((record.owed ?? []).map((payment) => [payment.transfer, payment]));
+  }
 
   get key(): string {
     return this.record.id;
@@ -234,20 +227,22 @@ export class BufferedJournal implements SeriesJournal {
 
   result(index: number, text: string, worker: string): void {
     this.record.computed += 1;
-    this.push({ store: RESULTS, value: { series: this.record.id, index, text, worker } });
+    this.results.push({ series: this.record.id, index, text, worker });
+    this.schedule();
   }
 
   paying(payment: OwedPayment): Promise<void> {
-    const stored: StoredPayment = { ...payment, series: this.record.id };
+    this.owed.set(payment.transfer, payment);
     return new Promise((resolve) => {
       this.waiters.push(resolve);
-      this.push({ store: PAYMENTS, value: stored });
+      this.schedule();
     });
   }
 
   settled(transfer: string, paid: number): void {
     this.record.paid += paid;
-    this.push({ store: PAYMENTS, delete: [this.record.id, transfer] });
+    this.owed.delete(transfer);
+    this.schedule();
   }
 
   funded(escrow: string): void {
@@ -272,22 +267,18 @@ export class BufferedJournal implements SeriesJournal {
   async flush(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
-    const ops = this.ops;
+    const results = this.results;
     const waiters = this.waiters;
-    this.ops = [];
+    this.results = [];
     this.waiters = [];
+    this.record.owed = [...this.owed.values()];
     try {
-      await this.store.commit(this.record, ops);
+      await this.store.commit(this.record, results);
     } catch (error) {
       this.error = error instanceof Error ? error.message : String(error);
     } finally {
       for (const resolve of waiters) resolve();
     }
-  }
-
-  private push(op: Op): void {
-    this.ops.push(op);
-    this.schedule();
   }
 
   private schedule(): void {

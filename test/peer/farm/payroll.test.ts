@@ -1,7 +1,7 @@
 // The series payroll against the real ledger (a SQLite file): one escrow up front, accepted
 // results paid from it, nothing committed beyond it, the rest released at the end.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fund, openTestLedger, type TestLedger } from '../../helpers/ledger.ts';
+import { fund, ledgerPayments, openTestLedger, type TestLedger } from '../../helpers/ledger.ts';
 import { ESCROW_ROLL_MS, HOLD_MARGIN_MS, Payroll, type Payments } from '../../../src/peer/farm/payroll.ts';
 import { JobState, type Job } from '../../../src/peer/farm/job-queue.ts';
 
@@ -11,27 +11,10 @@ const LEASE_MS = 10_000;
 
 let t: TestLedger;
 let requests: string[];
-let counter = 0;
 
 /** The client's side of the ledger, as the points client would ask it (each call one request). */
 function payments(): Payments {
-  const { ledger } = t;
-  return {
-    escrow: async (amount, expiresMs) => {
-      const id = `e${++counter}`;
-      requests.push(`escrow ${amount}`);
-      return { escrow: id, result: ledger.escrow(id, CLIENT, amount, { expiresAtMs: expiresMs }) };
-    },
-    pay: async (escrow, worker, amount, action) => {
-      requests.push(`pay ${escrow} ${worker} ${amount} ${action}`);
-      return ledger.pay(`p${++counter}`, escrow, CLIENT, worker, amount, action);
-    },
-    release: async (escrow) => {
-      requests.push(`release ${escrow}`);
-      return ledger.release(`r${++counter}`, escrow, CLIENT);
-    },
-    balance: async () => ({ points: ledger.balance(CLIENT) ?? 0 }),
-  };
+  return ledgerPayments(t.ledger, CLIENT, requests);
 }
 
 const job = (index: number, state: JobState, resultText?: string) => ({ index, state, resultText }) as unknown as Job;
@@ -41,7 +24,6 @@ beforeEach(() => {
   fund(t.ledger, 100, CLIENT);
   for (const worker of [W1, W2]) t.ledger.openAccount(worker);
   requests = [];
-  counter = 0;
 });
 
 afterEach(() => t.close());

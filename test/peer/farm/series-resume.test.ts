@@ -5,7 +5,7 @@
 // released. The journal here is a list in memory; the browser's IndexedDB one is end to end
 // (test/e2e/resume.e2e.test.ts).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fund, openTestLedger, type TestLedger } from '../../helpers/ledger.ts';
+import { fund, ledgerPayments, openTestLedger, type TestLedger } from '../../helpers/ledger.ts';
 import { Payroll, nextAttempt, paymentTransfer, type Payments } from '../../../src/peer/farm/payroll.ts';
 import { settleLeftovers } from '../../../src/peer/farm/payment-recovery.ts';
 import type { OwedPayment, SeriesJournal } from '../../../src/peer/farm/series-store.ts';
@@ -19,26 +19,9 @@ const KEY = 'sabc';
 let t: TestLedger;
 /** What happened, in order: journal writes and ledger requests. */
 let log: string[];
-let counter = 0;
 
 function payments(): Payments {
-  const { ledger } = t;
-  return {
-    escrow: async (amount, expiresMs) => {
-      const id = `e${++counter}`;
-      log.push(`escrow ${amount}`);
-      return { escrow: id, result: ledger.escrow(id, CLIENT, amount, { expiresAtMs: expiresMs }) };
-    },
-    pay: async (escrow, worker, amount, action, transfer = `p${++counter}`) => {
-      log.push(`pay ${transfer} ${escrow} ${worker} ${amount}`);
-      return ledger.pay(transfer, escrow, CLIENT, worker, amount, action);
-    },
-    release: async (escrow) => {
-      log.push(`release ${escrow}`);
-      return ledger.release(`r${++counter}`, escrow, CLIENT);
-    },
-    balance: async () => ({ points: ledger.balance(CLIENT) ?? 0 }),
-  };
+  return ledgerPayments(t.ledger, CLIENT, log);
 }
 
 /** A journal that writes at once: `owed` is what a reload would find unanswered. */
@@ -69,7 +52,6 @@ beforeEach(() => {
   fund(t.ledger, 100, CLIENT);
   for (const worker of [W1, W2]) t.ledger.openAccount(worker);
   log = [];
-  counter = 0;
 });
 
 afterEach(() => t.close());
@@ -83,7 +65,7 @@ describe('a series that outlives its tab: payments', () => {
     payroll.decided(done(3, '7'));
     expect(await payroll.close()).toBe(5);
     const transfer = paymentTransfer(KEY, 3, W1, 0);
-    const [write, pay] = [log.indexOf(`write ${transfer}`), log.findIndex((line) => line.startsWith(`pay ${transfer} `))];
+    const [write, pay] = [log.indexOf(`write ${transfer}`), log.findIndex((line) => line.endsWith(` as ${transfer}`))];
     expect(write).toBeGreaterThanOrEqual(0);
     expect(pay).toBeGreaterThan(write);
     expect(log).toContain(`settled ${transfer} 5`);
@@ -120,7 +102,7 @@ describe('a series that outlives its tab: payments', () => {
     await settleLeftovers(payments(), book, [owed], [old], t.clock.now);
     const again = nextAttempt(owed.transfer);
     expect(again).toBe(paymentTransfer(KEY, 4, W1, 1));
-    expect(log.indexOf(`write ${again}`)).toBeLessThan(log.findIndex((line) => line.startsWith(`pay ${again} `)));
+    expect(log.indexOf(`write ${again}`)).toBeLessThan(log.findIndex((line) => line.endsWith(` as ${again}`)));
     expect(log).toContain(`settled ${owed.transfer} 0`);
     expect(t.ledger.balance(W1)).toBe(5);
     expect(t.ledger.balance(CLIENT)).toBe(95);
