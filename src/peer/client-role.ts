@@ -17,7 +17,7 @@ import { PeerLinks } from './peer-links.ts';
 import { PointsClient, type Balance, type HistoryEntry } from './points-client.ts';
 import { hopWaitMs } from './solicitations.ts';
 import { checkRequirements, unmet, type Requirements } from './capabilities.ts';
-import { SeriesStore, type BufferedJournal, type OwedPayment, type StoredRequest, type StoredResult, type StoredSeries } from './farm/series-store.ts';
+import { SeriesStore, type BufferedJournal, type StoredRequest, type StoredResult, type StoredSeries } from './farm/series-store.ts';
 import { settleLeftovers } from './farm/payment-recovery.ts';
 import { randomTag } from '../protocol/random.ts';
 import type { SeriesSpec } from './farm/foreman.ts';
@@ -59,7 +59,6 @@ interface Plan {
   readonly resumed?: {
     readonly journal: BufferedJournal;
     readonly results: readonly StoredResult[];
-    readonly owed: readonly OwedPayment[];
     readonly unlock: () => Promise<void>;
   };
 }
@@ -136,9 +135,8 @@ export class ClientRole extends Member {
         if (record.state !== 'unfinished') throw new Error(`resume: series ${id} is ${record.state}`);
         const spec = checkSubmit(record.request);
         const results = await store.results(id);
-        const owed = record.owed ?? [];
-        const journal = store.journal(record);
-        return { spec, request: record.request, requires: checkRequirements(record.request.requires), resumed: { journal, results, owed, unlock } };
+        const journal = this.journalOf(store, record);
+        return { spec, request: record.request, requires: checkRequirements(record.request.requires), resumed: { journal, results, unlock } };
       } catch (error) {
         await unlock();
         throw error;
@@ -255,7 +253,7 @@ export class ClientRole extends Member {
       void this.refreshSaved();
       this.leftOut = [];
       this.setSeries(SeriesState.bidding);
-      if (resumed) await this.settleLeftovers(journal!, resumed.owed);
+      if (resumed) await this.settleLeftovers(journal!);
       const restored = resumed?.results ?? [];
       const hired = restored.length >= spec.inputs.length ? new Map<string, number>() : await this.hire(request, requires);
       if (this.cancelled) throw new Error('cancelled by the person');
@@ -300,7 +298,7 @@ export class ClientRole extends Member {
       const unlock = await store.lock(record.id);
       this.runningId = record.id;
       void this.refreshSaved();
-      return { journal: store.journal(record), unlock };
+      return { journal: this.journalOf(store, record), unlock };
     } catch (error) {
       // No IndexedDB to spare (quota, private window): the series runs, but a reload would lose it.
       this.error = `the series is not kept, so a reload would lose it: ${error instanceof Error ? error.message : String(error)}`;
@@ -308,11 +306,20 @@ export class ClientRole extends Member {
     }
   }
 
-  /** Pays what the tab that ran the series before owed, and releases its escrows. */
-  private async settleLeftovers(journal: BufferedJournal, owed: readonly OwedPayment[]): Promise<void> {
-    if (owed.length === 0 && journal.record.escrows.length === 0) return;
+  /** A journal whose failed writes the page shows: the series runs on, but a reload would lose them. */
+  private journalOf(store: SeriesStore, record: StoredSeries): BufferedJournal {
+    return store.journal(record, (message) => {
+      this.error = `the series could not be written to this browser's storage (${message}); a reload would lose its latest results`;
+      this.emitChange();
+    });
+  }
+
+  /** Pays what the tab that ran the series before owed (as it wrote down), and releases its escrows. */
+  private async settleLeftovers(journal: BufferedJournal): Promise<void> {
+    const { owed, escrows } = journal.record;
+    if (owed.length === 0 && escrows.length === 0) return;
     if (!this.points) throw new Error(`resume: not joined (state ${this.state}); the series' payments need the authority`);
-    await settleLeftovers(this.points, journal, owed, journal.record.escrows);
+    await settleLeftovers(this.points, journal, [...owed], [...escrows]);
     await journal.flush();
   }
 
@@ -323,9 +330,8 @@ export class ClientRole extends Member {
     try {
       const record = await store.get(id);
       if (!record || record.state !== 'unfinished') return;
-      const owed = record.owed ?? [];
-      const journal = store.journal(record);
-      await this.settleLeftovers(journal, owed);
+      const journal = this.journalOf(store, record);
+      await this.settleLeftovers(journal);
       await journal.finish(state, record.error);
     } finally {
       await unlock();
