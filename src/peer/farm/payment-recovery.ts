@@ -20,7 +20,7 @@ export interface Leftovers {
 }
 
 export async function settleLeftovers(
-  payments: Payments, journal: Pick<SeriesJournal, 'paying' | 'settled' | 'released'>,
+  payments: Payments, journal: Pick<SeriesJournal, 'paying' | 'settled' | 'funded' | 'released'>,
   owed: readonly OwedPayment[], escrows: readonly string[], clock: () => number = Date.now,
 ): Promise<Leftovers> {
   let paid = 0;
@@ -42,12 +42,14 @@ export async function settleLeftovers(
     if (result !== 'ok' && result !== 'exists') {
       throw new Error(`cannot pay the ${orphans.length} results the closed tab accepted (${amount} points): escrow ${result}`);
     }
+    // Noted like the series' own escrows: a tab closed during this releases it on the next resume.
+    journal.funded(escrow);
     await Promise.all(orphans.map(async (payment) => {
       const again = { ...payment, escrow, transfer: nextAttempt(payment.transfer) };
       await journal.paying(again);
       await send(again, payment.transfer);
     }));
-    await payments.release(escrow).catch(() => undefined);
+    await payments.release(escrow).then(() => journal.released(escrow), () => undefined);
   }
   return { paid, settled };
 }

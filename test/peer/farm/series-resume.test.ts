@@ -108,6 +108,9 @@ describe('a series that outlives its tab: payments', () => {
     expect(t.ledger.balance(CLIENT)).toBe(95);
     expect(t.ledger.heldBy(CLIENT)).toBe(0);
     expect(book.owed.size).toBe(0);
+    // The escrow it opened for them was noted while it lived, and is gone from the record again.
+    expect(log).toContain('escrow 5');
+    expect(book.escrows.size).toBe(0);
     t.ledger.checkInvariant();
   });
 
