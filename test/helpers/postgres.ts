@@ -4,10 +4,10 @@
 // then the folder belongs to the `postgres` user of Debian's package and the server runs as it.
 import { execFile } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
+import { freePort } from './authority-process.ts';
 
 const run = promisify(execFile);
 /** initdb and a server start take 2-5 s here; past this something is wrong. */
@@ -65,15 +65,4 @@ function postgresBin(): string {
 async function idOf(flag: '-u' | '-g'): Promise<number> {
   const { stdout } = await run('id', [flag, 'postgres'], { timeout: COMMAND_TIMEOUT_MS });
   return Number(stdout.trim());
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
