@@ -10,6 +10,7 @@ import { MAX_BATCH_JOBS, resultsMessage } from '../../protocol/protocols/client-
 import { sign, type Identity } from '../../protocol/identity.ts';
 import { resultMessage } from '../../protocol/protocols/points.ts';
 import { JobTrace } from './trace.ts';
+import { RateLimiter } from '../../protocol/rate-limit.ts';
 import type { JobRunOptions } from '../job-runner.ts';
 import type { LogLevel } from '../../../workers/sandbox/sandbox-protocol.ts';
 
@@ -106,8 +107,8 @@ interface Series {
   pullMs: number | undefined;
   /** The series' shared arguments (`series -args`, /3), parsed once: every job's ctx.args. */
   readonly args: unknown;
-  /** Log lines it may still send now (refilled at LOG_LINES_PER_S), when they were last counted, and the lines dropped since one was sent. */
-  log: { tokens: number; atMs: number; dropped: number };
+  /** Log lines it may send (LOG_LINES_PER_S after a burst of LOG_BURST), and the lines dropped since one was sent. */
+  readonly log: { readonly limit: RateLimiter; dropped: number };
 }
 
 interface SeriesArgs { series: string; code: string; timeout?: number; price?: number; args?: string }
@@ -165,7 +166,7 @@ export class JobService {
     const series: Series = {
       id, handler, batched: handler.can('results'), code, timeoutMs: timeout ?? DEFAULT_TIMEOUT_MS, price: price ?? 0,
       requested: 0, running: new Map(), pending: [], flush: undefined, jobMs: undefined, pulls: [], pullMs: undefined,
-      args: shared, log: { tokens: LOG_BURST, atMs: performance.now(), dropped: 0 },
+      args: shared, log: { limit: new RateLimiter(LOG_LINES_PER_S, LOG_BURST, () => performance.now()), dropped: 0 },
     };
     this.series.set(key, series);
     void handler.closed.then(() => this.close(handler, id));
@@ -274,14 +275,10 @@ export class JobService {
   private relayLog(series: Series, lease: string, level: LogLevel, text: string): void {
     if (!series.handler.can('log')) return;
     const { log } = series;
-    const nowMs = performance.now();
-    log.tokens = Math.min(LOG_BURST, log.tokens + ((nowMs - log.atMs) * LOG_LINES_PER_S) / 1000);
-    log.atMs = nowMs;
-    if (log.tokens < 1) {
+    if (!log.limit.take()) {
       log.dropped += 1;
       return;
     }
-    log.tokens -= 1;
     if (log.dropped > 0) {
       series.handler.sendAny('log', { series: series.id, lease, level: 'warn', text: `${log.dropped} log lines dropped (at most ${LOG_LINES_PER_S} a second)` });
       log.dropped = 0;
