@@ -1,5 +1,6 @@
 // Keeps this browser's identity in IndexedDB. CryptoKey objects are structured-cloneable, so the
 // non-extractable private key is stored as is and never leaves WebCrypto as bytes.
+import { idbRequest } from './indexed-db.ts';
 import { generateIdentity, type Identity } from '../protocol/identity.ts';
 
 const DB_NAME = 'peerfarm';
@@ -15,10 +16,10 @@ export async function loadIdentity(ephemeral: boolean, role: 'worker' | 'client'
   if (ephemeral) return generateIdentity();
   try {
     const db = await open();
-    const stored = await request<Identity | undefined>(db.transaction(STORE).objectStore(STORE).get(role));
+    const stored = await idbRequest<Identity | undefined>(db.transaction(STORE).objectStore(STORE).get(role));
     if (stored) return stored;
     const identity = await generateIdentity();
-    await request(db.transaction(STORE, 'readwrite').objectStore(STORE).put(identity, role));
+    await idbRequest(db.transaction(STORE, 'readwrite').objectStore(STORE).put(identity, role));
     return identity;
   } catch {
     // Private windows and some embedded contexts have no IndexedDB: fall back to a tab-only key.
@@ -29,14 +30,7 @@ export async function loadIdentity(ephemeral: boolean, role: 'worker' | 'client'
 function open(): Promise<IDBDatabase> {
   const opening = indexedDB.open(DB_NAME, 1);
   opening.onupgradeneeded = () => opening.result.createObjectStore(STORE);
-  return request(opening);
-}
-
-function request<T>(req: IDBRequest<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error ?? new Error('IndexedDB request failed'));
-  });
+  return idbRequest(opening);
 }
 
 /**

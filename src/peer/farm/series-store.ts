@@ -9,6 +9,7 @@
 // be sent with, before it goes to the ledger (payroll.ts waits for the commit). A tab that closes
 // after that sends it again on resume under the same id, which the ledger answers with its first
 // outcome: paid once, never twice.
+import { idbRequest } from '../indexed-db.ts';
 import type { SubmitRequest } from './submit-request.ts';
 import { randomTag } from '../../protocol/random.ts';
 
@@ -190,7 +191,7 @@ export class SeriesStore {
 
   private async read<T>(name: string, get: (store: IDBObjectStore) => IDBRequest<T>): Promise<T> {
     const db = await this.database();
-    return request(get(db.transaction(name).objectStore(name)));
+    return idbRequest(get(db.transaction(name).objectStore(name)));
   }
 
   private async write(names: string[], work: (tx: IDBTransaction) => void): Promise<void> {
@@ -225,8 +226,6 @@ export class SeriesStore {
 
 /** Gathers a series' writes for JOURNAL_FLUSH_MS and commits them with its record in one transaction. */
 export class BufferedJournal implements SeriesJournal {
-  /** Why the last write failed: the series runs on, but a reload would lose what it did not write. */
-  error: string | undefined;
   /** Results waiting for the next commit, flat: `index, text, worker`. */
   private entries: (string | number)[] = [];
   private waiters: (() => void)[] = [];
@@ -292,8 +291,8 @@ export class BufferedJournal implements SeriesJournal {
     try {
       await this.store.commit(this.record, entries);
     } catch (error) {
-      this.error = error instanceof Error ? error.message : String(error);
-      this.onError(this.error);
+      // The series runs on, but a reload would lose what was not written: the page says so.
+      this.onError(error instanceof Error ? error.message : String(error));
     } finally {
       for (const resolve of waiters) resolve();
     }
@@ -323,11 +322,4 @@ function newSeriesId(): string {
 function storable(request: StoredRequest): StoredRequest {
   const { workers: _workers, ...rest } = request as SubmitRequest;
   return structuredClone(rest);
-}
-
-function request<T>(req: IDBRequest<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error ?? new Error('IndexedDB request failed'));
-  });
 }
