@@ -191,7 +191,6 @@ export class JobQueue {
     return leases;
   }
 
-  /** The jobs' results in input order (undefined where poisoned). */
   /**
    * Job `index` was decided before this queue existed (a resumed series, series-store.ts): it is
    * done with `text`, never leased. Only for a job still queued; returns false otherwise.
@@ -206,6 +205,7 @@ export class JobQueue {
     return true;
   }
 
+  /** The jobs' results in input order (undefined where poisoned). */
   results(): unknown[] {
     return this.jobs.map((job) => job.result);
   }
