@@ -45,7 +45,6 @@ function journal(): SeriesJournal & { owed: Map<string, OwedPayment>; escrows: S
 }
 
 const done = (index: number, resultText: string) => ({ index, state: JobState.done, resultText }) as unknown as Job;
-const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 beforeEach(() => {
   t = openTestLedger({ grantPoints: 100 });
@@ -123,7 +122,7 @@ describe('a series that outlives its tab: payments', () => {
     t.clock.advance(LEASE_MS * 10);
     t.ledger.expire();
     payroll.decided(done(0, '1'));
-    await flush();
+    // close() waits for the payment (and its second attempt) to be answered.
     expect(await payroll.close()).toBe(5);
     const [first, second] = [paymentTransfer(KEY, 0, W1, 0), paymentTransfer(KEY, 0, W1, 1)];
     expect(log.indexOf(`write ${second}`)).toBeLessThan(log.indexOf(`settled ${first} 0`));
