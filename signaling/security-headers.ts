@@ -10,6 +10,28 @@ export interface OriginPolicy {
   readonly allowOrigins: readonly string[];
   /** `--sandbox-origin`: where the pages frame the sandbox from, when not from here. */
   readonly sandboxOrigin?: string | undefined;
+  /**
+   * The ws(s):// URLs of the other authorities of the federation, as they are now: a tab whose
+   * authority dies moves to one of them, so our pages may connect there, and their pages here.
+   */
+  readonly federation?: () => readonly string[];
+}
+
+/** The origins of the federation's authorities: their sockets (`ws://host:port`) and their pages (`http://host:port`). */
+function federationOrigins(policy: OriginPolicy): { sockets: string[]; pages: string[] } {
+  const sockets: string[] = [];
+  const pages: string[] = [];
+  for (const url of policy.federation?.() ?? []) {
+    try {
+      const parsed = new URL(url);
+      if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') continue;
+      sockets.push(`${parsed.protocol}//${parsed.host}`);
+      pages.push(`${parsed.protocol === 'wss:' ? 'https' : 'http'}://${parsed.host}`);
+    } catch {
+      // An address that does not parse is no origin of ours.
+    }
+  }
+  return { sockets, pages };
 }
 
 /** A Host header we are willing to echo into a header: a name or an address and a port, nothing else. */
@@ -40,7 +62,8 @@ export const DATA_HEADERS: Readonly<Record<string, string>> = {
  */
 export function pageHeaders(host: string | undefined, policy: OriginPolicy): Record<string, string> {
   const checked = requestHost(host);
-  const sockets = checked && !checked.startsWith('[') ? ` ws://${checked} wss://${checked}` : '';
+  const own = checked && !checked.startsWith('[') ? [`ws://${checked}`, `wss://${checked}`] : [];
+  const sockets = [...own, ...cspSources(federationOrigins(policy).sockets)].map((source) => ` ${source}`).join('');
   const sandbox = policy.sandboxOrigin ? ` ${policy.sandboxOrigin}` : '';
   return {
     ...COMMON_HEADERS,
@@ -81,19 +104,19 @@ function cspSources(origins: readonly string[]): string[] {
 export function pageOrigins(host: string | undefined, policy: OriginPolicy): string[] {
   const checked = requestHost(host);
   const fromHost = checked ? [`http://${checked}`, `https://${checked}`] : [];
-  return [...new Set([...fromHost, ...policy.ownOrigins, ...policy.allowOrigins])];
+  return [...new Set([...fromHost, ...policy.ownOrigins, ...policy.allowOrigins, ...federationOrigins(policy).pages])];
 }
 
 /**
  * Whether a WebSocket upgrade's Origin may connect: none at all (not a browser: tests, a CLI), the
  * authority's own (http or https with the request's host and port, so a TLS proxy in front works),
- * or one in the allow-list.
+ * one in the allow-list, or a page of another authority of the federation (its tabs fail over here).
  */
 export function originAllowed(origin: string | undefined, host: string | undefined, policy: OriginPolicy): boolean {
   if (origin === undefined) return true;
   const checked = requestHost(host);
   if (checked && (origin === `http://${checked}` || origin === `https://${checked}`)) return true;
-  return policy.allowOrigins.includes(origin) || policy.ownOrigins.includes(origin);
+  return policy.allowOrigins.includes(origin) || policy.ownOrigins.includes(origin) || federationOrigins(policy).pages.includes(origin);
 }
 
 /** The origins of a listen address: on loopback also its usual names, which reach the same socket. */

@@ -81,9 +81,12 @@ export async function launchChromium(options: LaunchOptions = {}): Promise<Brows
   }
 }
 
-/** A context whose origin may use the microphone: only then does Chromium offer loopback ICE candidates. */
-export async function newContext(browser: Browser, origin: string): Promise<BrowserContext> {
+/**
+ * A context whose origins may use the microphone: only then does Chromium offer loopback ICE
+ * candidates. Several origins for tabs of several authorities (a federation).
+ */
+export async function newContext(browser: Browser, origin: string | readonly string[]): Promise<BrowserContext> {
   const context = await browser.newContext();
-  await context.grantPermissions(['microphone'], { origin });
+  for (const one of typeof origin === 'string' ? [origin] : origin) await context.grantPermissions(['microphone'], { origin: one });
   return context;
 }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readConfig } from '../../signaling/config.ts';
+import { originAllowed, pageHeaders, pageOrigins, type OriginPolicy } from '../../signaling/security-headers.ts';
 import { SANDBOX_CSP, SANDBOX_PATH } from '../../workers/sandbox/sandbox-csp.ts';
 import { startTestAuthority, type TestAuthority } from '../helpers/authority.ts';
 import { rawRequest } from '../hostile/raw-http.ts';
@@ -150,5 +151,25 @@ describe('configuration of origins', () => {
   it('refuses an allowed origin that is not a bare http(s) origin', () => {
     expect(() => readConfig(['--allow-origin', 'https://a.example/path'], {}))
       .toThrow('allowed origin must be an http(s) origin such as https://farm.example.org, got "https://a.example/path"');
+  });
+});
+
+describe('the origins of a federation', () => {
+  const policy: OriginPolicy = {
+    ownOrigins: ['http://127.0.0.1:8080'], allowOrigins: [],
+    federation: () => ['ws://127.0.0.1:8081/ws', 'wss://b.farm.example.org/ws', 'not a url', 'http://c.example.org/'],
+  };
+
+  it('lets the pages open sockets to the other authorities, and those authorities\' pages open ours', () => {
+    const csp = pageHeaders('127.0.0.1:8080', policy)['content-security-policy']!;
+    expect(csp).toContain('connect-src \'self\' ws://127.0.0.1:8080 wss://127.0.0.1:8080 ws://127.0.0.1:8081 wss://b.farm.example.org;');
+    expect(originAllowed('http://127.0.0.1:8081', '127.0.0.1:8080', policy)).toBe(true);
+    expect(originAllowed('https://b.farm.example.org', '127.0.0.1:8080', policy)).toBe(true);
+  });
+
+  it('counts only ws(s) URLs that parse: nothing else becomes an origin of ours', () => {
+    expect(originAllowed('http://c.example.org', '127.0.0.1:8080', policy)).toBe(false);
+    expect(originAllowed('http://127.0.0.1:8082', '127.0.0.1:8080', policy)).toBe(false);
+    expect(pageOrigins('127.0.0.1:8080', { ...policy, federation: () => [] })).not.toContain('http://127.0.0.1:8081');
   });
 });
