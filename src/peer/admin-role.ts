@@ -27,6 +27,24 @@ export interface HealthView {
   readonly connections: number;
   readonly peers: { readonly workers: number; readonly clients: number };
   readonly protocols: readonly string[];
+  /** The other authorities this one links to; absent from an authority older than the federation. */
+  readonly federation?: FederationView;
+}
+
+/** An authority's view of its federation (/api/health). */
+export interface FederationView {
+  /** This authority: its id (hash of its key), the URL it is reached at, the peers it holds. */
+  readonly id: string;
+  readonly url: string;
+  readonly peers: number;
+  readonly authorities: readonly {
+    /** null until its key is proved on a link. */
+    readonly id: string | null;
+    readonly url: string;
+    readonly state: 'linked' | 'connecting' | 'dead';
+    readonly peers: number;
+    readonly lastHeardMs: number | null;
+  }[];
 }
 
 export interface LedgerView {

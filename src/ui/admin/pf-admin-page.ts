@@ -13,6 +13,7 @@ import { baseStyles, cardStyles, pageStyles } from '../shared/styles.ts';
 import '../shared/pf-app-header.ts';
 import '../shared/pf-status-badge.ts';
 import './pf-health-summary.ts';
+import './pf-federation-table.ts';
 import './pf-leaderboard.ts';
 import './pf-ledger-totals.ts';
 import './pf-jobs-in-flight.ts';
@@ -174,6 +175,8 @@ export class PfAdminPage extends LitElement {
       <section class="card" aria-labelledby="health">
         <div class="card-head"><h2 id="health">Health</h2></div>
         <pf-health-summary .health=${role.health}></pf-health-summary>
+        <h3>Federation<span class="count">${(role.health?.federation?.authorities.length ?? 0) + 1}</span></h3>
+        <pf-federation-table .federation=${role.health?.federation} now=${this.clock.now}></pf-federation-table>
       </section>
       <section class="card" aria-labelledby="ledger">
         <div class="card-head"><h2 id="ledger">Points ledger</h2></div>

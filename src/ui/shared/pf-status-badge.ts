@@ -27,6 +27,9 @@ const TONES: Readonly<Record<string, BadgeTone>> = {
   cancelled: 'neutral',
   left: 'neutral',
   failed: 'danger',
+  // Links between authorities (admin page, federation).
+  linked: 'ok',
+  dead: 'danger',
 };
 
 export function toneOf(state: string): BadgeTone {
