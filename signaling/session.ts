@@ -28,6 +28,13 @@ export interface SessionDeps {
   readonly pushedOptions: (token: string) => Record<string, string>;
   readonly points: PointsDesk;
   readonly events: EventStore;
+  /** Other authorities' workers in samples, and signals to peers they hold (signaling/federation). */
+  readonly federation?: RemotePeers | undefined;
+}
+
+export interface RemotePeers {
+  sample(max: number, excludeId: string): string[];
+  relay(from: string, to: string, payload: Record<string, string>): Promise<void>;
 }
 
 interface JoinArgs { id: string; key: string; signature: string }
@@ -133,11 +140,17 @@ export class PeerSession {
 
   sample(max = DEFAULT_SAMPLE_SIZE): string[] {
     const me = this.joined();
+    if (this.deps.federation) return this.deps.federation.sample(max, me.id);
     return this.deps.registry.sampleListening(max, me.id, this.deps.random);
   }
 
-  signal(to: string, payload: Record<string, string>): void {
-    relaySignal(this.deps.registry, this.joined().id, to, payload);
+  /** Relayed here when the target is ours; else through the federation, answered once another authority delivered it. */
+  signal(to: string, payload: Record<string, string>): void | Promise<void> {
+    const from = this.joined().id;
+    if (this.deps.registry.get(to) !== undefined || !this.deps.federation || to === from) {
+      return relaySignal(this.deps.registry, from, to, payload);
+    }
+    return this.deps.federation.relay(from, to, payload);
   }
 
   leave(): void {
