@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateIdentity } from '../../src/protocol/identity.ts';
 import { makeHello } from '../../signaling/federation/membership.ts';
-import { freePort } from '../helpers/authority-process.ts';
+import { federationArgs, freePort } from '../helpers/authority-process.ts';
 import { startTestAuthority, type TestAuthority } from '../helpers/authority.ts';
 import { until } from '../helpers/until.ts';
 import { joinAs, rawJoined, rawPeer, type RawPeer } from '../helpers/ws-peer.ts';
@@ -10,8 +10,7 @@ import { Options } from '../../src/peer/options.ts';
 
 const SECRET = 'the federation secret of these tests';
 /** Links are proved at once; a silent one goes after 1.5 s, so a dead authority leaves quickly. */
-const federated = (...seeds: string[]) =>
-  ['--peer-expiry-ms', '1500', '--federation-secret', SECRET, ...seeds.flatMap((seed) => ['--peer-authority', seed])];
+const federated = (...peers: string[]) => ['--peer-expiry-ms', '1500', ...federationArgs({ secret: SECRET, peers })];
 
 let a: TestAuthority;
 let b: TestAuthority;
