@@ -93,8 +93,9 @@ export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd 
   const flags = readFlags(argv);
   const value = (flag: string, name: string): string | undefined => flags.get(flag)?.at(-1) ?? env[name];
   const options = Object.fromEntries((flags.get('--option') ?? []).map(checkOption));
+  const host = checkHost(value('--host', 'HOST') ?? '127.0.0.1');
   return {
-    host: checkHost(value('--host', 'HOST') ?? '127.0.0.1'),
+    host,
     port: checkInt('port', value('--port', 'PORT') ?? '8080', 0, 65535),
     dataDir: resolve(cwd, nonEmpty('data folder', value('--data-dir', 'DATA_DIR') ?? 'data')),
     distDir: resolve(cwd, value('--dist-dir', 'DIST_DIR') ?? 'dist'),
@@ -120,12 +121,12 @@ export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd 
       seeds: flags.get('--peer-authority') ?? env['PEER_AUTHORITIES']?.split(',').map((url) => url.trim()).filter(Boolean) ?? [],
       publicUrl: value('--public-url', 'PUBLIC_URL'),
       secret: value('--federation-secret', 'FEDERATION_SECRET'),
-    }),
+    }, host),
   };
 }
 
-function checkFederation(federation: FederationConfig): FederationConfig {
-  const problem = federationConfigProblem(federation);
+function checkFederation(federation: FederationConfig, host: string): FederationConfig {
+  const problem = federationConfigProblem(federation, host);
   if (problem !== undefined) throw new ConfigError(problem);
   return federation;
 }

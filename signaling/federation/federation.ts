@@ -108,10 +108,13 @@ export class Federation {
     return this.members.get(handler)?.hello !== undefined;
   }
 
-  /** The addresses peers may fail over to: ours and every linked authority's; none while alone. */
+  /**
+   * The addresses peers may fail over to: ours and every linked authority's. Pushed by a member
+   * even while it is alone, so peers drop addresses of authorities that died; none without a secret.
+   */
   hosts(): string[] {
-    const linked = this.view.linked().map((entry) => entry.advertised);
-    return linked.length === 0 ? [] : [this.publicUrl, ...linked];
+    if (this.deps.secret === undefined) return [];
+    return [this.publicUrl, ...this.view.linked().map((entry) => entry.advertised)];
   }
 
   summary(): { id: string; url: string; authorities: AuthoritySummary[] } {

@@ -51,6 +51,8 @@ describe('readConfig', () => {
       '--peer-authority and --public-url take ws:// or wss:// URLs such as ws://10.0.0.2:8080/ws, got "http://a:1/ws"'],
     [['--peer-authority', 'ws://a:1/ws'], '--peer-authority needs --federation-secret (or FEDERATION_SECRET): members prove it to each other'],
     [['--federation-secret', 'short'], '--federation-secret must have 16 characters at least'],
+    [['--federation-secret', 'x'.repeat(16), '--host', '0.0.0.0'],
+      '--federation-secret with --host 0.0.0.0 needs --public-url: the address peers and other authorities reach this one at'],
   ])('refuses the federation settings %j', (argv, message) => {
     expect(() => readConfig(argv, {})).toThrow(new ConfigError(message));
   });
