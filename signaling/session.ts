@@ -13,6 +13,7 @@ import type { BatchResults, Payer, PointsDesk } from './points.ts';
 import type { EventStore } from './event-store.ts';
 import { readEvent } from '../src/protocol/events.ts';
 import { redactTurnCredential } from './turn.ts';
+import { randomHex } from '../src/protocol/random.ts';
 
 /** Sample size of `peers`/`workers` replies without -max: 10 x max_peer_connections, as the original. */
 export const DEFAULT_SAMPLE_SIZE = 40;
@@ -50,7 +51,7 @@ export class PeerSession {
   optionsSentAtMs: number | undefined;
 
   constructor(readonly handler: AuthorityLink, readonly role: PeerRole, private readonly deps: SessionDeps) {
-    this.nonce = randomToken();
+    this.nonce = randomHex(18);
   }
 
   /** Sent right after the mirror `protocol`: what to sign, and how to behave. */
@@ -159,10 +160,6 @@ export class PeerSession {
   }
 }
 
-function randomToken(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(18));
-  return [...bytes].map((byte) => byte.toString(16).padStart(2, '0')).join('');
-}
 
 /** A refused /2 points request: its token, the catalogue code and the message. */
 function refusal(token: string, error: unknown): readonly ['refused', { token: string; code: string; message: string }] {

@@ -3,7 +3,11 @@
 // learnt by gossip is forgotten after a few failed dials, so a dead one does not linger.
 import type { Handler } from '../../src/protocol/handler.ts';
 import { MAX_AUTHORITIES } from '../../src/protocol/protocols/authority-authority.ts';
+import { randomHex } from '../../src/protocol/random.ts';
 import type { Hello } from './membership.ts';
+
+/** As a peer's challenge (session.ts): 144 bits never repeat. */
+const NONCE_BYTES = 18;
 
 export const AuthorityState = { connecting: 'connecting', linked: 'linked', dead: 'dead' } as const;
 export type AuthorityState = (typeof AuthorityState)[keyof typeof AuthorityState];
@@ -16,7 +20,7 @@ export const MAX_GOSSIP_FAILURES = 5;
 
 /** One authority link, dialed or accepted; `hello` is set once the other side has proved itself. */
 export class Member {
-  readonly nonce = randomNonce();
+  readonly nonce = randomHex(NONCE_BYTES);
   hello: Hello | undefined;
   /** Peers the other authority holds, from its last heartbeat. */
   peers = 0;
@@ -104,8 +108,4 @@ export class FederationView {
   markSelf(entry: KnownAuthority): void {
     Object.assign(entry, { self: true, member: undefined, dialing: false });
   }
-}
-
-function randomNonce(): string {
-  return [...crypto.getRandomValues(new Uint8Array(18))].map((byte) => byte.toString(16).padStart(2, '0')).join('');
 }
