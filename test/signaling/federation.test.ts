@@ -76,6 +76,17 @@ describe('federation', () => {
     expect(worker.peer.frames.concat(client.peer.frames).filter((frame) => frame.startsWith('exception'))).toEqual([]);
   });
 
+  it('sends a signal only to the authority that listed the target, and the answer back by the route it came', async () => {
+    const worker = await listeningWorker(b);
+    await until(() => a.federation.summary().authorities.some((known) => known.listed === 1));
+    const client = await joined(a.wsUrl, 'p2p:authority<-client/2');
+    client.peer.send(`signal ${worker.identity.id} {type offer}`);
+    await worker.peer.next(/^signal /);
+    worker.peer.send(`signal ${client.identity.id} {type answer}`);
+    await client.peer.next(/^signal /);
+    expect(c.events.all().filter((event) => /^(relay|undelivered) /.test(event.text ?? ''))).toEqual([]);
+  });
+
   it('refuses a signal to a peer no authority holds with PEER_GONE', async () => {
     const client = await joined(a.wsUrl, 'p2p:authority<-client/2');
     const nobody = (await generateIdentity()).id;
