@@ -163,7 +163,7 @@ export class Federation {
   }
 
   private commands(member: Member) {
-    const linked = (): string => {
+    const provedId = (): string => {
       if (member.id === undefined) throw new CommandError(ErrorCode.NOT_JOINED, 'not linked: answer the challenge with "hello" first');
       this.heard(member);
       return member.id;
@@ -178,16 +178,16 @@ export class Federation {
         this.linked(member, hello);
       },
       heartbeat: ({ peers }: { peers: number }) => {
-        linked();
+        provedId();
         member.peers = peers;
       },
       authorities: ({ urls }: { urls: string[] }) => {
-        linked();
+        provedId();
         this.learn(urls);
       },
-      directory: ({ ids }: { ids: string[] }) => this.directory.replace(linked(), ids),
+      directory: ({ ids }: { ids: string[] }) => this.directory.replace(provedId(), ids),
       relay: ({ token, from, to, payload }: { token: string; from: string; to: string; payload: Record<string, string> }) => {
-        this.routes.remember(from, linked());
+        this.routes.remember(from, provedId());
         try {
           relaySignal(this.deps.registry, from, to, payload);
           return ['relayed', { token }] as const;
@@ -197,11 +197,11 @@ export class Federation {
         }
       },
       relayed: ({ token }: { token: string }) => {
-        linked();
+        provedId();
         this.relays.delivered(token);
       },
       undelivered: ({ token }: { token: string }) => {
-        linked();
+        provedId();
         this.relays.undelivered(token);
       },
     };
