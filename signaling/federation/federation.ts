@@ -144,7 +144,7 @@ export class Federation {
   relay(from: string, to: string, payload: Record<string, string>): Promise<void> {
     const holder = this.directory.holder(to) ?? this.routes.get(to);
     const named = holder === undefined ? undefined : this.view.byId(holder)?.member;
-    const targets = named ? [named] : this.view.linked().flatMap((entry) => entry.member ?? []);
+    const targets = named ? [named] : this.linkedMembers();
     if (targets.length === 0) {
       return Promise.reject(new CommandError(ErrorCode.PEER_GONE, `peer "${to}" is not connected to this authority`));
     }
@@ -291,7 +291,7 @@ export class Federation {
   }
 
   private changed(): void {
-    const urls = [this.publicUrl, ...this.view.linked().map((entry) => entry.advertised)].slice(0, MAX_AUTHORITIES);
+    const urls = this.hosts().slice(0, MAX_AUTHORITIES);
     for (const member of this.linkedMembers()) member.handler.send('authorities', { urls });
     this.deps.onChange();
   }
