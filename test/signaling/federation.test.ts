@@ -147,6 +147,21 @@ describe('authority link proofs', () => {
     expect(linked(a)).toHaveLength(2);
   });
 
+  it('closes a member silent past the bound and drops its directory at once', async () => {
+    const { peer, nonce } = await declared(a.wsUrl);
+    const hello = await makeHello(await generateIdentity(), SECRET, nonce, 'ws://127.0.0.1:1/ws');
+    peer.send(`hello ${hello.id} ${hello.key} ${hello.signature} ${hello.proof} ${hello.url}`);
+    const listed = (await generateIdentity()).id;
+    peer.send(`directory ${listed}`);
+    const client = (await joined(a.wsUrl, 'p2p:authority<-client/2')).peer;
+    client.send('workers');
+    expect(await client.next(/^workers /)).toBe(`workers ${listed}`);
+    await peer.closed;
+    await until(() => a.federation.summary().authorities.find((known) => known.id === hello.id)?.state === 'dead');
+    client.send('workers');
+    expect(await client.next(/^workers /)).toBe('workers {}');
+  });
+
   it('refuses a hello signed over another nonce', async () => {
     const { peer } = await declared(a.wsUrl);
     const hello = await makeHello(await generateIdentity(), SECRET, 'another-nonce', 'ws://127.0.0.1:1/ws');
