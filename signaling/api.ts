@@ -18,6 +18,8 @@ export interface ApiDeps {
   readonly protocols: readonly string[];
   readonly clock: () => number;
   readonly downloads: Downloads;
+  /** This authority's federation: its id and URL, and each authority it knows (signaling/federation). */
+  readonly federation?: () => unknown;
 }
 
 type Route = (deps: ApiDeps, query: URLSearchParams) => unknown;
@@ -49,6 +51,7 @@ function health(deps: ApiDeps) {
       clients: all.filter((peer) => peer.role === 'client').length,
     },
     protocols: deps.protocols,
+    ...(deps.federation && { federation: deps.federation() }),
   };
 }
 

@@ -1,7 +1,7 @@
 // The authority: one Node process serving the pages, the WebSocket endpoint, the registry,
 // the signaling relay and the ledger. `startAuthority` returns {address, url, close}.
 import type { AddressInfo } from 'node:net';
-import type { Handler } from '../src/protocol/handler.ts';
+import type { Handler, LogEvent } from '../src/protocol/handler.ts';
 import { createRegistry } from '../src/protocol/protocols/index.ts';
 import { Server } from '../src/protocol/server.ts';
 import { isLoopback, type AuthorityConfig } from './config.ts';
@@ -25,6 +25,8 @@ import { iceOptions, redactTurnCredential, TURN_RENEW_AFTER_MS } from './turn.ts
 import { loadTls, type TlsMaterial } from './tls.ts';
 import { tlsFront } from './tls-listener.ts';
 import type { Server as NetServer } from 'node:net';
+import type { Federation } from './federation/federation.ts';
+import { openFederation } from './federation/open.ts';
 
 /** How often silent peers and unfinished handshakes and joins are looked for. */
 const SWEEP_INTERVAL_MS = 1000;
@@ -45,6 +47,7 @@ export interface Authority {
   readonly points: Ledger;
   readonly events: EventStore;
   readonly metrics: AuthorityMetrics;
+  readonly federation: Federation;
   close(): Promise<void>;
 }
 
@@ -70,6 +73,14 @@ export async function startAuthority(config: AuthorityConfig, clock: () => numbe
   const registry = new PeerRegistry();
   const sessions = new Map<Handler, PeerSession>();
   const protocols = createRegistry();
+  const federation = await openFederation(config.federation, config.dataDir, {
+    registry, clock, random: Math.random,
+    heartbeatMs: Math.floor(config.peerExpiryMs / 3), silenceMs: config.peerExpiryMs,
+    log: (event) => record(event),
+    // Joined peers learn the new set of addresses to fail over to.
+    onChange: () => { for (const session of sessions.values()) if (session.peer) session.sendOptions(); },
+  });
+  const hosts = () => federation.hosts();
   const pushedOptions = (token: string) => ({
     time_between_authority_checks: String(AUTHORITY_CHECK_MS),
     max_peer_connections: '4',
@@ -77,27 +88,30 @@ export async function startAuthority(config: AuthorityConfig, clock: () => numbe
     ice_loopback_only: isLoopback(config.host) ? '1' : '0',
     ...iceOptions(config.ice, token, clock()),
     ...(config.sandboxOrigin === undefined ? {} : { sandbox_url: `${config.sandboxOrigin}${SANDBOX_PATH}` }),
+    ...(hosts().length > 0 && { authority_hosts: hosts().join(' ') }),
     ...config.options,
   });
-  const bindings = authorityBindings(sessions, { registry, clock, random: Math.random, pushedOptions, points: desk, events });
+  const bindings = authorityBindings(sessions, { registry, clock, random: Math.random, pushedOptions, points: desk, events, federation });
   metrics = new AuthorityMetrics(
-    [...Object.keys(DEFAULT_COMMANDS), ...bindings.flatMap((binding) => Object.keys(binding.spec.commands))],
+    [...Object.keys(DEFAULT_COMMANDS), ...[...bindings, federation.binding].flatMap((binding) => Object.keys(binding.spec.commands))],
     { processMetrics: deps.processMetrics ?? false },
   );
   observeRelays(registry, (seconds) => metrics.relaySeconds.observe(seconds));
   // Commands are counted under the link's protocol once it has joined.
-  const protocolOf = (handler: Handler) => (sessions.get(handler)?.peer && handler.inbound?.name) || 'unjoined';
+  const protocolOf = (handler: Handler) => ((sessions.get(handler)?.peer || federation.isMember(handler)) && handler.inbound?.name) || 'unjoined';
+  // Authority links are recorded too (dialed ones without a Server handler): the replay draws authority↔authority arrows.
+  function record(event: LogEvent, handler?: Handler): void {
+    if (handler && event.kind === 'in' && event.result) metrics.countCommand(protocolOf(handler), event.text, event.result);
+    if (event.text.startsWith('log ')) return;
+    // Relays are sampled (SIGNAL_EVENTS_PER_S); a refused one is always kept.
+    if (event.result !== 'exception' && /^(signal|relay) /.test(event.text) && !events.recordsSignal()) return;
+    events.add(fromLogEvent('authority', { ...event, text: redactTurnCredential(event.text) }));
+  }
   const server = new Server({
     registry: protocols,
-    bindings,
+    bindings: [...bindings, federation.binding],
     clock,
-    log: (event, handler) => {
-      if (event.kind === 'in' && event.result) metrics.countCommand(protocolOf(handler), event.text, event.result);
-      if (event.text.startsWith('log ')) return;
-      // Relays are sampled (SIGNAL_EVENTS_PER_S); a refused one is always kept.
-      if (event.result !== 'exception' && event.text.startsWith('signal ') && !events.recordsSignal()) return;
-      events.add(fromLogEvent('authority', { ...event, text: redactTurnCredential(event.text) }));
-    },
+    log: record,
     onRefusal: (code) => metrics.refusals.inc({ code }),
     onProtocol: (handler) => sessions.get(handler)?.greet(),
     onDisconnect: (handler) => {
@@ -113,6 +127,7 @@ export async function startAuthority(config: AuthorityConfig, clock: () => numbe
       registry, clock, ledger: points, events, startedAtMs: clock(), downloads,
       connections: () => server.handlers.size,
       protocols: bindings.map((binding) => binding.spec.name),
+      federation: () => federation.summary(),
     },
   });
   const sockets = attachWebSockets(http, {
@@ -122,7 +137,7 @@ export async function startAuthority(config: AuthorityConfig, clock: () => numbe
     maxUnjoined: config.maxUnjoined,
     handshakeTimeoutMs: config.handshakeTimeoutMs,
     joinTimeoutMs: config.joinTimeoutMs,
-    isJoined: (handler) => sessions.get(handler)?.peer !== undefined,
+    isJoined: (handler) => sessions.get(handler)?.peer !== undefined || federation.isMember(handler),
   });
   const { wss } = sockets;
   // With TLS, one port serves HTTPS and redirects plain HTTP to it (tls-listener.ts).
@@ -150,19 +165,23 @@ export async function startAuthority(config: AuthorityConfig, clock: () => numbe
     downloads: () => downloads.count,
   });
   const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const wsUrl = `${tls ? 'wss' : 'ws'}://${hostForUrl}:${port}${WS_PATH}`;
+  federation.start(config.federation.publicUrl ?? wsUrl);
   return {
     host: config.host,
     port,
     url: `${tls ? 'https' : 'http'}://${hostForUrl}:${port}`,
-    wsUrl: `${tls ? 'wss' : 'ws'}://${hostForUrl}:${port}${WS_PATH}`,
+    wsUrl,
     tls,
     registry,
     ledger,
     points,
     events,
     metrics,
+    federation,
     close: async () => {
       clearInterval(sweeper);
+      federation.close();
       server.close('authority shutting down');
       for (const client of wss.clients) client.terminate();
       wss.close();

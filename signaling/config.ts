@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { isIP } from 'node:net';
 import type { TlsConfig } from './tls.ts';
 import { iceConfigProblem, type IceConfig } from './turn.ts';
+import { federationConfigProblem, type FederationConfig } from './federation/config.ts';
 import { MAX_CONNECTIONS_PER_ADDRESS } from './websocket.ts';
 
 export interface AuthorityConfig {
@@ -41,6 +42,8 @@ export interface AuthorityConfig {
   readonly tls?: TlsConfig | undefined;
   /** STUN/TURN URLs pushed as `ice_servers`, and the TURN secret credentials are minted from (turn.ts). */
   readonly ice: IceConfig;
+  /** Other authorities to federate with, this one's announced URL and the members' secret. */
+  readonly federation: FederationConfig;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -72,24 +75,27 @@ export const USAGE = `usage: npm start -- [--port N] [--host ADDR] [--data-dir D
                       [--handshake-timeout-ms MS] [--join-timeout-ms MS] [--max-unjoined N]
                       [--tls-cert FILE --tls-key FILE | --tls self-signed [--tls-name NAME ...]]
                       [--turn-url URL ... --turn-secret SECRET]
+                      [--peer-authority WS_URL ... --federation-secret SECRET] [--public-url WS_URL]
 environment: PORT (8080), HOST (127.0.0.1), DATA_DIR (./data), MAX_CONNECTIONS (12000),
              MAX_CONNECTIONS_PER_ADDRESS (64), PEER_EXPIRY_MS,
              GRANT_POINTS (1000), GRANTS_PER_IP_PER_DAY (3), SANDBOX_ORIGIN, ALLOW_ORIGINS (comma-separated),
              LOG_LEVEL (info), HANDSHAKE_TIMEOUT_MS (10000), JOIN_TIMEOUT_MS (15000), MAX_UNJOINED (256),
              TLS_CERT, TLS_KEY, TLS (self-signed), TLS_NAMES (comma-separated),
-             TURN_URLS (comma-separated), TURN_SECRET`;
+             TURN_URLS (comma-separated), TURN_SECRET,
+             PEER_AUTHORITIES (comma-separated), FEDERATION_SECRET, PUBLIC_URL`;
 
 const FLAGS = ['--port', '--host', '--data-dir', '--max-connections', '--max-connections-per-address', '--peer-expiry-ms',
   '--option', '--dist-dir', '--grant-points', '--grants-per-ip-per-day', '--sandbox-origin', '--allow-origin', '--log-level',
   '--handshake-timeout-ms', '--join-timeout-ms', '--max-unjoined', '--tls', '--tls-cert', '--tls-key', '--tls-name',
-  '--turn-url', '--turn-secret'];
+  '--turn-url', '--turn-secret', '--peer-authority', '--federation-secret', '--public-url'];
 
 export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd = process.cwd()): AuthorityConfig {
   const flags = readFlags(argv);
   const value = (flag: string, name: string): string | undefined => flags.get(flag)?.at(-1) ?? env[name];
   const options = Object.fromEntries((flags.get('--option') ?? []).map(checkOption));
+  const host = checkHost(value('--host', 'HOST') ?? '127.0.0.1');
   return {
-    host: checkHost(value('--host', 'HOST') ?? '127.0.0.1'),
+    host,
     port: checkInt('port', value('--port', 'PORT') ?? '8080', 0, 65535),
     dataDir: resolve(cwd, nonEmpty('data folder', value('--data-dir', 'DATA_DIR') ?? 'data')),
     distDir: resolve(cwd, value('--dist-dir', 'DIST_DIR') ?? 'dist'),
@@ -111,7 +117,18 @@ export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd 
       flags.get('--tls-name') ?? env['TLS_NAMES']?.split(',').map((name) => name.trim()).filter(Boolean) ?? [], cwd),
     ice: checkIce(flags.get('--turn-url') ?? env['TURN_URLS']?.split(',').map((url) => url.trim()).filter(Boolean) ?? [],
       value('--turn-secret', 'TURN_SECRET'), options),
+    federation: checkFederation({
+      seeds: flags.get('--peer-authority') ?? env['PEER_AUTHORITIES']?.split(',').map((url) => url.trim()).filter(Boolean) ?? [],
+      publicUrl: value('--public-url', 'PUBLIC_URL'),
+      secret: value('--federation-secret', 'FEDERATION_SECRET'),
+    }, host),
   };
+}
+
+function checkFederation(federation: FederationConfig, host: string): FederationConfig {
+  const problem = federationConfigProblem(federation, host);
+  if (problem !== undefined) throw new ConfigError(problem);
+  return federation;
 }
 
 function checkIce(urls: readonly string[], secret: string | undefined, options: Readonly<Record<string, string>>): IceConfig {

@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   }
   // Last: whoever reads this line may signal at once, and the handlers are in place.
   log.info({
-    url: shown, ws: authority.wsUrl, dataDir: config.dataDir, metrics: `${shown}/metrics`,
+    url: shown, ws: authority.wsUrl, dataDir: config.dataDir, metrics: `${shown}/metrics`, authorityId: authority.federation.id,
     pages: { worker: `${shown}/`, submit: `${shown}/submit.html`, admin: `${shown}/admin.html` },
   }, `peer farm authority on ${shown}`);
 }

@@ -13,6 +13,7 @@ import type { BatchResults, Payer, PointsDesk } from './points.ts';
 import type { EventStore } from './event-store.ts';
 import { readEvent } from '../src/protocol/events.ts';
 import { redactTurnCredential } from './turn.ts';
+import { randomHex } from '../src/protocol/random.ts';
 
 /** Sample size of `peers`/`workers` replies without -max: 10 x max_peer_connections, as the original. */
 export const DEFAULT_SAMPLE_SIZE = 40;
@@ -28,6 +29,13 @@ export interface SessionDeps {
   readonly pushedOptions: (token: string) => Record<string, string>;
   readonly points: PointsDesk;
   readonly events: EventStore;
+  /** Other authorities' workers in samples, and signals to peers they hold (signaling/federation). */
+  readonly federation?: RemotePeers | undefined;
+}
+
+export interface RemotePeers {
+  sample(max: number, excludeId: string): string[];
+  relay(from: string, to: string, payload: Record<string, string>): Promise<void>;
 }
 
 interface JoinArgs { id: string; key: string; signature: string }
@@ -43,7 +51,7 @@ export class PeerSession {
   optionsSentAtMs: number | undefined;
 
   constructor(readonly handler: AuthorityLink, readonly role: PeerRole, private readonly deps: SessionDeps) {
-    this.nonce = randomToken();
+    this.nonce = randomHex(18);
   }
 
   /** Sent right after the mirror `protocol`: what to sign, and how to behave. */
@@ -133,11 +141,17 @@ export class PeerSession {
 
   sample(max = DEFAULT_SAMPLE_SIZE): string[] {
     const me = this.joined();
+    if (this.deps.federation) return this.deps.federation.sample(max, me.id);
     return this.deps.registry.sampleListening(max, me.id, this.deps.random);
   }
 
-  signal(to: string, payload: Record<string, string>): void {
-    relaySignal(this.deps.registry, this.joined().id, to, payload);
+  /** Relayed here when the target is ours; else through the federation, answered once another authority delivered it. */
+  signal(to: string, payload: Record<string, string>): void | Promise<void> {
+    const from = this.joined().id;
+    if (this.deps.registry.get(to) !== undefined || !this.deps.federation || to === from) {
+      return relaySignal(this.deps.registry, from, to, payload);
+    }
+    return this.deps.federation.relay(from, to, payload);
   }
 
   leave(): void {
@@ -146,10 +160,6 @@ export class PeerSession {
   }
 }
 
-function randomToken(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(18));
-  return [...bytes].map((byte) => byte.toString(16).padStart(2, '0')).join('');
-}
 
 /** A refused /2 points request: its token, the catalogue code and the message. */
 function refusal(token: string, error: unknown): readonly ['refused', { token: string; code: string; message: string }] {

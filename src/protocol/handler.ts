@@ -118,8 +118,8 @@ export class Handler<Out extends ProtocolSpec = ProtocolSpec> {
   readonly closed: Promise<string>;
 
   private implementation: Implementation<ProtocolSpec> | undefined;
-  private readonly limits: LinkLimits;
-  private readonly rate: RateLimiter;
+  private limits: LinkLimits;
+  private rate: RateLimiter;
   private readonly clock: () => number;
   private lastRateNoticeMs = -Infinity;
   private resolveClosed!: (reason: string) => void;
@@ -140,6 +140,15 @@ export class Handler<Out extends ProtocolSpec = ProtocolSpec> {
 
   get link(): Link {
     return this.options.link;
+  }
+
+  /**
+   * Sets this link's limits once its protocol is known: a server accepts every kind of link on one
+   * endpoint, and some protocols (authority to authority) carry many peers' traffic on one link.
+   */
+  setLimits(limits: Partial<LinkLimits>): void {
+    this.limits = { ...this.limits, ...limits };
+    this.rate = new RateLimiter(this.limits.commandsPerSecond, this.limits.burstCommands, this.clock);
   }
 
   /** Declares the protocol of our outbound frames. Repeatable only until the peer has declared its own. */

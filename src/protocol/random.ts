@@ -19,3 +19,8 @@ export function shuffle<T>(items: T[], random: () => number = Math.random): T[] 
 export function randomTag(length: number): string {
   return Array.from(crypto.getRandomValues(new Uint8Array(length)), (byte) => (byte % 36).toString(36)).join('');
 }
+
+/** `bytes` bytes from the platform's CSPRNG as lower-case hex: one-time nonces of challenges. */
+export function randomHex(bytes: number): string {
+  return [...crypto.getRandomValues(new Uint8Array(bytes))].map((byte) => byte.toString(16).padStart(2, '0')).join('');
+}

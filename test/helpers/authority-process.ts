@@ -37,7 +37,19 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function startAuthorityProcess(args: readonly string[] = []): Promise<AuthorityProcess> {
+/** A member of a federation: the secret every member shares and the authorities it dials at start. */
+export interface FederationOptions {
+  readonly secret: string;
+  readonly peers?: readonly string[];
+}
+
+/** The flags of a federation member (signaling/federation), for `startAuthorityProcess` or an in-process authority. */
+export function federationArgs({ secret, peers = [] }: FederationOptions): string[] {
+  return ['--federation-secret', secret, ...peers.flatMap((url) => ['--peer-authority', url])];
+}
+
+export async function startAuthorityProcess(args: readonly string[] = [], federation?: FederationOptions): Promise<AuthorityProcess> {
+  if (federation) args = [...args, ...federationArgs(federation)];
   const dataDir = mkdtempSync(join(tmpdir(), 'peerfarm-process-'));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;

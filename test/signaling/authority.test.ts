@@ -83,8 +83,8 @@ describe('joining', () => {
     const peer = await raw();
     peer.send('protocol p2p:authority<-martian/1');
     expect(await peer.next(/^exception/)).toBe('exception {protocol "p2p:authority<-martian/1" not recognized; ' +
-      'supported: p2p:authority<-client/1, p2p:authority<-client/2, p2p:authority<-client/3, p2p:authority<-worker/1, ' +
-      'p2p:authority<-worker/2}');
+      'supported: p2p:authority<-authority/1, p2p:authority<-client/1, p2p:authority<-client/2, p2p:authority<-client/3, ' +
+      'p2p:authority<-worker/1, p2p:authority<-worker/2}');
   });
 
   it('replaces the older link when the same identity joins twice', async () => {

@@ -36,6 +36,27 @@ describe('readConfig', () => {
     expect(() => readConfig(argv, {})).toThrow(new ConfigError(message));
   });
 
+  it('reads the federation from repeated flags or PEER_AUTHORITIES, FEDERATION_SECRET and PUBLIC_URL', () => {
+    const secret = 'sixteen chars at least';
+    expect(readConfig(['--peer-authority', 'ws://10.0.0.2:8080/ws', '--peer-authority=wss://b.example.org/ws',
+      '--federation-secret', secret, '--public-url', 'ws://10.0.0.1:8080/ws'], {}).federation).toEqual({
+      seeds: ['ws://10.0.0.2:8080/ws', 'wss://b.example.org/ws'], secret, publicUrl: 'ws://10.0.0.1:8080/ws',
+    });
+    expect(readConfig([], { PEER_AUTHORITIES: 'ws://a:1/ws, ws://b:2/ws', FEDERATION_SECRET: secret }).federation)
+      .toEqual({ seeds: ['ws://a:1/ws', 'ws://b:2/ws'], secret, publicUrl: undefined });
+  });
+
+  it.each([
+    [['--peer-authority', 'http://a:1/ws', '--federation-secret', 'x'.repeat(16)],
+      '--peer-authority and --public-url take ws:// or wss:// URLs such as ws://10.0.0.2:8080/ws, got "http://a:1/ws"'],
+    [['--peer-authority', 'ws://a:1/ws'], '--peer-authority needs --federation-secret (or FEDERATION_SECRET): members prove it to each other'],
+    [['--federation-secret', 'short'], '--federation-secret must have 16 characters at least'],
+    [['--federation-secret', 'x'.repeat(16), '--host', '0.0.0.0'],
+      '--federation-secret with --host 0.0.0.0 needs --public-url: the address peers and other authorities reach this one at'],
+  ])('refuses the federation settings %j', (argv, message) => {
+    expect(() => readConfig(argv, {})).toThrow(new ConfigError(message));
+  });
+
   it('refuses an unknown argument and shows the usage', () => {
     expect(() => readConfig(['--prot', '1'], {})).toThrow(/^unknown argument "--prot"\nusage: npm start/);
   });

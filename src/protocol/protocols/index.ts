@@ -10,17 +10,19 @@ import { peerFromWorker1, workerFromPeer1 } from './overlay.ts';
 import { clientFromWorker1, workerFromClient1 } from './client-worker.ts';
 import { clientFromWorker2, workerFromClient2 } from './client-worker-2.ts';
 import { clientFromWorker3, workerFromClient3 } from './client-worker-3.ts';
+import { authorityFromAuthority1 } from './authority-authority.ts';
 
 export { authorityFromClient1, clientFromAuthority1, authorityFromClient2, clientFromAuthority2, authorityFromClient3, clientFromAuthority3 };
 export { authorityFromWorker1, authorityFromWorker2 };
 export { workerFromAuthority1, workerFromAuthority2, peerFromWorker1, workerFromPeer1, clientFromWorker1, workerFromClient1, clientFromWorker2, workerFromClient2 };
 export { clientFromWorker3, workerFromClient3 };
+export { authorityFromAuthority1 };
 
 export function createRegistry(): ProtocolRegistry {
   return new ProtocolRegistry().register(
     authorityFromWorker1, authorityFromWorker2, workerFromAuthority1, workerFromAuthority2,
     authorityFromClient1, clientFromAuthority1, authorityFromClient2, clientFromAuthority2, authorityFromClient3, clientFromAuthority3,
     workerFromPeer1, peerFromWorker1, workerFromClient1, clientFromWorker1, workerFromClient2, clientFromWorker2,
-    workerFromClient3, clientFromWorker3,
+    workerFromClient3, clientFromWorker3, authorityFromAuthority1,
   );
 }

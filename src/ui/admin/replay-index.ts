@@ -59,12 +59,14 @@ export interface ReplayIndex {
 
 const PEER_ID = /^[0-9a-f]{32}$/;
 const AUTHORITY_URL = /^wss?:\/\//;
+/** How an authority names another of its federation in its events (signaling/federation). */
+const FEDERATED_AUTHORITY = /^authority-[0-9a-f]{8}$/;
 
 /** The node at the other end of an event: a tab names the authority by its URL. */
 export function endpointOf(peer: string | undefined): string | undefined {
   if (peer === undefined) return undefined;
   if (AUTHORITY_URL.test(peer) || peer === AUTHORITY_NODE) return AUTHORITY_NODE;
-  return PEER_ID.test(peer) ? peer : undefined;
+  return PEER_ID.test(peer) || FEDERATED_AUTHORITY.test(peer) ? peer : undefined;
 }
 
 /**
@@ -144,7 +146,7 @@ function collectNodes(events: readonly NetEvent[], roles: ReadonlyMap<string, 'w
   }
   const nodes = new Map<string, ReplayNode>();
   for (const [id, span] of spans) {
-    const kind: NodeKind = id === AUTHORITY_NODE ? 'authority'
+    const kind: NodeKind = id === AUTHORITY_NODE || FEDERATED_AUTHORITY.test(id) ? 'authority'
       : roles.get(id) ?? (clients.has(id) && !workers.has(id) ? 'client' : 'worker');
     const joined = id === AUTHORITY_NODE || roles.has(id);
     nodes.set(id, { id, kind, first: span.first, last: joined ? end : span.last });

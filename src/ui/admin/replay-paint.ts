@@ -260,7 +260,7 @@ function nodeLabel(request: PaintRequest, node: ReplayNode): NodeLabel {
   const { x, y } = request.at(node.id);
   const centre = request.at(AUTHORITY_NODE);
   const r = NODE_RADIUS[node.kind];
-  const text = node.kind === 'authority' ? 'authority' : shortId(node.id).replace('…', '');
+  const text = node.kind === 'authority' ? node.id : shortId(node.id).replace('…', '');
   ctx.font = NAME_FONT;
   const width = ctx.measureText(text).width + (node.kind === 'authority' ? 0 : DOT_ROOM);
   const length = Math.hypot(x - centre.x, y - centre.y);
