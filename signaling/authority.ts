@@ -120,7 +120,11 @@ export async function startAuthority(config: AuthorityConfig, clock: () => numbe
     },
   });
   const downloads = new Downloads();
-  const origins = { ownOrigins: [] as string[], allowOrigins: config.allowOrigins, sandboxOrigin: config.sandboxOrigin };
+  // The federation's other authorities: their tabs may fail over to us, ours to them (security-headers.ts).
+  const origins = {
+    ownOrigins: [] as string[], allowOrigins: config.allowOrigins, sandboxOrigin: config.sandboxOrigin,
+    federation: () => federation.hosts(),
+  };
   const http = createHttpServer({
     distDir: config.distDir, metrics, origins, log, tls,
     api: {

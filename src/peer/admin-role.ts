@@ -31,19 +31,20 @@ export interface HealthView {
   readonly federation?: FederationView;
 }
 
-/** An authority's view of its federation (/api/health). */
+/** An authority's view of its federation (/api/health; signaling/federation). */
 export interface FederationView {
-  /** This authority: its id (hash of its key), the URL it is reached at, the peers it holds. */
+  /** This authority: its id (hash of its key) and the URL peers and other authorities reach it at. */
   readonly id: string;
   readonly url: string;
-  readonly peers: number;
   readonly authorities: readonly {
     /** null until its key is proved on a link. */
     readonly id: string | null;
     readonly url: string;
     readonly state: 'linked' | 'connecting' | 'dead';
+    /** Peers it holds (its heartbeat says), and how many of its workers it lists to us. */
     readonly peers: number;
-    readonly lastHeardMs: number | null;
+    readonly listed: number;
+    readonly lastHeardAt: number | null;
   }[];
 }
 

@@ -176,7 +176,8 @@ export class PfAdminPage extends LitElement {
         <div class="card-head"><h2 id="health">Health</h2></div>
         <pf-health-summary .health=${role.health}></pf-health-summary>
         <h3>Federation<span class="count">${(role.health?.federation?.authorities.length ?? 0) + 1}</span></h3>
-        <pf-federation-table .federation=${role.health?.federation} now=${this.clock.now}></pf-federation-table>
+        <pf-federation-table .federation=${role.health?.federation}
+          peers=${(role.health?.peers.workers ?? 0) + (role.health?.peers.clients ?? 0)} now=${this.clock.now}></pf-federation-table>
       </section>
       <section class="card" aria-labelledby="ledger">
         <div class="card-head"><h2 id="ledger">Points ledger</h2></div>

@@ -13,15 +13,19 @@ import '../shared/pf-status-badge.ts';
 export class PfFederationTable extends LitElement {
   static override properties = {
     federation: { attribute: false },
+    /** Peers this authority holds (its own row). */
+    peers: { type: Number },
     now: { type: Number },
   };
 
   declare federation: FederationView | undefined;
+  declare peers: number;
   declare now: number;
 
   constructor() {
     super();
     this.now = Date.now();
+    this.peers = 0;
   }
 
   static override styles = [baseStyles, cardStyles, tableStyles, css`
@@ -52,7 +56,7 @@ export class PfFederationTable extends LitElement {
               <td><pf-peer-id peer-id=${federation.id}></pf-peer-id></td>
               <td class="url">${federation.url}</td>
               <td><pf-status-badge state="online" label="This one"></pf-status-badge></td>
-              <td class="num">${count(federation.peers)}</td>
+              <td class="num">${count(this.peers)}</td>
               <td class="muted">now</td>
             </tr>
             ${repeat(federation.authorities, (other) => other.url, (other) => html`
@@ -60,8 +64,8 @@ export class PfFederationTable extends LitElement {
                 <td>${other.id ? html`<pf-peer-id peer-id=${other.id}></pf-peer-id>` : html`<span class="muted">not proved yet</span>`}</td>
                 <td class="url">${other.url}</td>
                 <td><pf-status-badge state=${other.state}></pf-status-badge></td>
-                <td class="num">${count(other.peers)}</td>
-                <td>${other.lastHeardMs === null ? html`<span class="muted">never</span>` : relativeTime(other.lastHeardMs, this.now)}</td>
+                <td class="num" title=${`${count(other.listed)} of its workers listed to this one`}>${count(other.peers)}</td>
+                <td>${other.lastHeardAt === null ? html`<span class="muted">never</span>` : relativeTime(other.lastHeardAt, this.now)}</td>
               </tr>
             `)}
           </tbody>
