@@ -1,3 +1,4 @@
+import WebSocket from 'ws';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateIdentity } from '../../src/protocol/identity.ts';
 import { makeHello } from '../../signaling/federation/membership.ts';
@@ -110,6 +111,20 @@ describe('federation', () => {
       expect([b.federation.id, c.federation.id]).toContain(known.id);
       expect(known.lastHeardAt).toEqual(expect.any(Number));
     }
+  });
+
+  it('accepts sockets from the pages of the other members (their tabs fail over here) and no other origin', async () => {
+    const opened = (origin: string) => new Promise<boolean>((resolve) => {
+      const socket = new WebSocket(a.wsUrl, { origin });
+      socket.on('open', () => {
+        socket.close();
+        resolve(true);
+      });
+      socket.on('error', () => resolve(false));
+    });
+    expect(await opened(b.url)).toBe(true);
+    expect(await opened(c.url)).toBe(true);
+    expect(await opened(`http://127.0.0.1:${await freePort()}`)).toBe(false);
   });
 
   it('drops a closed authority from the views and the pushed authority_hosts; its peers fail over keeping their id', async () => {
