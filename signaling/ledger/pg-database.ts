@@ -3,6 +3,7 @@
 // at once migrate it once. A connection lost later is reported, not thrown: the request that needed
 // it fails and the next one connects again.
 import pg from 'pg';
+import { redactUrl } from './database-url.ts';
 import { LedgerUsageError } from './results.ts';
 import { PG_MIGRATIONS } from './pg-migrations.ts';
 
@@ -36,7 +37,7 @@ export async function openPgLedger(url: string, onError: (error: Error) => void 
   pool.on('error', onError);
   try {
     await migrate(pool);
-    return { pool, where: redact(url) };
+    return { pool, where: redactUrl(url) };
   } catch (error) {
     await pool.end().catch(() => undefined);
     throw error;
@@ -64,16 +65,5 @@ async function migrate(pool: pg.Pool): Promise<void> {
     throw error;
   } finally {
     client.release();
-  }
-}
-
-/** `postgres://user:secret@host/db` as `postgres://user@host/db`: messages and logs never show a password. */
-export function redact(url: string): string {
-  try {
-    const parsed = new URL(url);
-    parsed.password = '';
-    return parsed.toString();
-  } catch {
-    return url;
   }
 }
