@@ -73,8 +73,8 @@ export function fund(ledger: Ledger, points: number, ...accounts: string[]): voi
   }
 }
 
-/** Applies one request through the Ledger's own method for it (not `transact`). */
-export function applyOne(ledger: Ledger, op: LedgerOp): LedgerResult {
+/** Applies one request through the store's own method for it (not `transact`). */
+export async function applyOne(ledger: LedgerStore, op: LedgerOp): Promise<LedgerResult> {
   switch (op.op) {
     case 'grant': return ledger.grant(op.id, op.account, op.amount, { ip: op.ip, day: op.day });
     case 'hold': return ledger.hold(op.id, op.client, op.worker, op.amount, { expiresAtMs: op.expiresAtMs });
@@ -83,7 +83,7 @@ export function applyOne(ledger: Ledger, op: LedgerOp): LedgerResult {
     case 'reject': return ledger.reject(op.id, op.holdId, op.by, op.reason ?? '');
     case 'escrow': return ledger.escrow(op.id, op.client, op.amount, { expiresAtMs: op.expiresAtMs });
     case 'pay': return ledger.pay(op.id, op.escrowId, op.by, op.worker, op.amount, op.action);
-    case 'release': return ledger.release(op.id, op.escrowId, op.by).result;
+    case 'release': return (await ledger.release(op.id, op.escrowId, op.by)).result;
   }
 }
 
