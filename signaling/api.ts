@@ -4,14 +4,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { streamNdjson, type Downloads } from './downloads.ts';
 import { MAX_EVENTS_PER_PAGE, type EventStore } from './event-store.ts';
-import type { Ledger } from './ledger/ledger.ts';
+import type { LedgerStore } from './ledger/store.ts';
 import { isRefusal, refusal, sendRefusal } from './refusal.ts';
 import type { PeerRegistry } from './registry.ts';
 import type { Target } from './request-target.ts';
 
 export interface ApiDeps {
   readonly registry: PeerRegistry;
-  readonly ledger: Ledger;
+  readonly ledger: LedgerStore;
   readonly events: EventStore;
   readonly startedAtMs: number;
   readonly connections: () => number;
@@ -55,13 +55,13 @@ function health(deps: ApiDeps) {
   };
 }
 
-function peers(deps: ApiDeps) {
+async function peers(deps: ApiDeps) {
   const inFlight = new Map<string, number>();
-  for (const hold of deps.ledger.openHolds().holds) inFlight.set(hold.worker, (inFlight.get(hold.worker) ?? 0) + 1);
+  for (const hold of (await deps.ledger.openHolds()).holds) inFlight.set(hold.worker, (inFlight.get(hold.worker) ?? 0) + 1);
   const all = deps.registry.list();
   return {
     total: all.length,
-    peers: all.slice(0, MAX_PEERS_LISTED).map((peer) => ({
+    peers: await Promise.all(all.slice(0, MAX_PEERS_LISTED).map(async (peer) => ({
       id: peer.id,
       role: peer.role,
       state: peer.state,
@@ -69,11 +69,11 @@ function peers(deps: ApiDeps) {
       protocol: peer.handler.inbound?.name ?? null,
       joinedAt: peer.joinedAt,
       lastSeenAt: peer.handler.lastFrameMs,
-      balance: deps.ledger.balance(peer.id) ?? 0,
+      balance: await deps.ledger.balance(peer.id) ?? 0,
       ...(peer.role === 'worker' && {
-        neighbours: peer.neighbours, jobs: deps.ledger.record(peer.id).jobs, inFlight: inFlight.get(peer.id) ?? 0,
+        neighbours: peer.neighbours, jobs: (await deps.ledger.record(peer.id)).jobs, inFlight: inFlight.get(peer.id) ?? 0,
       }),
-    })),
+    }))),
   };
 }
 
@@ -92,9 +92,10 @@ function events(deps: ApiDeps, query: URLSearchParams): unknown {
 /** Jobs in flight listed by /api/ledger at most; `inFlightTotal` counts them all. */
 const IN_FLIGHT_LISTED = 200;
 
-function ledger(deps: ApiDeps) {
-  const { holds, total } = deps.ledger.openHolds(IN_FLIGHT_LISTED);
-  return { totals: deps.ledger.totals(), leaderboard: deps.ledger.leaderboard(20), inFlight: holds, inFlightTotal: total };
+async function ledger(deps: ApiDeps) {
+  const [{ holds, total }, totals, leaderboard] = await Promise.all([
+    deps.ledger.openHolds(IN_FLIGHT_LISTED), deps.ledger.totals(), deps.ledger.leaderboard(20)]);
+  return { totals, leaderboard, inFlight: holds, inFlightTotal: total };
 }
 
 /** Answers a request whose path starts with /api/. */
@@ -107,7 +108,7 @@ export async function handleApi(request: IncomingMessage, response: ServerRespon
     return sendRefusal(response, refusal(405, `${request.method} is not allowed on ${path}; use GET`, { allow: 'GET, HEAD' }), true);
   }
   if (route) {
-    const body = route(deps, query);
+    const body = await route(deps, query);
     return isRefusal(body) ? sendRefusal(response, body, true) : sendJson(response, 200, body);
   }
   await download(request, response, deps);

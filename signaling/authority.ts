@@ -6,8 +6,8 @@ import { createRegistry } from '../src/protocol/protocols/index.ts';
 import { Server } from '../src/protocol/server.ts';
 import { isLoopback, type AuthorityConfig } from './config.ts';
 import { createHttpServer } from './http.ts';
-import { openLedger, type LedgerDatabase } from './ledger/database.ts';
-import { Ledger } from './ledger/ledger.ts';
+import { redactUrl } from './ledger/database-url.ts';
+import { openLedgerStore, type LedgerStore } from './ledger/store.ts';
 import { PointsDesk } from './points.ts';
 import { EventStore, MAX_STORED_EVENTS } from './event-store.ts';
 import { fromLogEvent } from '../src/protocol/events.ts';
@@ -43,8 +43,8 @@ export interface Authority {
   /** The certificate served, with TLS on. */
   readonly tls: TlsMaterial | undefined;
   readonly registry: PeerRegistry;
-  readonly ledger: LedgerDatabase;
-  readonly points: Ledger;
+  /** The points ledger: the SQLite file, or PostgreSQL with `config.databaseUrl`. */
+  readonly points: LedgerStore;
   readonly events: EventStore;
   readonly metrics: AuthorityMetrics;
   readonly federation: Federation;
@@ -65,8 +65,7 @@ export class StartError extends Error {
 export async function startAuthority(config: AuthorityConfig, clock: () => number = Date.now, deps: AuthorityDeps = {}): Promise<Authority> {
   const log = deps.log ?? createLog(config.logLevel);
   const tls = config.tls ? await loadTls(config.tls, config.dataDir, clock) : undefined;
-  const ledger = openLedger(config.dataDir);
-  const points = new Ledger({ db: ledger, clock, options: { grantPoints: config.grantPoints, grantsPerIpPerDay: config.grantsPerIpPerDay } });
+  const points = await openPoints(config, clock, log);
   let metrics!: AuthorityMetrics;
   const desk = new PointsDesk(points, clock, undefined, (operation, result) => metrics.transfers.inc({ operation, result }));
   const events = new EventStore(MAX_STORED_EVENTS, clock);
@@ -149,12 +148,13 @@ export async function startAuthority(config: AuthorityConfig, clock: () => numbe
   await listen(listener, config.host, config.port);
   // After listening, an accept failure (EMFILE: out of file descriptors) is an error event, not a crash.
   listener.on('error', (error) => log.error({ err: error }, 'HTTP server error'));
+  const ledgerSweep = new LedgerSweep(points, log);
   const sweeper = setInterval(() => {
     try {
       expireSilent(server.handlers, config.peerExpiryMs, clock());
       if (config.ice.secret !== undefined) renewTurnCredentials(sessions.values(), clock());
       sockets.sweep(clock());
-      points.expire();
+      ledgerSweep.run();
     } catch (error) {
       log.error({ err: error }, 'sweep failed');
     }
@@ -165,7 +165,7 @@ export async function startAuthority(config: AuthorityConfig, clock: () => numbe
     connections: () => server.handlers.size,
     unjoined: () => sockets.unjoined(),
     peersByRole: () => countRoles(registry),
-    openHolds: () => points.openHolds(0).total,
+    openHolds: async () => (await points.openHolds(0)).total,
     downloads: () => downloads.count,
   });
   const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -178,7 +178,6 @@ export async function startAuthority(config: AuthorityConfig, clock: () => numbe
     wsUrl,
     tls,
     registry,
-    ledger,
     points,
     events,
     metrics,
@@ -193,9 +192,47 @@ export async function startAuthority(config: AuthorityConfig, clock: () => numbe
       if (listener !== http) http.close();
       http.closeAllConnections(); // downloads under way and keep-alive sockets end now, not at their clients' pace
       await closed;
-      ledger.close();
+      await ledgerSweep.done();
+      await points.close();
     },
   };
+}
+
+/** Opens the ledger; a PostgreSQL server that cannot be reached is a StartError, one line. */
+async function openPoints(config: AuthorityConfig, clock: () => number, log: Log): Promise<LedgerStore> {
+  try {
+    return await openLedgerStore({
+      dataDir: config.dataDir, databaseUrl: config.databaseUrl, clock,
+      options: { grantPoints: config.grantPoints, grantsPerIpPerDay: config.grantsPerIpPerDay },
+      // The error holds the whole connection object; its code and message say what happened.
+      onDatabaseError: (error) => log.error({ code: (error as { code?: unknown }).code, reason: error.message }, 'ledger database connection lost'),
+    });
+  } catch (error) {
+    if (config.databaseUrl === undefined) throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new StartError(`cannot reach the ledger database at ${redactUrl(config.databaseUrl)}: ${reason}`);
+  }
+}
+
+/** Expires due holds once a sweep, one run at a time: a PostgreSQL ledger may answer after the next tick. */
+class LedgerSweep {
+  private running: Promise<void> | undefined;
+
+  constructor(private readonly points: LedgerStore, private readonly log: Log) {}
+
+  run(): void {
+    if (this.running !== undefined) return;
+    this.running = this.points.expire()
+      .then(() => undefined, (error: unknown) => this.log.error({ err: error }, 'ledger sweep failed'))
+      .finally(() => {
+        this.running = undefined;
+      });
+  }
+
+  /** Resolves once the sweep under way, if any, has ended. */
+  async done(): Promise<void> {
+    await this.running;
+  }
 }
 
 function expireSilent(handlers: ReadonlySet<Handler>, expiryMs: number, nowMs: number): void {

@@ -5,11 +5,14 @@ import type { TlsConfig } from './tls.ts';
 import { iceConfigProblem, type IceConfig } from './turn.ts';
 import { federationConfigProblem, type FederationConfig } from './federation/config.ts';
 import { MAX_CONNECTIONS_PER_ADDRESS } from './websocket.ts';
+import { redactUrl } from './ledger/database-url.ts';
 
 export interface AuthorityConfig {
   readonly host: string;
   readonly port: number;
   readonly dataDir: string;
+  /** A PostgreSQL ledger shared with other authorities; undefined: the SQLite file in `dataDir`. */
+  readonly databaseUrl: string | undefined;
   /** The built pages (vite build output). */
   readonly distDir: string;
   readonly maxConnections: number;
@@ -74,20 +77,20 @@ export const USAGE = `usage: npm start -- [--port N] [--host ADDR] [--data-dir D
                       [--sandbox-origin URL] [--allow-origin URL ...] [--log-level LEVEL]
                       [--handshake-timeout-ms MS] [--join-timeout-ms MS] [--max-unjoined N]
                       [--tls-cert FILE --tls-key FILE | --tls self-signed [--tls-name NAME ...]]
-                      [--turn-url URL ... --turn-secret SECRET]
+                      [--turn-url URL ... --turn-secret SECRET] [--database-url postgres://...]
                       [--peer-authority WS_URL ... --federation-secret SECRET] [--public-url WS_URL]
 environment: PORT (8080), HOST (127.0.0.1), DATA_DIR (./data), MAX_CONNECTIONS (12000),
              MAX_CONNECTIONS_PER_ADDRESS (64), PEER_EXPIRY_MS,
              GRANT_POINTS (1000), GRANTS_PER_IP_PER_DAY (3), SANDBOX_ORIGIN, ALLOW_ORIGINS (comma-separated),
              LOG_LEVEL (info), HANDSHAKE_TIMEOUT_MS (10000), JOIN_TIMEOUT_MS (15000), MAX_UNJOINED (256),
              TLS_CERT, TLS_KEY, TLS (self-signed), TLS_NAMES (comma-separated),
-             TURN_URLS (comma-separated), TURN_SECRET,
+             TURN_URLS (comma-separated), TURN_SECRET, DATABASE_URL (the ledger on PostgreSQL),
              PEER_AUTHORITIES (comma-separated), FEDERATION_SECRET, PUBLIC_URL`;
 
 const FLAGS = ['--port', '--host', '--data-dir', '--max-connections', '--max-connections-per-address', '--peer-expiry-ms',
   '--option', '--dist-dir', '--grant-points', '--grants-per-ip-per-day', '--sandbox-origin', '--allow-origin', '--log-level',
   '--handshake-timeout-ms', '--join-timeout-ms', '--max-unjoined', '--tls', '--tls-cert', '--tls-key', '--tls-name',
-  '--turn-url', '--turn-secret', '--peer-authority', '--federation-secret', '--public-url'];
+  '--turn-url', '--turn-secret', '--database-url', '--peer-authority', '--federation-secret', '--public-url'];
 
 export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd = process.cwd()): AuthorityConfig {
   const flags = readFlags(argv);
@@ -98,6 +101,7 @@ export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd 
     host,
     port: checkInt('port', value('--port', 'PORT') ?? '8080', 0, 65535),
     dataDir: resolve(cwd, nonEmpty('data folder', value('--data-dir', 'DATA_DIR') ?? 'data')),
+    databaseUrl: checkDatabaseUrl(value('--database-url', 'DATABASE_URL')),
     distDir: resolve(cwd, value('--dist-dir', 'DIST_DIR') ?? 'dist'),
     maxConnections: checkInt('max connections', value('--max-connections', 'MAX_CONNECTIONS') ?? String(DEFAULT_MAX_CONNECTIONS), 1, 100_000),
     maxConnectionsPerAddress: checkInt('max connections per address',
@@ -129,6 +133,21 @@ function checkFederation(federation: FederationConfig, host: string): Federation
   const problem = federationConfigProblem(federation, host);
   if (problem !== undefined) throw new ConfigError(problem);
   return federation;
+}
+
+function checkDatabaseUrl(text: string | undefined): string | undefined {
+  if (text === undefined || text === '') return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || !['postgres:', 'postgresql:'].includes(url.protocol) || url.hostname === '') {
+    const shown = url === undefined ? 'not a URL' : `"${redactUrl(url)}"`;
+    throw new ConfigError(`--database-url (DATABASE_URL) must be a URL such as postgres://user@host:5432/peerfarm, got ${shown}`);
+  }
+  return text;
 }
 
 function checkIce(urls: readonly string[], secret: string | undefined, options: Readonly<Record<string, string>>): IceConfig {

@@ -3,12 +3,12 @@
 // Every label takes values from a closed set, so a peer cannot grow the series without bound.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
-/** What the gauges read on each scrape; all cheap (counts, one COUNT query). */
+/** What the gauges read on each scrape; all cheap (counts, one COUNT query, awaited on PostgreSQL). */
 export interface MetricSources {
   connections(): number;
   unjoined(): number;
   peersByRole(): Readonly<Record<string, number>>;
-  openHolds(): number;
+  openHolds(): number | Promise<number>;
   downloads(): number;
 }
 
@@ -76,7 +76,7 @@ export class AuthorityMetrics {
 
   constructor(commandNames: Iterable<string>, { processMetrics = false } = {}) {
     this.commandNames = new Set(commandNames);
-    const read = (pick: (sources: MetricSources) => number) => () => (this.sources ? pick(this.sources) : 0);
+    const read = (pick: (sources: MetricSources) => number | Promise<number>) => () => (this.sources ? pick(this.sources) : 0);
     this.gauge('peerfarm_connections', 'Open WebSocket links', read((s) => s.connections()));
     this.gauge('peerfarm_connections_unjoined', 'Open WebSocket links that have not joined yet', read((s) => s.unjoined()));
     this.gauge('peerfarm_ledger_open_holds', 'Open holds in the ledger: jobs awarded and not settled', read((s) => s.openHolds()));
@@ -132,7 +132,7 @@ export class AuthorityMetrics {
     }
   }
 
-  private gauge(name: string, help: string, value: () => number): void {
-    new Gauge({ name, help, registers: [this.registry], collect() { this.set(value()); } });
+  private gauge(name: string, help: string, value: () => number | Promise<number>): void {
+    new Gauge({ name, help, registers: [this.registry], async collect() { this.set(await value()); } });
   }
 }

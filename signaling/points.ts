@@ -12,7 +12,8 @@ import { formatList } from '../src/protocol/format.ts';
 import { verify } from '../src/protocol/identity.ts';
 import { pointsMessage, type PointsCommand } from '../src/protocol/protocols/points.ts';
 import { checkValue, type ArgType, type ArgSpec } from '../src/protocol/schema.ts';
-import type { Ledger, LedgerOp } from './ledger/ledger.ts';
+import type { LedgerOp } from './ledger/ledger.ts';
+import type { LedgerStore } from './ledger/store.ts';
 import { GroupCommit } from './ledger/group-commit.ts';
 import { REASON_MAX_CHARS, type LedgerResult } from './ledger/results.ts';
 import { FairQueue, MAX_QUEUED_PER_LINK } from './fair-queue.ts';
@@ -117,44 +118,43 @@ export class PointsDesk {
   private readonly gone = new WeakSet<object>();
 
   constructor(
-    private readonly ledger: Ledger,
+    private readonly ledger: LedgerStore,
     private readonly clock: () => number,
     private readonly queue = new FairQueue(),
     /** Told each ledger request's operation and result (the authority's metrics). */
     private readonly onTransfer: (operation: string, result: string) => void = () => undefined,
   ) {
-    this.commits = new GroupCommit({ ledger, clock, screen: (op, nowMs) => (this.late(op, nowMs) ? 'hold_expired' : undefined) });
-  }
-
-  /** Every joined peer has an account, so it can be paid before it ever spends. */
-  openAccount(id: string): void {
-    this.ledger.openAccount(id);
+    this.commits = new GroupCommit({ ledger, clock, screen: async (op, nowMs) => ((await this.late(op, nowMs)) ? 'hold_expired' : undefined) });
   }
 
   /**
-   * An identity's one grant, the first time it acts as a client (asks to spend), limited per
-   * address and day (anti-Sybil). Workers earn from zero, so a lab of worker tabs behind one
-   * address leaves its submitters their grants. Refusals (granted already, address limit) are
-   * not errors.
+   * A peer joining: every joined peer has an account, so it can be paid before it ever spends.
+   * A client also gets its identity's one grant, the first time it acts as a client (asks to
+   * spend), limited per address and day (anti-Sybil). Workers earn from zero, so a lab of worker
+   * tabs behind one address leaves its submitters their grants. Refusals (granted already,
+   * address limit) are not errors.
    */
-  grantClient(id: string, address: string): void {
+  async admit(id: string, address: string, client: boolean): Promise<void> {
+    await this.ledger.openAccount(id);
+    if (!client) return;
     const day = new Date(this.clock()).toISOString().slice(0, 10);
-    this.onTransfer('grant', this.ledger.grant(`grant-${id}`, id, this.ledger.options.grantPoints, { ip: address, day }));
+    this.onTransfer('grant', await this.ledger.grant(`grant-${id}`, id, this.ledger.options.grantPoints, { ip: address, day }));
   }
 
-  balance(peer: Payer): { points: number; held: number } {
-    return { points: this.ledger.balance(peer.id) ?? 0, held: this.ledger.heldBy(peer.id) };
+  async balance(peer: Payer): Promise<{ points: number; held: number }> {
+    const [points, held] = await Promise.all([this.ledger.balance(peer.id), this.ledger.heldBy(peer.id)]);
+    return { points: points ?? 0, held };
   }
 
-  history(peer: Payer, limit = DEFAULT_HISTORY_ENTRIES): string[] {
-    return this.ledger.history(peer.id, limit).map((entry) => formatList([
+  async history(peer: Payer, limit = DEFAULT_HISTORY_ENTRIES): Promise<string[]> {
+    return (await this.ledger.history(peer.id, limit)).map((entry) => formatList([
       'id', entry.transferId ?? '', 'kind', entry.kind, 'delta', String(entry.delta), 'at', String(entry.atMs),
       'other', entry.delta < 0 ? entry.credit : entry.debit,
     ]));
   }
 
-  record(peer: Payer): { jobs: number; valid: number; recent: number } {
-    const { jobs, valid, recent } = this.ledger.record(peer.id);
+  async record(peer: Payer): Promise<{ jobs: number; valid: number; recent: number }> {
+    const { jobs, valid, recent } = await this.ledger.record(peer.id);
     return { jobs, valid: valid ?? 1, recent: recent ?? 1 };
   }
 
@@ -188,7 +188,7 @@ export class PointsDesk {
   async release(link: object, peer: Payer, { transfer, escrow, signature }: ReleaseArgs): Promise<{ result: string; amount: number }> {
     const { results } = await this.request(link, peer, 'release', formatList([transfer, escrow]), signature,
       () => [{ op: 'release', id: transfer, escrowId: escrow, by: peer.id }]);
-    return { result: results[0]!, amount: this.ledger.released(escrow, results[0]!) };
+    return { result: results[0]!, amount: await this.ledger.released(escrow, results[0]!) };
   }
 
   /** A link closed: its waiting requests are not run and never answered (a retry after rejoin is idempotent). */
@@ -250,8 +250,9 @@ export class PointsDesk {
    * A hold or escrow that would already have expired at its commit is `hold_expired`, unless its id
    * was applied before: a request sent again after a long outage gets its first outcome back.
    */
-  private late(op: LedgerOp, nowMs: number): boolean {
-    return (op.op === 'hold' || op.op === 'escrow') && op.expiresAtMs <= nowMs + MIN_HOLD_MS && this.ledger.outcome(op.id) === undefined;
+  private async late(op: LedgerOp, nowMs: number): Promise<boolean> {
+    return (op.op === 'hold' || op.op === 'escrow') && op.expiresAtMs <= nowMs + MIN_HOLD_MS &&
+      await this.ledger.outcome(op.id) === undefined;
   }
 
   private async checkSignature(peer: Payer, message: string, signature: string): Promise<void> {

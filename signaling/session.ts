@@ -85,6 +85,9 @@ export class PeerSession {
     try {
       await this.prove(id, key, signature);
       if (this.handler.state !== 'declared') return; // the link closed while we verified
+      // Before it is registered: a joined peer always has its account (a ledger down refuses the join).
+      await this.deps.points.admit(id, this.handler.link.remote, this.role === PeerRole.client);
+      if (this.handler.state !== 'declared') return;
       this.register(id, key);
     } finally {
       this.joining = undefined;
@@ -110,8 +113,6 @@ export class PeerSession {
     this.peer = record;
     this.key = key;
     this.handler.displayName = id; // the authority's own events name the peer, not its address
-    this.deps.points.openAccount(id);
-    if (this.role === PeerRole.client) this.deps.points.grantClient(id, record.address);
   }
 
   /** Refuses a join with `code` and closes the link once the refusal is on its way. */
@@ -186,8 +187,8 @@ export function authorityBindings(sessions: Map<Handler, PeerSession>, deps: Ses
   });
   // The points reads and the event log of p2p:authority<-worker/2 and p2p:authority<-client/1, /2.
   const pointsCommands = (session: PeerSession) => ({
-    balance: () => ['balance', deps.points.balance(session.payer())] as const,
-    history: ({ limit }: { limit?: number }) => ['history', { entries: deps.points.history(session.payer(), limit) }] as const,
+    balance: async () => ['balance', await deps.points.balance(session.payer())] as const,
+    history: async ({ limit }: { limit?: number }) => ['history', { entries: await deps.points.history(session.payer(), limit) }] as const,
     log: ({ events }: { events: string[] }) => session.log(events),
   });
   const workerCommands = (session: PeerSession) => ({
@@ -219,7 +220,7 @@ export function authorityBindings(sessions: Map<Handler, PeerSession>, deps: Ses
         neighbours: ({ ids }) => {
           session.joined().neighbours = ids;
         },
-        record: () => ['record', deps.points.record(session.payer())],
+        record: async () => ['record', await deps.points.record(session.payer())],
       };
     }),
     bind(authorityFromClient1, clientFromAuthority1, (handler) => {

@@ -7,6 +7,8 @@
 // runs at setImmediate and takes at most `maxOps` requests, the sources in turn, each a fair share
 // of the room (room / sources waiting, at least one) and at most `maxPerSource`: a source with
 // thousands waiting never holds up another's one. Between commits the event loop reads the sockets.
+// One commit is in flight at a time (on PostgreSQL it waits for the server): what arrives meanwhile
+// waits for the next, so each commit's group is as large as the store's speed makes it.
 import type { Ledger } from './ledger.ts';
 import { checkOp, type LedgerOp } from './ops.ts';
 import type { LedgerResult } from './results.ts';
@@ -20,13 +22,14 @@ export const GROUP_COMMIT_MAX_OPS = 100;
 export const GROUP_COMMIT_MAX_PER_SOURCE = 100;
 
 export interface GroupCommitDeps {
-  readonly ledger: Pick<Ledger, 'transact' | 'transactEach'>;
+  /** The synchronous SQLite Ledger or any LedgerStore (store.ts). */
+  readonly ledger: { [M in 'transact' | 'transactEach']: (...args: Parameters<Ledger[M]>) => ReturnType<Ledger[M]> | Promise<ReturnType<Ledger[M]>> };
   readonly clock?: () => number;
   /**
    * Answers a request at its commit without the ledger, or undefined to let the ledger answer
    * (the points desk: a hold whose expiry has passed by then). Runs just before the transaction.
    */
-  readonly screen?: (op: LedgerOp, nowMs: number) => LedgerResult | undefined;
+  readonly screen?: (op: LedgerOp, nowMs: number) => LedgerResult | undefined | Promise<LedgerResult | undefined>;
   readonly maxOps?: number;
   readonly maxPerSource?: number;
 }
@@ -54,6 +57,7 @@ export class GroupCommit {
   /** Sources with requests waiting, in turn order; each is here once. */
   private turns: object[] = [];
   private scheduled = false;
+  private committing = false;
   private readonly ledger: GroupCommitDeps['ledger'];
   private readonly clock: () => number;
   private readonly screen: GroupCommitDeps['screen'];
@@ -112,13 +116,16 @@ export class GroupCommit {
   }
 
   private schedule(): void {
-    if (this.scheduled) return;
+    if (this.scheduled || this.committing) return;
     this.scheduled = true;
     // setImmediate runs after the I/O of this turn: every request read in it joins the commit.
     setImmediate(() => {
       this.scheduled = false;
-      this.commit(this.take());
-      if (this.turns.length > 0) this.schedule();
+      this.committing = true;
+      void this.commit(this.take()).finally(() => {
+        this.committing = false;
+        if (this.turns.length > 0) this.schedule();
+      });
     });
   }
 
@@ -154,12 +161,18 @@ export class GroupCommit {
    * nothing of it was written: it runs again with each request in its own savepoint, so only the
    * faulty one fails. When that throws too (the disk), every request of the group fails.
    */
-  private commit(group: Waiting[]): void {
+  private async commit(group: Waiting[]): Promise<void> {
     if (group.length === 0) return;
     const nowMs = this.clock();
     const ready: Waiting[] = [];
     for (const waiting of group) {
-      const early = this.screen?.(waiting.op, nowMs);
+      let early: LedgerResult | undefined;
+      try {
+        early = await this.screen?.(waiting.op, nowMs);
+      } catch (error) {
+        waiting.reject(error instanceof Error ? error : new Error(String(error)));
+        continue;
+      }
       if (early === undefined) ready.push(waiting);
       else waiting.resolve(early);
     }
@@ -167,10 +180,10 @@ export class GroupCommit {
     const ops = ready.map((waiting) => waiting.op);
     let results: (LedgerResult | Error)[];
     try {
-      results = this.ledger.transact(ops);
+      results = await this.ledger.transact(ops);
     } catch {
       try {
-        results = this.ledger.transactEach(ops);
+        results = await this.ledger.transactEach(ops);
       } catch (error) {
         for (const waiting of ready) waiting.reject(error instanceof Error ? error : new Error(String(error)));
         return;

@@ -12,6 +12,12 @@ const RETRYABLE = new Set(['40001', '40P01']);
 export const SERIALIZABLE_TRIES = 10;
 const BACKOFF_MS = 2;
 
+/** A serialization failure or a deadlock: the transaction may run again as it is. */
+export function isRetryable(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && RETRYABLE.has(code);
+}
+
 export class SerializationError extends Error {
   override readonly name = 'SerializationError';
 }
@@ -32,9 +38,10 @@ export async function serializable<T>(pool: Pool, work: (client: PoolClient) => 
       return result;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
-      const code = (error as { code?: unknown }).code;
-      if (typeof code !== 'string' || !RETRYABLE.has(code)) throw error;
-      if (attempt >= tries) throw new SerializationError(`gave up after ${tries} serialization conflicts (SQLSTATE ${code})`);
+      if (!isRetryable(error)) throw error;
+      if (attempt >= tries) {
+        throw new SerializationError(`gave up after ${tries} serialization conflicts (SQLSTATE ${(error as { code: string }).code})`);
+      }
       await new Promise((resolve) => setTimeout(resolve, BACKOFF_MS * attempt * (1 + Math.random())));
     } finally {
       client.release();

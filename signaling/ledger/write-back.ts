@@ -7,7 +7,8 @@
 // is what it was when each payment wrote its rows itself. One WriteBack per transaction or savepoint:
 // when either is rolled back, its WriteBack is dropped with it.
 import { judge, type Verdict } from './record.ts';
-import type { EscrowRow, RecordRow, Statements } from './statements.ts';
+import type { EscrowRow, RecordRow } from './statements.ts';
+import { get, run, type Step } from './steps.ts';
 
 interface PendingEscrow {
   /** The row with `remaining` less what was paid from it since it was read. */
@@ -24,13 +25,13 @@ export class WriteBack {
   /** Records judged in this transaction, as they will be written. */
   private readonly records = new Map<string, RecordRow>();
 
-  constructor(private readonly st: Statements, private readonly halfLifeMs: number) {}
+  constructor(private readonly halfLifeMs: number) {}
 
   /** The account's spendable points with this transaction's moves, or undefined when it has no account. */
-  balance(account: string): number | undefined {
+  *balance(account: string): Step<number | undefined> {
     let stored = this.stored.get(account);
     if (stored === undefined && !this.stored.has(account)) {
-      stored = this.st.balance.get(account)?.balance;
+      stored = (yield* get('balance', account))?.balance;
       this.stored.set(account, stored);
     }
     return stored === undefined ? undefined : stored + (this.deltas.get(account) ?? 0);
@@ -47,10 +48,10 @@ export class WriteBack {
   }
 
   /** The series hold as it stands in this transaction, or undefined when there is none. */
-  escrow(id: string): EscrowRow | undefined {
+  *escrow(id: string): Step<EscrowRow | undefined> {
     const pending = this.escrows.get(id);
     if (pending !== undefined) return pending.row;
-    const row = this.st.escrow.get(id);
+    const row = yield* get('escrow', id);
     if (row !== undefined && row.state === 'open') this.escrows.set(id, { row, spent: 0 });
     return row;
   }
@@ -66,24 +67,24 @@ export class WriteBack {
   }
 
   /** Writes what was paid from the series hold and forgets it: the caller is about to change its row in SQL. */
-  settleEscrow(id: string): void {
+  *settleEscrow(id: string): Step<void> {
     const pending = this.escrows.get(id);
     if (pending === undefined) return;
     this.escrows.delete(id);
-    this.writeSpent(id, pending);
+    yield* this.writeSpent(id, pending);
   }
 
-  judge(worker: string, verdict: Verdict, nowMs: number): void {
-    const before = this.records.get(worker) ?? this.st.record.get(worker);
+  *judge(worker: string, verdict: Verdict, nowMs: number): Step<void> {
+    const before = this.records.get(worker) ?? (yield* get('record', worker));
     this.records.set(worker, judge(before, verdict, nowMs, this.halfLifeMs));
   }
 
   /** Writes every pending row; called before the transaction (or savepoint) commits, and before a rule reads them in SQL. */
-  flush(): void {
-    for (const [account, delta] of this.deltas) if (delta !== 0) this.st.move.run(delta, account);
-    for (const [id, pending] of this.escrows) this.writeSpent(id, pending);
+  *flush(): Step<void> {
+    for (const [account, delta] of this.deltas) if (delta !== 0) yield* run('move', delta, account);
+    for (const [id, pending] of this.escrows) yield* this.writeSpent(id, pending);
     for (const [worker, r] of this.records) {
-      this.st.putRecord.run(worker, r.jobs, r.rejected, r.recent_valid, r.recent_total, r.updated_at_ms);
+      yield* run('putRecord', worker, r.jobs, r.rejected, r.recent_valid, r.recent_total, r.updated_at_ms);
     }
     this.stored.clear();
     this.deltas.clear();
@@ -91,9 +92,9 @@ export class WriteBack {
     this.records.clear();
   }
 
-  private writeSpent(id: string, pending: PendingEscrow): void {
+  private *writeSpent(id: string, pending: PendingEscrow): Step<void> {
     if (pending.spent === 0) return;
-    const { changes } = this.st.spendEscrow.run({ id, amount: pending.spent });
+    const changes = yield* run('spendEscrow', pending.spent, id);
     if (changes !== 1) throw new Error(`ledger bug: escrow ${id} could not pay ${pending.spent} of its ${pending.row.remaining + pending.spent}`);
   }
 }

@@ -73,6 +73,6 @@ describe('a series of 100,000 jobs on the submit page', () => {
     const outcome = await client.evaluate(() => (window as unknown as { outcome: Promise<unknown> }).outcome);
     expect(outcome).toEqual({ right: true, done: JOBS, paid: JOBS });
     await expect.poll(shownDone, { timeout: 10_000 }).toBe(JOBS);
-    authority.points.checkInvariant();
+    await authority.points.checkInvariant();
   }, 600_000);
 });

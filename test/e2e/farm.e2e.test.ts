@@ -181,7 +181,7 @@ export default (x, ctx) => {
 
   it('stops with a clear error when the client cannot pay for the series, and leaves no hold behind', async () => {
     const clientId = await client.evaluate(() => (window.peerfarm as ClientRole).id!);
-    const price = String(Math.ceil(authority.points.balance(clientId)! / 2) + 1);
+    const price = String(Math.ceil((await authority.points.balance(clientId))! / 2) + 1);
     const setPrice = (value: string) => Promise.all(workers.map((page) => page.evaluate((p) => {
       (window.peerfarm as WorkerRole).options.apply({ price_per_job: p });
     }, value)));
@@ -191,23 +191,23 @@ export default (x, ctx) => {
     } finally {
       await setPrice('1');
     }
-    expect(authority.points.holds(clientId)).toEqual([]);
-    expect(authority.points.escrows(clientId)).toEqual([]);
-    authority.points.checkInvariant();
+    expect(await authority.points.holds(clientId)).toEqual([]);
+    expect(await authority.points.escrows(clientId)).toEqual([]);
+    await authority.points.checkInvariant();
   }, 60_000);
 
   it('moves exactly the accepted jobs\' prices from the client to the workers who did them', async () => {
     const clientId = await client.evaluate(() => (window.peerfarm as ClientRole).id!);
     const workerIds = await Promise.all(workers.map(async (page) => (await workerSnapshot(page)).id!));
-    const before = new Map([clientId, ...workerIds].map((id) => [id, authority.points.balance(id)!]));
+    const before = new Map(await Promise.all([clientId, ...workerIds].map(async (id) => [id, (await authority.points.balance(id))!] as const)));
     const result = await submit({ code: SUM_OF_SQUARES, inputs: range(30) });
     expect(result.paid).toBe(30);
-    expect(authority.points.balance(clientId)).toBe(before.get(clientId)! - 30);
+    expect(await authority.points.balance(clientId)).toBe(before.get(clientId)! - 30);
     for (const stats of result.workers) {
-      expect(authority.points.balance(stats.id)).toBe(before.get(stats.id)! + stats.done);
+      expect(await authority.points.balance(stats.id)).toBe(before.get(stats.id)! + stats.done);
     }
-    expect(authority.points.holds(clientId)).toEqual([]);
-    authority.points.checkInvariant();
+    expect(await authority.points.holds(clientId)).toEqual([]);
+    await authority.points.checkInvariant();
   }, 60_000);
 
   it('completes all 200 jobs when a worker tab closes mid-series, none lost or duplicated', async () => {
@@ -240,11 +240,11 @@ export default (x, ctx) => {
       service.deps = { ...service.deps, runner: async () => ({ runJson: async () => JSON.stringify({ n: -1, sum: -1 }) }) };
     });
     const inputs = range(40).map((i) => i * 10);
-    const liarBalance = authority.points.balance(liarId);
+    const liarBalance = (await authority.points.balance(liarId));
     const result = await submit({ code: SUM_OF_SQUARES, inputs, redundancy: 3 });
-    expect(authority.points.balance(liarId)).toBe(liarBalance);
-    expect(authority.points.record(liarId).rejected).toBeGreaterThan(0);
-    authority.points.checkInvariant();
+    expect(await authority.points.balance(liarId)).toBe(liarBalance);
+    expect((await authority.points.record(liarId)).rejected).toBeGreaterThan(0);
+    await authority.points.checkInvariant();
     expect(result.results).toEqual(inputs.map(sumOfSquares));
     const byId = new Map(result.workers.map((w) => [w.id, w]));
     expect(byId.get(liarId)?.flagged).toBeGreaterThan(0);

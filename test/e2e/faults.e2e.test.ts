@@ -143,7 +143,7 @@ describe('tab faults on one authority', () => {
     expect(result.results).toEqual(inputs.map((n) => n * 2));
     expect(result.jobs.some((job) => job.reassigned > 0)).toBe(true);
     await cdp.send('Debugger.resume').catch(() => undefined);
-    authority.points.checkInvariant();
+    await authority.points.checkInvariant();
   }, 180_000);
 
   it('the client tab reloads mid-series: the escrow it left expires and its balance comes back exactly', async () => {
@@ -154,23 +154,23 @@ describe('tab faults on one authority', () => {
     await client.goto(`${authority.url}/submit.html?join`);
     await waitInPage(client, () => (window.peerfarm as ClientRole).connectionState === 'joined', undefined, { timeout: 30_000 });
     const clientId = await client.evaluate(() => (window.peerfarm as ClientRole).id!);
-    await until(() => authority.points.balance(clientId) !== null);
-    const before = authority.points.balance(clientId)!;
+    await until(async () => (await authority.points.balance(clientId)) !== null);
+    const before = (await authority.points.balance(clientId))!;
     const workerIds = await Promise.all(workers.map((page) => page.evaluate(() => (window.peerfarm as ClientRole).id!)));
-    const paidSoFar = () => workerIds.reduce((sum, id) => sum + (authority.points.balance(id) ?? 0), 0);
+    const paidSoFar = async () => (await Promise.all(workerIds.map(async (id) => (await authority.points.balance(id)) ?? 0))).reduce((sum, n) => sum + n, 0);
     await startSeries(client, workers.length, { code: SLOW_DOUBLE, inputs: range(400), timeoutMs: 2000 });
-    await until(() => authority.points.escrows(clientId).length > 0, 60_000);
+    await until(async () => (await authority.points.escrows(clientId)).length > 0, 60_000);
     // Reloaded once results were paid from the escrow (payments still in the tab when it goes are lost with it).
-    await until(() => paidSoFar() > 0, 60_000, 100);
+    await until(async () => (await paidSoFar()) > 0, 60_000, 100);
     await client.reload();
     await waitInPage(client, () => (window.peerfarm as ClientRole).id !== undefined, undefined, { timeout: 30_000 });
     expect(await client.evaluate(() => (window.peerfarm as ClientRole).id)).toBe(clientId);
     // An escrow lasts the lease (timeout + 10 s) plus margins (src/peer/farm/payroll.ts); the authority expires it by itself.
-    await until(() => authority.points.escrows(clientId).length === 0 && authority.points.holds(clientId).length === 0, 150_000, 500);
+    await until(async () => (await authority.points.escrows(clientId)).length === 0 && (await authority.points.holds(clientId)).length === 0, 150_000, 500);
     // Workers start from nothing and only this client paid them: what they hold is what it paid.
-    const paid = paidSoFar();
+    const paid = await paidSoFar();
     expect(paid).toBeGreaterThan(0);
-    expect(authority.points.balance(clientId)).toBe(before - paid);
-    authority.points.checkInvariant();
+    expect(await authority.points.balance(clientId)).toBe(before - paid);
+    await authority.points.checkInvariant();
   }, 240_000);
 });

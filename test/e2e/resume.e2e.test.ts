@@ -51,9 +51,9 @@ async function farmWith(count: number) {
   const client = await openClient();
   const clientId = await client.evaluate(() => (window.peerfarm as ClientRole).id!);
   const workerIds = await Promise.all(workers.map((page) => page.evaluate(() => (window.peerfarm as ClientRole).id!)));
-  await until(() => authority.points.balance(clientId) !== null);
+  await until(async () => (await authority.points.balance(clientId)) !== null);
   await waitInPage(client, (n) => (window.peerfarm as ClientRole).workers.length >= n, count, { timeout: 30_000 });
-  return { workers, client, clientId, workerIds, before: authority.points.balance(clientId)! };
+  return { workers, client, clientId, workerIds, before: (await authority.points.balance(clientId))! };
 }
 
 function kept(page: Page): Promise<SavedSeries[]> {
@@ -71,10 +71,10 @@ async function closeMidSeries(client: Page, computed: number): Promise<void> {
 }
 
 /** Points each job of `series` was paid, from the workers' ledger entries (transfer ids name the job). */
-function paidByJob(series: string, workers: readonly string[]): Map<number, number> {
+async function paidByJob(series: string, workers: readonly string[]): Promise<Map<number, number>> {
   const paid = new Map<number, number>();
   for (const worker of workers) {
-    for (const entry of authority.points.history(worker, 1000)) {
+    for (const entry of await authority.points.history(worker, 1000)) {
       const job = new RegExp(`^p-${series}-(\\d+)-`).exec(entry.transferId ?? '')?.[1];
       if (entry.kind === 'post' && job !== undefined) paid.set(Number(job), (paid.get(Number(job)) ?? 0) + entry.amount);
     }
@@ -97,7 +97,7 @@ describe('a series outlives its tab', () => {
     expect(series!.computed).toBeLessThan(JOBS);
     const keptJobs = series!.computed;
     // The closed tab's escrow is still held: resume must release it, not hold the budget twice.
-    expect(authority.points.escrows(clientId).length).toBeGreaterThan(0);
+    expect((await authority.points.escrows(clientId)).length).toBeGreaterThan(0);
 
     // The list on the page shows it; its Resume button finishes it.
     const row = client.locator(`pf-saved-series tr[data-id="${series!.id}"]`);
@@ -121,13 +121,13 @@ describe('a series outlives its tab', () => {
     await expect.poll(() => row.locator('pf-status-badge').getAttribute('label'), { timeout: 10_000 }).toBe('Done');
 
     // The ledger: every job paid once, by its own transfer id; the client charged exactly that.
-    await until(() => authority.points.escrows(clientId).length === 0, 30_000);
-    const paidJobs = paidByJob(series!.id, workerIds);
+    await until(async () => (await authority.points.escrows(clientId)).length === 0, 30_000);
+    const paidJobs = await paidByJob(series!.id, workerIds);
     expect([...paidJobs.keys()].sort((a, b) => a - b)).toEqual(range(JOBS));
     expect([...paidJobs.values()].every((amount) => amount === 1)).toBe(true);
-    expect(authority.points.balance(clientId)).toBe(before - JOBS);
-    expect(authority.points.heldBy(clientId)).toBe(0);
-    authority.points.checkInvariant();
+    expect(await authority.points.balance(clientId)).toBe(before - JOBS);
+    expect(await authority.points.heldBy(clientId)).toBe(0);
+    await authority.points.checkInvariant();
   }, 420_000);
 
   it('an interrupted series cancelled from the list: what its tab owed is paid once, its escrow released; then deleted', async () => {
@@ -145,17 +145,17 @@ describe('a series outlives its tab', () => {
     const cancelled = (await kept(client)).find((s) => s.id === series.id)!;
     expect(cancelled.computed).toBeGreaterThanOrEqual(20);
     // Each kept job paid once, and nothing else: no escrow left, the client charged what the workers got.
-    const paidJobs = paidByJob(series.id, workerIds);
+    const paidJobs = await paidByJob(series.id, workerIds);
     expect([...paidJobs.values()].every((amount) => amount === 1)).toBe(true);
     expect(paidJobs.size).toBe(cancelled.paid);
     expect(paidJobs.size).toBe(cancelled.computed);
-    expect(authority.points.escrows(clientId)).toEqual([]);
-    expect(authority.points.heldBy(clientId)).toBe(0);
-    expect(authority.points.balance(clientId)).toBe(before - paidJobs.size);
+    expect(await authority.points.escrows(clientId)).toEqual([]);
+    expect(await authority.points.heldBy(clientId)).toBe(0);
+    expect(await authority.points.balance(clientId)).toBe(before - paidJobs.size);
 
     await row.getByRole('button', { name: 'Delete' }).click();
     await expect.poll(() => row.count(), { timeout: 10_000 }).toBe(0);
     expect((await kept(client)).some((s) => s.id === series.id)).toBe(false);
-    authority.points.checkInvariant();
+    await authority.points.checkInvariant();
   }, 300_000);
 });

@@ -1,9 +1,17 @@
-// A ledger on a real SQLite file in a throw-away folder, with a clock the test moves by hand.
+// A ledger on a real SQLite file in a throw-away folder, or in a fresh database of a throw-away
+// PostgreSQL cluster, with a clock the test moves by hand.
 import type { Payments } from '../../src/peer/farm/payroll.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe } from 'vitest';
 import { openLedger, type LedgerDatabase } from '../../signaling/ledger/database.ts';
+import { PgLedger } from '../../signaling/ledger/pg-ledger.ts';
+import { openPgLedger } from '../../signaling/ledger/pg-database.ts';
+import { pgText } from '../../signaling/ledger/statements.ts';
+import { sqliteStore, type LedgerStore } from '../../signaling/ledger/store.ts';
+import { startPostgres, type TestPostgres } from './postgres.ts';
 import { Ledger, type LedgerOp, type LedgerOptions } from '../../signaling/ledger/ledger.ts';
 import type { LedgerResult } from '../../signaling/ledger/results.ts';
 
@@ -65,8 +73,8 @@ export function fund(ledger: Ledger, points: number, ...accounts: string[]): voi
   }
 }
 
-/** Applies one request through the Ledger's own method for it (not `transact`). */
-export function applyOne(ledger: Ledger, op: LedgerOp): LedgerResult {
+/** Applies one request through the store's own method for it (not `transact`). */
+export async function applyOne(ledger: LedgerStore, op: LedgerOp): Promise<LedgerResult> {
   switch (op.op) {
     case 'grant': return ledger.grant(op.id, op.account, op.amount, { ip: op.ip, day: op.day });
     case 'hold': return ledger.hold(op.id, op.client, op.worker, op.amount, { expiresAtMs: op.expiresAtMs });
@@ -75,7 +83,7 @@ export function applyOne(ledger: Ledger, op: LedgerOp): LedgerResult {
     case 'reject': return ledger.reject(op.id, op.holdId, op.by, op.reason ?? '');
     case 'escrow': return ledger.escrow(op.id, op.client, op.amount, { expiresAtMs: op.expiresAtMs });
     case 'pay': return ledger.pay(op.id, op.escrowId, op.by, op.worker, op.amount, op.action);
-    case 'release': return ledger.release(op.id, op.escrowId, op.by).result;
+    case 'release': return (await ledger.release(op.id, op.escrowId, op.by)).result;
   }
 }
 
@@ -101,4 +109,125 @@ export function ledgerPayments(ledger: Ledger, client: string, log: string[]): P
     },
     balance: async () => ({ points: ledger.balance(client) ?? 0 }),
   };
+}
+
+/** The ledger stores every ledger suite runs against (store.ts). */
+export const STORES = ['sqlite', 'postgresql'] as const;
+export type StoreKind = (typeof STORES)[number];
+
+export interface TestStore {
+  readonly store: LedgerStore;
+  readonly clock: ManualClock;
+  /** Runs SQL on the store's database behind the ledger's back (`?` parameters on both). */
+  sql(text: string, ...args: unknown[]): Promise<void>;
+  /** A second ledger on the same books: another authority (PostgreSQL) or the same file (SQLite). */
+  another(): Promise<LedgerStore>;
+  close(): Promise<void>;
+}
+
+export type OpenStore = (options?: Partial<LedgerOptions>, clock?: ManualClock) => Promise<TestStore>;
+
+let databases = 0;
+
+/**
+ * `describe.each(STORES)`: the suite runs once on SQLite and once on PostgreSQL (one throw-away
+ * cluster for the suite, a fresh database per store opened).
+ */
+export function describeEachStore(title: string, body: (open: OpenStore, kind: StoreKind) => void): void {
+  describe.each(STORES)(`${title} (%s)`, (kind) => {
+    let cluster: TestPostgres | undefined;
+    beforeAll(async () => {
+      if (kind === 'postgresql') cluster = await startPostgres();
+    }, POSTGRES_START_TIMEOUT_MS);
+    afterAll(async () => {
+      await cluster?.stop();
+    });
+    body((options = {}, clock = manualClock()) => (kind === 'sqlite'
+      ? openSqliteStore(options, clock)
+      : openPgStore(cluster!.url, options, clock)), kind);
+  });
+}
+
+/** initdb and the server's start, a few seconds here; generous for a loaded CI machine. */
+export const POSTGRES_START_TIMEOUT_MS = 120_000;
+
+async function openSqliteStore(options: Partial<LedgerOptions>, clock: ManualClock): Promise<TestStore> {
+  const dataDir = makeTempDir();
+  const open = () => {
+    const db = openLedger(dataDir);
+    return { db, store: sqliteStore(new Ledger({ db, clock: clock.now, options }), db) };
+  };
+  const { db, store } = open();
+  const others: LedgerStore[] = [];
+  return {
+    store, clock,
+    sql: async (text, ...args) => {
+      db.prepare(text).run(...args);
+    },
+    another: async () => {
+      const other = open().store;
+      others.push(other);
+      return other;
+    },
+    close: async () => {
+      for (const other of [store, ...others]) await other.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A fresh database on the cluster at `clusterUrl`, its schema made by the first ledger opened on it. */
+export async function createTestDatabase(clusterUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `ledger_${process.pid}_${++databases}`;
+  const admin = new pg.Client({ connectionString: clusterUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(clusterUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const client = new pg.Client({ connectionString: clusterUrl });
+      await client.connect();
+      try {
+        await client.query(`DROP DATABASE ${name} WITH (FORCE)`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
+
+async function openPgStore(clusterUrl: string, options: Partial<LedgerOptions>, clock: ManualClock): Promise<TestStore> {
+  const database = await createTestDatabase(clusterUrl);
+  const open = async () => new PgLedger({ pool: (await openPgLedger(database.url)).pool, clock: clock.now, options });
+  const store = await open();
+  const others: PgLedger[] = [];
+  return {
+    store, clock,
+    sql: async (text, ...args) => {
+      await store.pool.query(pgText(text), args);
+    },
+    another: async () => {
+      const other = await open();
+      others.push(other);
+      return other;
+    },
+    close: async () => {
+      for (const other of [store, ...others]) await other.close();
+      await database.drop();
+    },
+  };
+}
+
+/** Grants `points` to each account through a store, each from its own IP so no limit applies. */
+export async function fundStore(store: LedgerStore, points: number, ...accounts: string[]): Promise<void> {
+  for (const account of accounts) {
+    const result = await store.grant(`grant-${account}`, account, points, { ip: `ip-${account}`, day: '2026-11-24' });
+    if (result !== 'ok') throw new Error(`could not fund ${account}: ${result}`);
+  }
 }

@@ -155,25 +155,25 @@ describe('identity and signatures', () => {
 
   it('a second identity on a joined link: refused, the link closed, no ghost and no second grant', async () => {
     const { peer, identity } = await joined('p2p:authority<-client/2');
-    const minted = authority.points.totals().minted;
+    const minted = (await authority.points.totals()).minted;
     const other = await generateIdentity();
     expect(await refusal(peer, `join ${other.id} ${other.publicKey} AAAA`)).toBe(`this link has joined as "${identity.id}" already; one identity per link`);
     await peer.closed;
     await until(() => authority.registry.get(identity.id) === undefined);
     expect(authority.registry.get(other.id)).toBeUndefined();
-    expect(authority.points.totals().minted).toBe(minted);
+    expect((await authority.points.totals()).minted).toBe(minted);
   });
 
   it('two joins of one id at once on one link: both welcomed, one registration, one grant, the link stays open', async () => {
     const { peer, nonce } = await declared('p2p:authority<-client/2');
     const me = await generateIdentity();
-    const minted = authority.points.totals().minted;
+    const minted = (await authority.points.totals()).minted;
     const join = `join ${me.id} ${me.publicKey} ${await sign(me, joinMessage(nonce))}`;
     peer.send(join);
     peer.send(join);
     await peer.next(/^welcome /);
     await peer.next(/^welcome /);
-    expect(authority.points.totals().minted - minted).toBe(authority.points.options.grantPoints);
+    expect((await authority.points.totals()).minted - minted).toBe(authority.points.options.grantPoints);
     peer.send('workers');
     await peer.next(/^workers /);
     expect(authority.registry.get(me.id)?.handler.state).toBe('declared');
@@ -188,12 +188,12 @@ describe('identity and signatures', () => {
     const [, token, code, message] = parseList(await peer.next(/^refused r1 /));
     expect([token, code]).toEqual(['r1', 'BAD_SIGNATURE']);
     expect(message).toMatch(/^bad signature: sign "peerfarm award .*" with the key you joined with$/);
-    const before = authority.points.balance(identity.id);
+    const before = await authority.points.balance(identity.id);
     const signature = await sign(identity, `peerfarm award ${entries}`);
     for (const token of ['r2', 'r3', 'r4']) peer.send(`award ${token} ${formatList([entries])} ${signature}`);
     for (const token of ['r2', 'r3', 'r4']) expect(await peer.next(new RegExp(`^awarded ${token} `))).toBe(`awarded ${token} {x1 ok}`);
-    expect(authority.points.balance(identity.id)).toBe(before! - 5);
-    authority.points.checkInvariant();
+    expect(await authority.points.balance(identity.id)).toBe(before! - 5);
+    await authority.points.checkInvariant();
   });
 });
 
@@ -219,6 +219,6 @@ describe('heavy work of one peer does not hold up the others', () => {
     expect(new Set(answers.map((answer) => answer.split(' ')[1])).size).toBe(batches);
     expect(answers.some((answer) => answer.startsWith('refused'))).toBe(true);
     expect(peer.frames.filter((frame) => frame.startsWith('refused')).every((frame) => / BUSY /.test(frame))).toBe(true);
-    authority.points.checkInvariant();
+    await authority.points.checkInvariant();
   }, 90_000);
 });

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import WebSocket from 'ws';
@@ -41,10 +42,10 @@ describe('HTTP API', () => {
 
   it('reports ledger totals and a leaderboard of workers by accepted jobs', async () => {
     const client = `c${'0'.repeat(31)}`;
-    authority.points.openAccount(client);
-    authority.points.grant('g-test', client, 10, { ip: '192.0.2.9', day: '2026-11-24' });
-    authority.points.hold('h1', client, worker.id, 3, { expiresAtMs: Date.now() + 60_000 });
-    authority.points.post('p1', 'h1', client);
+    await authority.points.openAccount(client);
+    await authority.points.grant('g-test', client, 10, { ip: '192.0.2.9', day: '2026-11-24' });
+    await authority.points.hold('h1', client, worker.id, 3, { expiresAtMs: Date.now() + 60_000 });
+    await authority.points.post('p1', 'h1', client);
     const body = await (await fetch(`${authority.url}/api/ledger`)).json();
     expect(body.totals).toMatchObject({ minted: 10, held: 0 });
     expect(body.leaderboard).toEqual([expect.objectContaining({ worker: worker.id, jobs: 1, valid: 1, balance: 3 })]);
@@ -52,16 +53,16 @@ describe('HTTP API', () => {
 
   it('lists the jobs in flight as the open holds, and counts them per worker in /api/peers', async () => {
     const client = `d${'0'.repeat(31)}`;
-    authority.points.openAccount(client);
-    authority.points.grant('g-flight', client, 10, { ip: '192.0.2.10', day: '2026-11-24' });
+    await authority.points.openAccount(client);
+    await authority.points.grant('g-flight', client, 10, { ip: '192.0.2.10', day: '2026-11-24' });
     const expiresAtMs = Date.now() + 60_000;
-    authority.points.hold('h-flight', client, worker.id, 2, { expiresAtMs });
+    await authority.points.hold('h-flight', client, worker.id, 2, { expiresAtMs });
     const ledger = await (await fetch(`${authority.url}/api/ledger`)).json();
     expect(ledger.inFlightTotal).toBe(1);
     expect(ledger.inFlight).toEqual([{ id: 'h-flight', client, worker: worker.id, amount: 2, expiresAtMs }]);
     const { peers } = await (await fetch(`${authority.url}/api/peers`)).json();
     expect(peers.find((peer: { id: string }) => peer.id === worker.id)).toMatchObject({ inFlight: 1, jobs: 1 });
-    authority.points.void('v-flight', 'h-flight', client);
+    await authority.points.void('v-flight', 'h-flight', client);
   });
 
   it('lists at most MAX_PEERS_LISTED peers and counts them all in total', async () => {
@@ -104,10 +105,15 @@ describe('HTTP API', () => {
     expect(failure).toBe('Unexpected server response: 404');
   });
 
-  it('creates the SQLite ledger in WAL mode in the data folder on first start', () => {
+  it('creates the SQLite ledger in WAL mode in the data folder on first start', async () => {
     expect(existsSync(join(authority.dataDir, 'ledger.sqlite'))).toBe(true);
-    expect(authority.ledger.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(authority.ledger.pragma('user_version', { simple: true })).toBe(2);
+    const file = new Database(join(authority.dataDir, 'ledger.sqlite'), { readonly: true });
+    try {
+      expect(file.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(file.pragma('user_version', { simple: true })).toBe(2);
+    } finally {
+      file.close();
+    }
   });
 });
 

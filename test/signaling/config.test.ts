@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, readConfig } from '../../signaling/config.ts';
+import { freePort } from '../helpers/authority-process.ts';
 
 const run = promisify(execFile);
 
@@ -25,6 +26,12 @@ describe('readConfig', () => {
       .toEqual({ max_peer_connections: '6', ice_servers: 'stun:a b' });
   });
 
+  it('keeps the ledger in SQLite unless --database-url or DATABASE_URL names a PostgreSQL database', () => {
+    expect(readConfig([], {}).databaseUrl).toBeUndefined();
+    expect(readConfig([], { DATABASE_URL: 'postgres://farm@db:5432/ledger' }).databaseUrl).toBe('postgres://farm@db:5432/ledger');
+    expect(readConfig(['--database-url', 'postgresql://a@b/c'], { DATABASE_URL: 'postgres://x@y/z' }).databaseUrl).toBe('postgresql://a@b/c');
+  });
+
   it.each([
     [['--port', 'http'], 'port must be a whole number from 0 to 65535, got "http"'],
     [['--port', '70000'], 'port must be a whole number from 0 to 65535, got "70000"'],
@@ -32,6 +39,10 @@ describe('readConfig', () => {
     [['--data-dir', ' '], 'data folder must not be empty'],
     [['--option', 'Bad'], '--option wants key=value with a lower-case key, got "Bad"'],
     [['--port'], '--port needs a value'],
+    [['--database-url', 'mysql://farm:secret@db/ledger'],
+      '--database-url (DATABASE_URL) must be a URL such as postgres://user@host:5432/peerfarm, got "mysql://farm@db/ledger"'],
+    [['--database-url', 'db:5432'], '--database-url (DATABASE_URL) must be a URL such as postgres://user@host:5432/peerfarm, got "db:5432"'],
+    [['--database-url', 'ledger'], '--database-url (DATABASE_URL) must be a URL such as postgres://user@host:5432/peerfarm, got not a URL'],
   ])('refuses %j with a clear message', (argv, message) => {
     expect(() => readConfig(argv, {})).toThrow(new ConfigError(message));
   });
@@ -71,6 +82,17 @@ describe('the authority command', () => {
     expect(failure?.code).toBe(1);
     expect(failure?.stderr.trim().split('\n')).toEqual([
       'peerfarm: port must be a whole number from 0 to 65535, got "eighty"',
+    ]);
+  }, 90_000);
+
+  it('prints one line, not a stack trace, when the ledger database cannot be reached', async () => {
+    const port = await freePort(); // nothing listens there
+    const url = `postgres://farm:secret@127.0.0.1:${port}/ledger`;
+    const failure = await run(process.execPath, ['--import', 'tsx', 'signaling/main.ts', '--port', '0', '--database-url', url], { env: process.env })
+      .then(() => undefined, (error: { code: number; stderr: string }) => error);
+    expect(failure?.code).toBe(1);
+    expect(failure?.stderr.trim().split('\n')).toEqual([
+      `peerfarm: cannot reach the ledger database at postgres://farm@127.0.0.1:${port}/ledger: connect ECONNREFUSED 127.0.0.1:${port}`,
     ]);
   }, 90_000);
 });

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { HOUR_MS, applyOne, fund, openTestLedger, type TestLedger } from '../helpers/ledger.ts';
+import { HOUR_MS, applyOne, describeEachStore, fundStore, type TestStore } from '../helpers/ledger.ts';
 import { LedgerModel } from '../helpers/ledger-model.ts';
 import { prng } from '../helpers/prng.ts';
 import type { LedgerOp } from '../../signaling/ledger/ledger.ts';
@@ -12,14 +12,6 @@ const GRANTS_PER_IP_PER_DAY = 3;
 const ACCOUNTS = Array.from({ length: 12 }, (_, i) => `peer-${i}`);
 const IPS = ['10.0.0.1', '10.0.0.2', '10.0.0.3', '10.0.0.4'];
 const ODD_AMOUNTS = [0, -3, 1.5, Number.NaN, Number.MAX_SAFE_INTEGER + 1, Number.MAX_SAFE_INTEGER];
-
-let t: TestLedger;
-
-beforeEach(() => {
-  t = openTestLedger({ grantPoints: GRANT_POINTS, grantsPerIpPerDay: GRANTS_PER_IP_PER_DAY });
-});
-
-afterEach(() => t.close());
 
 /** Makes random requests: mostly sensible, some wrong, some retried, some reusing an id. */
 function randomRequests(random: () => number, nowMs: () => number) {
@@ -83,63 +75,72 @@ function withLikelyCaller(op: LedgerOp, model: LedgerModel, random: () => number
   return hold === undefined ? op : { ...op, by: random() < 0.9 ? hold.client : hold.worker };
 }
 
-describe('ledger invariant', () => {
-  it(`holds after ${OPERATIONS} seeded random operations, each result equal to the model's`, () => {
-    const random = prng(SEED);
-    const model = new LedgerModel(GRANT_POINTS, GRANTS_PER_IP_PER_DAY);
-    const next = randomRequests(random, t.clock.now);
-    const seen = new Map<string, number>();
-    let done = 0;
-    while (done < OPERATIONS) {
-      const roll = random();
-      if (roll < 0.04) t.clock.advance(Math.floor(random() * 2 * HOUR_MS));
-      if (roll < 0.07) expect(t.ledger.expire()).toBe(model.expire(t.clock.now()));
-      const batch = Array.from({ length: roll > 0.9 ? 1 + Math.floor(random() * 20) : 1 },
-        () => withLikelyCaller(next(), model, random));
-      const results = batch.length === 1 ? [applyOne(t.ledger, batch[0]!)] : t.ledger.transact(batch);
-      expect(results).toEqual(batch.map((op) => model.apply(op, t.clock.now())));
-      for (const result of results) seen.set(result, (seen.get(result) ?? 0) + 1);
-      done += batch.length;
-      if (done % 200 < batch.length) expect(t.ledger.checkInvariant()).toEqual(model.totals());
-    }
-    expect(t.ledger.checkInvariant()).toEqual(model.totals());
-    for (const [account, balance] of model.balances) expect(t.ledger.balance(account)).toBe(balance);
-    for (const [account, record] of model.records) expect(t.ledger.record(account)).toMatchObject(record);
-    expect([...seen.keys()].sort()).toEqual(['already_granted', 'bad_amount', 'exists', 'hold_expired', 'hold_posted',
-      'hold_released', 'hold_voided', 'insufficient_points', 'ip_limit', 'no_such_hold', 'not_your_hold', 'ok',
-      'over_budget', 'self_payment', 'unknown_account']);
+describeEachStore('ledger invariant', (open) => {
+  let t: TestStore;
+
+  beforeEach(async () => {
+    t = await open({ grantPoints: GRANT_POINTS, grantsPerIpPerDay: GRANTS_PER_IP_PER_DAY });
   });
 
-  it('throws LedgerInvariantError when a balance is changed behind the ledger', () => {
-    fund(t.ledger, 50, 'alice', 'bob');
-    t.db.prepare(`UPDATE accounts SET balance = balance + 1 WHERE id = 'alice'`).run();
-    expect(() => t.ledger.checkInvariant()).toThrow(LedgerInvariantError);
-    expect(() => t.ledger.checkInvariant())
-      .toThrow('ledger invariant broken: balances 101 + held 0 = 101, but 100 points were minted');
-  });
+  afterEach(() => t.close());
 
-  it('throws when a series hold holds other than what its journal took in and paid out', () => {
-    fund(t.ledger, 50, 'alice', 'bob');
-    expect(t.ledger.escrow('e1', 'alice', 30, { expiresAtMs: t.clock.now() + HOUR_MS })).toBe('ok');
-    expect(t.ledger.pay('p1', 'e1', 'alice', 'bob', 10, 'post')).toBe('ok');
-    expect(t.ledger.checkInvariant()).toEqual({ minted: 100, balances: 80, held: 20 });
-    t.db.prepare(`UPDATE escrows SET remaining = 25 WHERE id = 'e1'`).run();
-    t.db.prepare(`UPDATE accounts SET balance = balance + 5 WHERE id = '@escrow'`).run();
-    t.db.prepare(`UPDATE accounts SET balance = balance - 5 WHERE id = '@mint'`).run();
-    expect(() => t.ledger.checkInvariant()).toThrow(LedgerInvariantError);
-    t.db.prepare(`UPDATE accounts SET balance = balance - 5 WHERE id = '@escrow'`).run();
-    t.db.prepare(`UPDATE accounts SET balance = balance + 5 WHERE id = '@mint'`).run();
-    t.db.prepare(`UPDATE escrows SET remaining = 20, amount = 40 WHERE id = 'e1'`).run();
-    expect(() => t.ledger.checkInvariant())
-      .toThrow('ledger invariant broken: holds whose journal does not add up: e1 of 40 took in 30, paid out 10, holds 20');
-  });
+  describe('ledger invariant', () => {
+    it(`holds after ${OPERATIONS} seeded random operations, each result equal to the model's`, async () => {
+      const random = prng(SEED);
+      const model = new LedgerModel(GRANT_POINTS, GRANTS_PER_IP_PER_DAY);
+      const next = randomRequests(random, t.clock.now);
+      const seen = new Map<string, number>();
+      let done = 0;
+      while (done < OPERATIONS) {
+        const roll = random();
+        if (roll < 0.04) t.clock.advance(Math.floor(random() * 2 * HOUR_MS));
+        if (roll < 0.07) expect(await t.store.expire()).toBe(model.expire(t.clock.now()));
+        const batch = Array.from({ length: roll > 0.9 ? 1 + Math.floor(random() * 20) : 1 },
+          () => withLikelyCaller(next(), model, random));
+        const results = batch.length === 1 ? [await applyOne(t.store, batch[0]!)] : await t.store.transact(batch);
+        expect(results).toEqual(batch.map((op) => model.apply(op, t.clock.now())));
+        for (const result of results) seen.set(result, (seen.get(result) ?? 0) + 1);
+        done += batch.length;
+        if (done % 200 < batch.length) expect(await t.store.checkInvariant()).toEqual(model.totals());
+      }
+      expect(await t.store.checkInvariant()).toEqual(model.totals());
+      for (const [account, balance] of model.balances) expect(await t.store.balance(account)).toBe(balance);
+      for (const [account, record] of model.records) expect(await t.store.record(account)).toMatchObject(record);
+      expect([...seen.keys()].sort()).toEqual(['already_granted', 'bad_amount', 'exists', 'hold_expired', 'hold_posted',
+        'hold_released', 'hold_voided', 'insufficient_points', 'ip_limit', 'no_such_hold', 'not_your_hold', 'ok',
+        'over_budget', 'self_payment', 'unknown_account']);
+    });
 
-  it('throws when points move between accounts without a journal line', () => {
-    fund(t.ledger, 50, 'alice', 'bob');
-    t.db.prepare(`UPDATE accounts SET balance = balance + 5 WHERE id = 'alice'`).run();
-    t.db.prepare(`UPDATE accounts SET balance = balance - 5 WHERE id = 'bob'`).run();
-    expect(() => t.ledger.checkInvariant())
-      .toThrow('ledger invariant broken: balances differ from the journal: alice has 55, journal 50; bob has 45, journal 50');
+    it('throws LedgerInvariantError when a balance is changed behind the ledger', async () => {
+      await fundStore(t.store, 50, 'alice', 'bob');
+      await t.sql(`UPDATE accounts SET balance = balance + 1 WHERE id = 'alice'`);
+      await expect(t.store.checkInvariant()).rejects.toThrow(LedgerInvariantError);
+      await expect(t.store.checkInvariant()).rejects
+        .toThrow('ledger invariant broken: balances 101 + held 0 = 101, but 100 points were minted');
+    });
+
+    it('throws when a series hold holds other than what its journal took in and paid out', async () => {
+      await fundStore(t.store, 50, 'alice', 'bob');
+      expect(await t.store.escrow('e1', 'alice', 30, { expiresAtMs: t.clock.now() + HOUR_MS })).toBe('ok');
+      expect(await t.store.pay('p1', 'e1', 'alice', 'bob', 10, 'post')).toBe('ok');
+      expect(await t.store.checkInvariant()).toEqual({ minted: 100, balances: 80, held: 20 });
+      await t.sql(`UPDATE escrows SET remaining = 25 WHERE id = 'e1'`);
+      await t.sql(`UPDATE accounts SET balance = balance + 5 WHERE id = '@escrow'`);
+      await t.sql(`UPDATE accounts SET balance = balance - 5 WHERE id = '@mint'`);
+      await expect(t.store.checkInvariant()).rejects.toThrow(LedgerInvariantError);
+      await t.sql(`UPDATE accounts SET balance = balance - 5 WHERE id = '@escrow'`);
+      await t.sql(`UPDATE accounts SET balance = balance + 5 WHERE id = '@mint'`);
+      await t.sql(`UPDATE escrows SET remaining = 20, amount = 40 WHERE id = 'e1'`);
+      await expect(t.store.checkInvariant()).rejects
+        .toThrow('ledger invariant broken: holds whose journal does not add up: e1 of 40 took in 30, paid out 10, holds 20');
+    });
+
+    it('throws when points move between accounts without a journal line', async () => {
+      await fundStore(t.store, 50, 'alice', 'bob');
+      await t.sql(`UPDATE accounts SET balance = balance + 5 WHERE id = 'alice'`);
+      await t.sql(`UPDATE accounts SET balance = balance - 5 WHERE id = 'bob'`);
+      await expect(t.store.checkInvariant()).rejects
+        .toThrow('ledger invariant broken: balances differ from the journal: alice has 55, journal 50; bob has 45, journal 50');
+    });
   });
 });
-

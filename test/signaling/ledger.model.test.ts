@@ -1,4 +1,4 @@
-// Model-based test of the SQLite ledger (signaling/ledger/ledger.ts) against LedgerModel
+// Model-based test of the ledger, on SQLite and on PostgreSQL (signaling/ledger/store.ts), against LedgerModel
 // (test/helpers/ledger-model.ts): random sequences of grants, holds, posts, voids, rejects, series
 // escrows with payments to several workers (accepted, outvoted, over budget) and releases, expiry
 // sweeps, batches, clock moves, and retries of earlier transfer ids. After every step the balances,
@@ -7,13 +7,15 @@
 // ledger-invariant.test.ts runs one long seeded sequence; this one shrinks a failure to a short list
 // of commands. fast-check picks a new seed each run and prints the seed, path and commands of any failure.
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
-import { HOUR_MS, applyOne, openTestLedger, type TestLedger } from '../helpers/ledger.ts';
+import { expect, it } from 'vitest';
+import { HOUR_MS, applyOne, describeEachStore, type TestStore } from '../helpers/ledger.ts';
 import { LedgerModel } from '../helpers/ledger-model.ts';
 import type { LedgerOp } from '../../signaling/ledger/ledger.ts';
 import type { LedgerResult } from '../../signaling/ledger/results.ts';
 
 const NUM_RUNS = 60;
+/** Each PostgreSQL run makes a database and a transaction a request: fewer runs, the same rules. */
+const PG_NUM_RUNS = 10;
 const MAX_COMMANDS = 40;
 const GRANT_POINTS = 50;
 const ACCOUNTS = ['peer-0', 'peer-1', 'peer-2', 'peer-3'];
@@ -127,21 +129,21 @@ function retried(world: World, op: LedgerOp, recompute: boolean): LedgerOp {
 
 
 /** What the ledger holds that the model predicts: balances, open holds and series holds, records, totals. */
-function snapshot(t: TestLedger) {
+async function snapshot({ store }: TestStore) {
   return {
-    balances: ACCOUNTS.map((account) => t.ledger.balance(account)),
-    held: ACCOUNTS.map((account) => t.ledger.heldBy(account)),
-    holds: t.ledger.openHolds().holds.sort((a, b) => a.id.localeCompare(b.id)),
-    escrows: t.ledger.openEscrows().escrows.sort((a, b) => a.id.localeCompare(b.id)),
-    records: ACCOUNTS.map((account) => {
-      const { jobs, rejected } = t.ledger.record(account);
+    balances: await Promise.all(ACCOUNTS.map((account) => store.balance(account))),
+    held: await Promise.all(ACCOUNTS.map((account) => store.heldBy(account))),
+    holds: (await store.openHolds()).holds.sort((a, b) => a.id.localeCompare(b.id)),
+    escrows: (await store.openEscrows()).escrows.sort((a, b) => a.id.localeCompare(b.id)),
+    records: await Promise.all(ACCOUNTS.map(async (account) => {
+      const { jobs, rejected } = await store.record(account);
       return { jobs, rejected };
-    }),
-    totals: t.ledger.totals(),
+    })),
+    totals: await store.totals(),
   };
 }
 
-function expectedSnapshot(world: World): ReturnType<typeof snapshot> {
+function expectedSnapshot(world: World): Awaited<ReturnType<typeof snapshot>> {
   const holds = [...world.ledger.holds].filter(([, hold]) => hold.state === 'open')
     .map(([id, { client, worker, amount, expiresAtMs }]) => ({ id, client, worker, amount, expiresAtMs }))
     .sort((a, b) => a.id.localeCompare(b.id));
@@ -161,29 +163,29 @@ function expectedSnapshot(world: World): ReturnType<typeof snapshot> {
   };
 }
 
-function checkAll(world: World, t: TestLedger): void {
-  expect(t.ledger.checkInvariant()).toEqual(world.ledger.totals());
-  expect(snapshot(t)).toEqual(expectedSnapshot(world));
-  for (const [id, result] of world.first) expect(t.ledger.outcome(id)?.result, `outcome of ${id}`).toBe(result);
-  for (const [id, escrow] of world.ledger.escrows) expect(t.ledger.escrowById(id)?.returned, `returned by ${id}`).toBe(escrow.returned);
+async function checkAll(world: World, t: TestStore): Promise<void> {
+  expect(await t.store.checkInvariant()).toEqual(world.ledger.totals());
+  expect(await snapshot(t)).toEqual(expectedSnapshot(world));
+  for (const [id, result] of world.first) expect((await t.store.outcome(id))?.result, `outcome of ${id}`).toBe(result);
+  for (const [id, escrow] of world.ledger.escrows) expect((await t.store.escrowById(id))?.returned, `returned by ${id}`).toBe(escrow.returned);
 }
 
-type LedgerCommand = fc.Command<World, TestLedger>;
+type LedgerCommand = fc.AsyncCommand<World, TestStore>;
 
 class RequestCommand implements LedgerCommand {
   constructor(readonly draft: Draft) {}
   check = () => true;
-  run(world: World, t: TestLedger): void {
+  async run(world: World, t: TestStore): Promise<void> {
     if (this.draft.kind === 'open') return this.openAccount(world, t, ACCOUNTS[this.draft.account]!);
     const op = build(world, this.draft);
-    expect(applyOne(t.ledger, op), JSON.stringify(op)).toBe(world.apply(op));
-    checkAll(world, t);
+    expect(await applyOne(t.store, op), JSON.stringify(op)).toBe(world.apply(op));
+    await checkAll(world, t);
   }
   /** A worker's empty account; LedgerModel has no request for it, so its balances map is set here. */
-  private openAccount(world: World, t: TestLedger, account: string): void {
-    expect(t.ledger.openAccount(account), `openAccount(${account})`).toBe(!world.ledger.balances.has(account));
+  private async openAccount(world: World, t: TestStore, account: string): Promise<void> {
+    expect(await t.store.openAccount(account), `openAccount(${account})`).toBe(!world.ledger.balances.has(account));
     if (!world.ledger.balances.has(account)) world.ledger.balances.set(account, 0);
-    checkAll(world, t);
+    await checkAll(world, t);
   }
 
   toString = () => JSON.stringify(this.draft);
@@ -192,15 +194,15 @@ class RequestCommand implements LedgerCommand {
 class RetryCommand implements LedgerCommand {
   constructor(readonly pick: number, readonly recompute: boolean) {}
   check = (world: Readonly<World>) => world.made.length > 0;
-  run(world: World, t: TestLedger): void {
+  async run(world: World, t: TestStore): Promise<void> {
     const earlier = world.made[this.pick % world.made.length]!;
     const op = retried(world, earlier.op, this.recompute);
-    const before = snapshot(t);
-    const result = applyOne(t.ledger, op);
+    const before = await snapshot(t);
+    const result = await applyOne(t.store, op);
     expect(result, `retry of ${JSON.stringify(op)}`).toBe(earlier.result);
     expect(world.apply(op)).toBe(result);
-    expect(snapshot(t), 'a retry changed the ledger').toEqual(before);
-    checkAll(world, t);
+    expect(await snapshot(t), 'a retry changed the ledger').toEqual(before);
+    await checkAll(world, t);
   }
   toString = () => `retry(#${this.pick}${this.recompute ? ', recomputed' : ''})`;
 }
@@ -209,10 +211,10 @@ class RetryCommand implements LedgerCommand {
 class ReuseIdCommand implements LedgerCommand {
   constructor(readonly pick: number, readonly draft: Draft) {}
   check = (world: Readonly<World>) => world.made.length > 0;
-  run(world: World, t: TestLedger): void {
+  async run(world: World, t: TestStore): Promise<void> {
     const op = build(world, this.draft, world.made[this.pick % world.made.length]!.op.id);
-    expect(applyOne(t.ledger, op), JSON.stringify(op)).toBe(world.apply(op));
-    checkAll(world, t);
+    expect(await applyOne(t.store, op), JSON.stringify(op)).toBe(world.apply(op));
+    await checkAll(world, t);
   }
   toString = () => `reuse(#${this.pick}, ${JSON.stringify(this.draft)})`;
 }
@@ -220,7 +222,7 @@ class ReuseIdCommand implements LedgerCommand {
 class BatchCommand implements LedgerCommand {
   constructor(readonly drafts: Draft[]) {}
   check = () => true;
-  run(world: World, t: TestLedger): void {
+  async run(world: World, t: TestStore): Promise<void> {
     // Each request is built after the one before it went into the model, so a settle can pick a hold made earlier in the batch.
     const ops: LedgerOp[] = [];
     const expected: LedgerResult[] = [];
@@ -229,8 +231,8 @@ class BatchCommand implements LedgerCommand {
       ops.push(op);
       expected.push(world.apply(op));
     }
-    expect(t.ledger.transact(ops)).toEqual(expected);
-    checkAll(world, t);
+    expect(await t.store.transact(ops)).toEqual(expected);
+    await checkAll(world, t);
   }
   toString = () => `batch(${this.drafts.map((d) => JSON.stringify(d)).join(', ')})`;
 }
@@ -247,7 +249,7 @@ class SeriesCommand implements LedgerCommand {
   constructor(readonly client: number, readonly share: number, readonly expiresInMs: number, readonly pays: readonly PayStep[],
     readonly release: boolean, readonly batched: boolean) {}
   check = () => true;
-  run(world: World, t: TestLedger): void {
+  async run(world: World, t: TestStore): Promise<void> {
     const funded = ACCOUNTS.filter((a) => (world.ledger.balances.get(a) ?? 0) > 0);
     const client = funded.length > 0 ? funded[this.client % funded.length]! : ACCOUNTS[0]!;
     const amount = Math.max(1, Math.round((world.ledger.balances.get(client) ?? 0) * this.share));
@@ -265,8 +267,8 @@ class SeriesCommand implements LedgerCommand {
     if (!this.batched) {
       for (const step of steps) {
         const op = step();
-        expect(applyOne(t.ledger, op), JSON.stringify(op)).toBe(world.apply(op));
-        checkAll(world, t);
+        expect(await applyOne(t.store, op), JSON.stringify(op)).toBe(world.apply(op));
+        await checkAll(world, t);
       }
       return;
     }
@@ -277,8 +279,8 @@ class SeriesCommand implements LedgerCommand {
       ops.push(op);
       expected.push(world.apply(op));
     }
-    expect(t.ledger.transact(ops)).toEqual(expected);
-    checkAll(world, t);
+    expect(await t.store.transact(ops)).toEqual(expected);
+    await checkAll(world, t);
   }
   toString = () => `series(client ${this.client}, share ${this.share}, ${this.expiresInMs} ms, ${JSON.stringify(this.pays)}, ` +
     `release ${this.release}${this.batched ? ', batched' : ''})`;
@@ -286,9 +288,9 @@ class SeriesCommand implements LedgerCommand {
 
 class ExpireCommand implements LedgerCommand {
   check = () => true;
-  run(world: World, t: TestLedger): void {
-    expect(t.ledger.expire()).toBe(world.ledger.expire(world.nowMs));
-    checkAll(world, t);
+  async run(world: World, t: TestStore): Promise<void> {
+    expect(await t.store.expire()).toBe(world.ledger.expire(world.nowMs));
+    await checkAll(world, t);
   }
   toString = () => 'expire()';
 }
@@ -296,10 +298,10 @@ class ExpireCommand implements LedgerCommand {
 class AdvanceCommand implements LedgerCommand {
   constructor(readonly ms: number) {}
   check = () => true;
-  run(world: World, t: TestLedger): void {
+  async run(world: World, t: TestStore): Promise<void> {
     t.clock.advance(this.ms);
     world.nowMs += this.ms;
-    checkAll(world, t);
+    await checkAll(world, t);
   }
   toString = () => `advance(${this.ms})`;
 }
@@ -308,11 +310,11 @@ class AdvanceCommand implements LedgerCommand {
 class AdvanceToExpiryCommand implements LedgerCommand {
   constructor(readonly pick: number, readonly justBefore: boolean) {}
   check = () => true;
-  run(world: World, t: TestLedger): void {
+  async run(world: World, t: TestStore): Promise<void> {
     const open = [...world.ledger.holds.values(), ...world.ledger.escrows.values()].filter((hold) => hold.state === 'open');
     const hold = open[this.pick % Math.max(1, open.length)];
     const ms = hold === undefined ? 0 : Math.max(0, hold.expiresAtMs - world.nowMs - (this.justBefore ? 1 : 0));
-    new AdvanceCommand(ms).run(world, t);
+    await new AdvanceCommand(ms).run(world, t);
   }
   toString = () => `advanceToExpiry(#${this.pick}${this.justBefore ? ', just before' : ''})`;
 }
@@ -372,7 +374,7 @@ const draft: fc.Arbitrary<Draft> = fc.oneof(
 const opening = fc.array(fc.oneof({ arbitrary: grantDraft, weight: 3 }, { arbitrary: openDraft, weight: 1 }), { maxLength: 6 })
   .chain((first) => fc.array(escrowDraft, { maxLength: 3 }).map((escrows) => [...first, ...escrows]));
 
-const commands = fc.commands<World, TestLedger>([
+const commands = fc.commands<World, TestStore, false>([
   draft.map((d) => new RequestCommand(d)),
   draft.map((d) => new RequestCommand(d)),
   fc.tuple(fc.nat(), fc.boolean()).map(([pick, recompute]) => new RetryCommand(pick, recompute)),
@@ -387,18 +389,18 @@ const commands = fc.commands<World, TestLedger>([
   fc.tuple(fc.nat(), fc.boolean()).map(([pick, justBefore]) => new AdvanceToExpiryCommand(pick, justBefore)),
 ], { maxCommands: MAX_COMMANDS, size: 'max' });
 
-describe('ledger against its model', () => {
-  it('agrees with the model after every step, retries change nothing, and the books balance', () => {
-    fc.assert(fc.property(fc.integer({ min: 1, max: 3 }), opening, commands, (grantsPerIpPerDay, first, cmds) => {
-      const t = openTestLedger({ grantPoints: GRANT_POINTS, grantsPerIpPerDay });
+describeEachStore('ledger against its model', (open, kind) => {
+  it('agrees with the model after every step, retries change nothing, and the books balance', async () => {
+    await fc.assert(fc.asyncProperty(fc.integer({ min: 1, max: 3 }), opening, commands, async (grantsPerIpPerDay, first, cmds) => {
+      const t = await open({ grantPoints: GRANT_POINTS, grantsPerIpPerDay });
       try {
         const world = new World(grantsPerIpPerDay);
         world.nowMs = t.clock.now();
-        for (const d of first) new RequestCommand(d).run(world, t);
-        fc.modelRun(() => ({ model: world, real: t }), cmds);
+        for (const d of first) await new RequestCommand(d).run(world, t);
+        await fc.asyncModelRun(() => ({ model: world, real: t }), cmds);
       } finally {
-        t.close();
+        await t.close();
       }
-    }), { numRuns: NUM_RUNS });
-  });
+    }), { numRuns: kind === 'sqlite' ? NUM_RUNS : PG_NUM_RUNS });
+  }, 120_000);
 });

@@ -35,7 +35,7 @@ describe('the authority log', () => {
     const { lines, log } = capturedLog('error');
     const authority = await startTestAuthority([], { log });
     try {
-      authority.ledger.close(); // the database is gone: every ledger read throws
+      await authority.points.close(); // the database is gone: every ledger read throws
       const response = await fetch(`${authority.url}/api/ledger`);
       expect(response.status).toBe(500);
       expect(await response.text()).toBe('{"error":"internal error"}');

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateIdentity, sign, type Identity } from '../../src/protocol/identity.ts';
 import { formatList } from '../../src/protocol/format.ts';
 import { PointsDesk, type Payer } from '../../signaling/points.ts';
+import { sqliteStore } from '../../signaling/ledger/store.ts';
 import type { LedgerOp } from '../../signaling/ledger/ledger.ts';
 import { HOUR_MS, openTestLedger, type TestLedger } from '../helpers/ledger.ts';
 
@@ -44,7 +45,7 @@ const range = (n: number, prefix: string) => Array.from({ length: n }, (_, i) =>
 beforeEach(() => {
   t = openTestLedger({ grantPoints: 10_000, grantsPerIpPerDay: 1000 });
   t.ledger.openAccount(WORKER);
-  desk = new PointsDesk(t.ledger, t.clock.now);
+  desk = new PointsDesk(sqliteStore(t.ledger, t.db), t.clock.now);
   commits = [];
   const transact = t.ledger.transact.bind(t.ledger);
   t.ledger.transact = (ops) => {

@@ -9,6 +9,7 @@ import { formatList } from '../../src/protocol/format.ts';
 import { until } from '../helpers/until.ts';
 import { startTestAuthority, type TestAuthority } from '../helpers/authority.ts';
 import { joinedMember, openSocket, rawJoined } from '../helpers/ws-peer.ts';
+import type { LedgerStore } from '../../signaling/ledger/store.ts';
 
 let authority: TestAuthority;
 const stops: (() => void)[] = [];
@@ -21,10 +22,11 @@ async function member(role: 'worker' | 'client') {
 
 /** The link of `peer` drops right after the ledger applies its next request, before the answer is sent. */
 function dropLinkAfterNextCommit(peer: string): void {
-  const transact = authority.points.transact.bind(authority.points);
-  authority.points.transact = (ops) => {
-    authority.points.transact = transact;
-    const results = transact(ops);
+  const store = authority.points as { -readonly [M in 'transact']: LedgerStore[M] };
+  const transact = store.transact.bind(store);
+  store.transact = async (ops) => {
+    store.transact = transact;
+    const results = await transact(ops);
     authority.registry.get(peer)!.handler.close('test: link dropped');
     return results;
   };
@@ -54,7 +56,7 @@ describe('points over the authority protocols', () => {
   it('grants a worker nothing: workers earn from zero and leave the grants to those who spend', async () => {
     const worker = await member('worker');
     expect(await worker.points.balance()).toEqual({ points: 0, held: 0 });
-    expect(authority.points.totals().minted).toBe(0);
+    expect((await authority.points.totals()).minted).toBe(0);
   });
 
   it('holds an award in escrow and pays it to the worker when the client posts it', async () => {
@@ -66,7 +68,7 @@ describe('points over the authority protocols', () => {
     expect(await client.points.balance()).toEqual({ points: 93, held: 0 });
     expect(await worker.points.balance()).toEqual({ points: 7, held: 0 });
     expect(await worker.points.record()).toEqual({ jobs: 1, valid: 1, recent: 1 });
-    authority.points.checkInvariant();
+    await authority.points.checkInvariant();
   });
 
   it('returns a voided award to the client and counts a rejected one against the worker', async () => {
@@ -103,10 +105,10 @@ describe('points over the authority protocols', () => {
     peer.send(`award r1 {${entries}} ${forged}`);
     const [, , , message] = parseList(await peer.next(/^refused r1 BAD_SIGNATURE /));
     expect(message).toMatch(/^bad signature: sign "peerfarm award \{transfer t1 worker [0-9a-f]{32} amount 5 \.\.\." with the key you joined with$/);
-    expect(authority.points.balance(me.id)).toBe(100);
+    expect(await authority.points.balance(me.id)).toBe(100);
     peer.send(`award r2 {${entries}} ${await sign(me, `peerfarm award ${entries}`)}`);
     expect(await peer.next(/^awarded /)).toBe('awarded r2 {t1 ok}');
-    expect(authority.points.balance(me.id)).toBe(95);
+    expect(await authority.points.balance(me.id)).toBe(95);
   });
 
   it('answers a retried award batch with its first outcomes and moves the points once', async () => {
@@ -128,7 +130,7 @@ describe('points over the authority protocols', () => {
     const settled = await Promise.all(awards.map((award) => client.points.settle(award.hold, 'post')));
     expect(settled.every((result) => result === 'ok')).toBe(true);
     expect(await worker.points.balance()).toEqual({ points: 50, held: 0 });
-    authority.points.checkInvariant();
+    await authority.points.checkInvariant();
   });
 
   it('answers a refused batch with `refused` and its token, in Tcl wording', async () => {
@@ -159,9 +161,9 @@ describe('points over the authority protocols', () => {
     const [client, worker] = [await member('client'), await member('worker')];
     dropLinkAfterNextCommit(client.id);
     expect(await client.points.award(worker.id, 6, Date.now() + 60_000)).toMatchObject({ result: 'ok' });
-    expect(authority.points.holds(client.id)).toHaveLength(1);
+    expect(await authority.points.holds(client.id)).toHaveLength(1);
     expect(await client.points.balance()).toEqual({ points: 94, held: 6 });
-    authority.points.checkInvariant();
+    await authority.points.checkInvariant();
   });
 });
 
@@ -182,12 +184,12 @@ describe('series escrow over p2p:authority<-client/3', () => {
     expect(await client.points.balance()).toEqual({ points: 40, held: 30 });
     expect(await w1.points.balance()).toEqual({ points: 15, held: 0 });
     expect(await w2.points.record()).toEqual({ jobs: 1, valid: 0.5, recent: 0.5 });
-    authority.points.checkInvariant();
+    await authority.points.checkInvariant();
     expect(await client.points.release(escrow)).toEqual({ result: 'ok', amount: 30 });
     expect(await client.points.balance()).toEqual({ points: 70, held: 0 });
     expect(await client.points.release(escrow)).toEqual({ result: 'hold_released', amount: 0 });
     expect(await client.points.pay(escrow, w1.id, 1, 'post')).toBe('hold_released');
-    expect(authority.points.checkInvariant()).toEqual({ minted: 100, balances: 100, held: 0 });
+    expect(await authority.points.checkInvariant()).toEqual({ minted: 100, balances: 100, held: 0 });
   });
 
   it('refuses a payment past what the escrow has left, and an escrow past the balance', async () => {
@@ -230,9 +232,9 @@ describe('series escrow over p2p:authority<-client/3', () => {
     const voided = formatList([`transfer p2 escrow e1 worker ${worker.id} amount 1 action void`]);
     peer.send(`pay r5 ${formatList([voided])} ${await sign(me, `peerfarm pay ${voided}`)}`);
     expect(await peer.next(/^refused r5 /)).toBe('refused r5 BAD_VALUE {bad action "void": must be post or reject}');
-    expect(authority.points.balance(me.id)).toBe(75);
-    expect(authority.points.balance(worker.id)).toBe(25);
-    authority.points.checkInvariant();
+    expect(await authority.points.balance(me.id)).toBe(75);
+    expect(await authority.points.balance(worker.id)).toBe(25);
+    await authority.points.checkInvariant();
   });
 
   it('keeps /2 without the series commands', async () => {
@@ -258,7 +260,7 @@ describe('series escrow over p2p:authority<-client/3', () => {
       .toEqual(['ok', 'ok']);
     expect(await worker.points.balance()).toEqual({ points: 15, held: 0 });
     expect(await client.points.balance()).toEqual({ points: 50, held: 35 });
-    authority.points.checkInvariant();
+    await authority.points.checkInvariant();
   });
 
   it('sends an unanswered release again after the link drops, and answers it with the amount it returned', async () => {
