@@ -122,7 +122,7 @@ export async function startAuthority(config: AuthorityConfig, clock: () => numbe
   // The federation's other authorities: their tabs may fail over to us, ours to them (security-headers.ts).
   const origins = {
     ownOrigins: [] as string[], allowOrigins: config.allowOrigins, sandboxOrigin: config.sandboxOrigin,
-    federation: () => federation.hosts(),
+    federation: () => federation.memberUrls(),
   };
   const http = createHttpServer({
     distDir: config.distDir, metrics, origins, log, tls,

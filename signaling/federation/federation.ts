@@ -117,6 +117,15 @@ export class Federation {
     return [this.publicUrl, ...this.view.linked().map((entry) => entry.advertised)];
   }
 
+  /**
+   * Ours and every address a member proved itself under since start, dead ones included: the
+   * origins whose pages may open our sockets (a dead member's tabs fail over from its pages).
+   */
+  memberUrls(): string[] {
+    if (this.deps.secret === undefined) return [];
+    return [this.publicUrl, ...this.view.provedUrls()];
+  }
+
   summary(): { id: string; url: string; authorities: AuthoritySummary[] } {
     return {
       id: this.id, url: this.publicUrl,

@@ -49,8 +49,16 @@ export interface KnownAuthority {
   self: boolean;
 }
 
+/** Addresses of proved members remembered for their pages' origins, newest kept. */
+export const MAX_PROVED_URLS = 256;
+
 export class FederationView {
   private readonly known = new Map<string, KnownAuthority>();
+  /**
+   * Every address a member proved itself under, dead ones too (newest last): the tabs of an
+   * authority that died fail over from its pages, after it has left the view.
+   */
+  private readonly proved = new Set<string>();
 
   constructor(private readonly clock: () => number) {}
 
@@ -87,7 +95,15 @@ export class FederationView {
       && (entry.id === undefined || this.byId(entry.id) === undefined));
   }
 
+  /** The addresses members proved themselves under since start (bounded), dead ones too. */
+  provedUrls(): string[] {
+    return [...this.proved];
+  }
+
   linkedTo(entry: KnownAuthority, member: Member): void {
+    this.proved.delete(member.hello!.url);
+    this.proved.add(member.hello!.url);
+    if (this.proved.size > MAX_PROVED_URLS) this.proved.delete(this.proved.values().next().value!);
     Object.assign(entry, {
       id: member.id, state: AuthorityState.linked, member, advertised: member.hello!.url,
       redialMs: REDIAL_FIRST_MS, failures: 0, lastHeardMs: this.clock(),

@@ -113,7 +113,7 @@ describe('federation', () => {
     }
   });
 
-  it('accepts sockets from the pages of the other members (their tabs fail over here) and no other origin', async () => {
+  it('accepts sockets from the pages of the other members, dead ones too (their tabs fail over here), and no other origin', async () => {
     const opened = (origin: string) => new Promise<boolean>((resolve) => {
       const socket = new WebSocket(a.wsUrl, { origin });
       socket.on('open', () => {
@@ -125,6 +125,10 @@ describe('federation', () => {
     expect(await opened(b.url)).toBe(true);
     expect(await opened(c.url)).toBe(true);
     expect(await opened(`http://127.0.0.1:${await freePort()}`)).toBe(false);
+    // A dead member's tabs fail over from its pages: its origin stays ours.
+    await b.close();
+    await until(() => !linked(a).includes(b.wsUrl), 10_000);
+    expect(await opened(b.url)).toBe(true);
   });
 
   it('drops a closed authority from the views and the pushed authority_hosts; its peers fail over keeping their id', async () => {
