@@ -44,6 +44,11 @@ export interface LaunchOptions {
    * No names: nothing is ever looked up in DNS.
    */
   readonly reach?: readonly string[];
+  /**
+   * The caller closes the browser at SIGINT/SIGTERM itself (the demo, which has more to stop):
+   * playwright's own handlers would end the process before the caller's cleanup has run.
+   */
+  readonly ownSignals?: boolean;
 }
 
 const NAMESPACE_NAME = /^[A-Za-z0-9_.-]{1,200}$/;
@@ -66,13 +71,14 @@ export async function launchChromium(options: LaunchOptions = {}): Promise<Brows
       ? `--host-resolver-rules=${[HOST_RESOLVER_RULES, ...reach.map((address) => `EXCLUDE ${address}`)].join(', ')}` : arg)),
     ...(trust.length > 0 ? [`--ignore-certificate-errors-spki-list=${trust.join(',')}`] : []),
   ];
-  if (options.netns === undefined) return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args });
+  const signals = options.ownSignals ? { handleSIGINT: false, handleSIGTERM: false } : {};
+  if (options.netns === undefined) return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args, ...signals });
   if (!NAMESPACE_NAME.test(options.netns)) throw new Error(`launchChromium: "${options.netns}" is not a namespace name`);
   const dir = mkdtempSync(join(tmpdir(), 'peerfarm-chromium-'));
   const wrapper = join(dir, 'chromium-in-netns');
   writeFileSync(wrapper, `#!/bin/sh\nexec ip netns exec '${options.netns}' '${CHROMIUM_PATH.replaceAll("'", "'\\''")}' "$@"\n`, { mode: 0o755 });
   try {
-    const browser = await chromium.launch({ executablePath: wrapper, headless: true, args });
+    const browser = await chromium.launch({ executablePath: wrapper, headless: true, args, ...signals });
     browser.once('disconnected', () => rmSync(dir, { recursive: true, force: true }));
     return browser;
   } catch (error) {
