@@ -117,17 +117,21 @@ describe('three authorities sharing one PostgreSQL ledger', () => {
         .then((result) => ({ ok: true as const, result }), (error: unknown) => ({ ok: false as const, error: String(error) }));
     }, { code: SLOW_DOUBLE, inputs, workers: remote });
 
-    await expect.poll(() => jobsDone(client), { timeout: 90_000, interval: 100 }).toBeGreaterThanOrEqual(30);
-    await ledger.checkInvariant();
+    // The books balance at every look while the series runs (checkInvariant throws when they do not).
+    const balancedAnd = (condition: () => Promise<boolean>) => async () => {
+      await ledger.checkInvariant();
+      return condition();
+    };
+    await until(balancedAnd(async () => (await jobsDone(client)) >= 30), 90_000, 100);
     await b.kill();
     const doneAtKill = await jobsDone(client);
 
     // B's tabs fail over to another authority of the federation (authority_hosts), keeping their ids.
     for (const [i, page] of onB.entries()) {
-      await until(async () => {
+      await until(balancedAnd(async () => {
         const url = await authorityOf(page);
         return url !== undefined && url !== b.wsUrl;
-      }, 90_000, 200).catch(async (error: unknown) => {
+      }), 90_000, 200).catch(async (error: unknown) => {
         throw new Error(`a tab of B did not move: ${JSON.stringify(await connectionOf(page))}`, { cause: error });
       });
       expect(await idOf(page)).toBe(bIds[i]);
@@ -137,6 +141,7 @@ describe('three authorities sharing one PostgreSQL ledger', () => {
       await until(async () => !(await federationOf(authority)).some((other) => other.url === b.wsUrl && other.state === 'linked'), 90_000, 200);
     }
 
+    await until(balancedAnd(() => client.evaluate(() => ['done', 'failed'].includes((window.peerfarm as ClientRole).seriesState))), 180_000, 200);
     const outcome = await client.evaluate(() => window.federationRun!);
     if (!outcome.ok) throw new Error(`the series failed: ${outcome.error}`);
     const result = outcome.result;
