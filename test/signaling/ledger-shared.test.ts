@@ -44,6 +44,13 @@ function count(results: LedgerResult[], result: LedgerResult): number {
 }
 
 describe('two authorities on one PostgreSQL ledger', () => {
+  it('migrate the schema once when they start together, and keep the journal append-only', async () => {
+    expect((await a.pool.query('SELECT version FROM schema_version')).rows).toEqual([{ version: 1 }]);
+    await fundStore(a, 10, 'client');
+    await expect(b.pool.query('DELETE FROM requests')).rejects.toThrow('requests are append-only');
+    await expect(b.pool.query('UPDATE transfers SET amount = 1')).rejects.toThrow('transfers are append-only');
+  });
+
   it('never overdraw a client when both hold its points at once', async () => {
     await fundStore(a, 10, 'client');
     await fundStore(b, 1, 'worker');
