@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe } from 'vitest';
 import { openLedger, type LedgerDatabase } from '../../signaling/ledger/database.ts';
 import { PgLedger } from '../../signaling/ledger/pg-ledger.ts';
 import { openPgLedger } from '../../signaling/ledger/pg-database.ts';
@@ -135,17 +135,36 @@ let databases = 0;
  */
 export function describeEachStore(title: string, body: (open: OpenStore, kind: StoreKind) => void): void {
   describe.each(STORES)(`${title} (%s)`, (kind) => {
-    let cluster: TestPostgres | undefined;
-    beforeAll(async () => {
-      if (kind === 'postgresql') cluster = await startPostgres();
-    }, POSTGRES_START_TIMEOUT_MS);
-    afterAll(async () => {
-      await cluster?.stop();
-    });
-    body((options = {}, clock = manualClock()) => (kind === 'sqlite'
+    const clusterUrl = kind === 'postgresql' ? usePostgresCluster() : undefined;
+    body((options = {}, clock = manualClock()) => (clusterUrl === undefined
       ? openSqliteStore(options, clock)
-      : openPgStore(cluster!.url, options, clock)), kind);
+      : openPgStore(clusterUrl(), options, clock)), kind);
   });
+}
+
+/** A throw-away cluster for the suite it is called in (beforeAll/afterAll); returns its URL once started. */
+export function usePostgresCluster(): () => string {
+  let cluster: TestPostgres | undefined;
+  beforeAll(async () => {
+    cluster = await startPostgres();
+  }, POSTGRES_START_TIMEOUT_MS);
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+  return () => cluster!.url;
+}
+
+/** As usePostgresCluster, and a fresh database for each test (beforeEach/afterEach); returns its URL. */
+export function usePostgresDatabase(): () => string {
+  const clusterUrl = usePostgresCluster();
+  let database: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
+  beforeEach(async () => {
+    database = await createTestDatabase(clusterUrl());
+  });
+  afterEach(async () => {
+    await database?.drop();
+  });
+  return () => database!.url;
 }
 
 /** initdb and the server's start, a few seconds here; generous for a loaded CI machine. */
