@@ -5,14 +5,20 @@
 // asking again) whose requests of one event-loop turn share one transaction; it is compared with the
 // ledger's own batched rate, and its answer times with and without one source's burst waiting.
 // The series kind pays from one escrow to two workers, 30 payments per transaction (the farm's pay batches).
+// The PostgreSQL rows run the same transfers on the PostgreSQL ledger of a throw-away cluster (fsync off,
+// as the tests run it: they compare the ledger's work with raw inserts, not disks) against raw inserts there.
 // Run with `npm run bench -- ledger`; the last line printed is the JSON summary (docs/BENCHMARKS.md).
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openLedger } from '../signaling/ledger/database.ts';
 import { Ledger, type LedgerOp } from '../signaling/ledger/ledger.ts';
 import { GroupCommit } from '../signaling/ledger/group-commit.ts';
+import { openPgLedger } from '../signaling/ledger/pg-database.ts';
+import { PgLedger } from '../signaling/ledger/pg-ledger.ts';
+import { createTestDatabase, startPostgres, type TestPostgres } from '../test/helpers/postgres.ts';
 
 const WARMUP_ROUNDS = 1;
 const MEASURED_ROUNDS = 5;
@@ -43,29 +49,34 @@ interface Round {
   readonly answersMs?: number[];
 }
 
-function ledgerKinds(ledger: Ledger): Kind[] {
+/** Transfers one after the other: a hold, then the post of that hold. */
+function transferSource(): () => LedgerOp {
   let serial = 0;
-  let pending: string | undefined;
-  const nextOp = (): LedgerOp => {
+  let pending: { id: string; client: string } | undefined;
+  return () => {
     const id = `t${++serial}`;
     if (pending !== undefined) {
-      const holdId = pending;
+      const { id: holdId, client } = pending;
       pending = undefined;
-      return { op: 'post', id, holdId, by: client(holdId) };
+      return { op: 'post', id, holdId, by: client };
     }
-    pending = id;
     const n = serial % ACCOUNTS;
+    pending = { id, client: `acct-${n}` };
     return { op: 'hold', id, client: `acct-${n}`, worker: `acct-${(n + 1) % ACCOUNTS}`, amount: 1, expiresAtMs: Date.now() + HOLD_LIFETIME_MS };
   };
-  const client = (holdId: string) => `acct-${Number(holdId.slice(1)) % ACCOUNTS}`;
-  const expect = (result: string) => {
-    if (result !== 'ok') throw new Error(`ledger refused a bench transfer: ${result}`);
-  };
+}
+
+function expectOk(result: string): void {
+  if (result !== 'ok') throw new Error(`ledger refused a bench transfer: ${result}`);
+}
+
+function ledgerKinds(ledger: Ledger): Kind[] {
+  const nextOp = transferSource();
   return [
-    { name: 'ledger, 1 transfer per transaction', step: () => { runSingle(ledger, nextOp(), expect); return 1; } },
+    { name: 'ledger, 1 transfer per transaction', step: () => { runSingle(ledger, nextOp()); return 1; } },
     {
       name: `ledger, ${BATCH_SIZE} transfers per transaction`,
-      step: () => { ledger.transact(Array.from({ length: BATCH_SIZE }, nextOp)).forEach(expect); return BATCH_SIZE; },
+      step: () => { ledger.transact(Array.from({ length: BATCH_SIZE }, nextOp)).forEach(expectOk); return BATCH_SIZE; },
     },
   ];
 }
@@ -135,9 +146,71 @@ function groupKind(ledger: Ledger, burst: boolean, oneQueue = false): Kind {
   return { name, round };
 }
 
-function runSingle(ledger: Ledger, op: LedgerOp, expect: (result: string) => void): void {
-  if (op.op === 'hold') expect(ledger.hold(op.id, op.client, op.worker, op.amount, { expiresAtMs: op.expiresAtMs }));
-  else if (op.op === 'post') expect(ledger.post(op.id, op.holdId, op.by));
+function runSingle(ledger: Ledger, op: LedgerOp): void {
+  if (op.op === 'hold') expectOk(ledger.hold(op.id, op.client, op.worker, op.amount, { expiresAtMs: op.expiresAtMs }));
+  else if (op.op === 'post') expectOk(ledger.post(op.id, op.holdId, op.by));
+}
+
+/**
+ * The same transfers on the PostgreSQL ledger (one SERIALIZABLE transaction per request, or per
+ * batch), against raw inserts into a one-table database of the same cluster.
+ */
+async function postgresKinds(ledger: PgLedger, raw: pg.Pool): Promise<Kind[]> {
+  const nextOp = transferSource();
+  await raw.query('CREATE TABLE transfers (id TEXT PRIMARY KEY, debit TEXT NOT NULL, credit TEXT NOT NULL, amount BIGINT NOT NULL)');
+  let serial = 0;
+  const rows = (count: number) => {
+    const values: unknown[] = [];
+    for (let i = 0; i < count; i++) {
+      const n = ++serial;
+      values.push(`t${n}`, `acct-${n % ACCOUNTS}`, `acct-${(n + 1) % ACCOUNTS}`, 1);
+    }
+    const tuples = Array.from({ length: count }, (_, i) => `($${4 * i + 1}, $${4 * i + 2}, $${4 * i + 3}, $${4 * i + 4})`);
+    return raw.query(`INSERT INTO transfers VALUES ${tuples.join(', ')}`, values);
+  };
+  const timed = (step: () => Promise<number>) => async (): Promise<Round> => {
+    let transfers = 0;
+    const start = performance.now();
+    let elapsed = 0;
+    while (elapsed < ROUND_MS) {
+      transfers += await step();
+      elapsed = performance.now() - start;
+    }
+    return { rate: (transfers / elapsed) * 1000 };
+  };
+  return [
+    { name: 'PostgreSQL ledger, 1 per transaction', round: timed(async () => { (await ledger.transact([nextOp()])).forEach(expectOk); return 1; }) },
+    {
+      name: `PostgreSQL ledger, ${BATCH_SIZE} per transaction`,
+      round: timed(async () => { (await ledger.transact(Array.from({ length: BATCH_SIZE }, nextOp))).forEach(expectOk); return BATCH_SIZE; }),
+    },
+    { name: 'PostgreSQL raw insert, 1 per transaction', round: timed(async () => { await rows(1); return 1; }) },
+    { name: `PostgreSQL raw insert, ${BATCH_SIZE} per transaction`, round: timed(async () => { await rows(BATCH_SIZE); return BATCH_SIZE; }) },
+  ];
+}
+
+/** The PostgreSQL rows' setup: a throw-away cluster (test/helpers/postgres.ts), the ledger's database and the raw one. */
+async function openPostgres(): Promise<{ ledger: PgLedger; raw: pg.Pool; close(): Promise<void> } | undefined> {
+  let cluster: TestPostgres;
+  try {
+    cluster = await startPostgres();
+  } catch (error) {
+    console.log(`no PostgreSQL rows: ${error instanceof Error ? error.message : String(error)}`);
+    return undefined;
+  }
+  const [ledgerUrl, rawUrl] = [(await createTestDatabase(cluster.url)).url, (await createTestDatabase(cluster.url)).url];
+  const ledger = new PgLedger({ pool: (await openPgLedger(ledgerUrl)).pool, options: { grantPoints: 1_000_000_000, grantsPerIpPerDay: ACCOUNTS } });
+  for (let n = 0; n < ACCOUNTS; n++) await ledger.grant(`grant-${n}`, `acct-${n}`, 1_000_000_000, { ip: 'bench', day: 'bench' });
+  const raw = new pg.Pool({ connectionString: rawUrl });
+  // An idle connection the server drops is reported by the pool as an event; the next query connects again.
+  raw.on('error', (error) => console.log(`raw PostgreSQL connection lost: ${error.message}`));
+  return {
+    ledger, raw,
+    close: async () => {
+      await Promise.all([ledger.close(), raw.end()]);
+      await cluster.stop();
+    },
+  };
 }
 
 function rawKinds(db: Database.Database): Kind[] {
@@ -186,6 +259,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'peerfarm-bench-ledger-'));
   const ledgerDb = openLedger(join(dir, 'ledger'));
   const rawDb = openRaw(dir);
+  const postgres = await openPostgres();
   try {
     const ledger = new Ledger({ db: ledgerDb, options: { grantPoints: 1_000_000_000, grantsPerIpPerDay: ACCOUNTS } });
     for (let n = 0; n < ACCOUNTS; n++) ledger.grant(`grant-${n}`, `acct-${n}`, 1_000_000_000, { ip: 'bench', day: 'bench' });
@@ -193,9 +267,11 @@ async function main(): Promise<void> {
     const [rawSingle, rawBatched] = rawKinds(rawDb) as [Kind, Kind];
     const [group, groupBurst, oneQueueBurst] = [groupKind(ledger, false), groupKind(ledger, true), groupKind(ledger, true, true)];
     const payments = payKind(ledger);
+    const pgKinds = postgres === undefined ? [] : await postgresKinds(postgres.ledger, postgres.raw);
+    const [pgSingle, pgBatched, pgRawSingle, pgRawBatched] = pgKinds;
     // Each pair alternates its order from round to round, so a pair's two kinds run side by side in time.
     const pairs: [Kind, Kind][] = [[single, rawSingle], [batched, group], [rawBatched, groupBurst], [oneQueueBurst, oneQueueBurst],
-      [payments, payments]];
+      [payments, payments], ...(pgKinds.length === 0 ? [] : [[pgSingle!, pgRawSingle!], [pgBatched!, pgRawBatched!]] as [Kind, Kind][])];
     const kinds = [...new Set(pairs.flat())];
     const rates = new Map<Kind, number[]>(kinds.map((kind) => [kind, []]));
     const answers = new Map<Kind, number[]>(kinds.map((kind) => [kind, []]));
@@ -221,6 +297,7 @@ async function main(): Promise<void> {
     console.log(`single requesters' answers (ms): p50 ${p50}, p99 ${p99}; with a ${BURST_OPS}-request burst waiting: ` +
       `p50 ${burstP50}, p99 ${burstP99}; the same in one first-come queue: p50 ${queueP50}, p99 ${queueP99}`);
     console.log(`invariant holds: minted ${totals.minted}, balances ${totals.balances}, held ${totals.held}`);
+    if (postgres !== undefined) await postgres.ledger.checkInvariant();
     const [s, b, rs, rb, g] = [single, batched, rawSingle, rawBatched, group].map((kind) => median(rates.get(kind)!)) as
       [number, number, number, number, number];
     const round3 = (x: number) => Math.round(x * 1000) / 1000;
@@ -233,14 +310,20 @@ async function main(): Promise<void> {
       pay_batched_per_s: Math.round(median(rates.get(payments)!)),
       group_answer_p50_ms: p50, group_answer_p99_ms: p99, group_burst_answer_p50_ms: burstP50, group_burst_answer_p99_ms: burstP99,
       one_queue_burst_answer_p50_ms: queueP50, one_queue_burst_answer_p99_ms: queueP99,
+      ...(pgKinds.length > 0 && {
+        pg_single_per_s: Math.round(median(rates.get(pgSingle!)!)), pg_batched_per_s: Math.round(median(rates.get(pgBatched!)!)),
+        pg_raw_single_per_s: Math.round(median(rates.get(pgRawSingle!)!)), pg_raw_batched_per_s: Math.round(median(rates.get(pgRawBatched!)!)),
+      }),
       ratios: {
         single_vs_raw: ratio(single, rawSingle), batched_vs_raw: ratio(batched, rawBatched), batched_vs_raw_single: ratio(batched, rawSingle),
         group_vs_batched: ratio(group, batched), group_vs_single: ratio(group, single),
+        ...(pgKinds.length > 0 && { pg_single_vs_raw: ratio(pgSingle!, pgRawSingle!), pg_batched_vs_raw: ratio(pgBatched!, pgRawBatched!) }),
       },
     }));
   } finally {
     ledgerDb.close();
     rawDb.close();
+    await postgres?.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -113,13 +113,13 @@ function* closeHold(ctx: RuleContext, found: HoldRow, state: HoldState, reason: 
   if (changes !== 1) throw new Error(`ledger bug: hold ${found.id} was not open when closing it as ${state}`);
 }
 
-export function* judgeWorker(ctx: RuleContext, worker: string, verdict: Verdict): Step<void> {
-  yield* ctx.rows.judge(worker, verdict, ctx.nowMs);
+export function judgeWorker(ctx: RuleContext, worker: string, verdict: Verdict): Step<void> {
+  return ctx.rows.judge(worker, verdict, ctx.nowMs);
 }
 
 // Double entry: the debit and the credit of one journal line, in one place.
-export function* move(ctx: RuleContext, requestId: string | null, kind: TransferKind, debit: string, credit: string,
-  amount: number, holdId: string | null): Step<void> {
+export function move(ctx: RuleContext, requestId: string | null, kind: TransferKind, debit: string, credit: string,
+  amount: number, holdId: string | null): Step<unknown> {
   ctx.rows.move(debit, credit, amount);
-  yield* run('addTransfer', requestId, kind, debit, credit, amount, holdId, ctx.nowMs);
+  return run('addTransfer', requestId, kind, debit, credit, amount, holdId, ctx.nowMs);
 }

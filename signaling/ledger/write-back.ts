@@ -8,7 +8,7 @@
 // when either is rolled back, its WriteBack is dropped with it.
 import { judge, type Verdict } from './record.ts';
 import type { EscrowRow, RecordRow } from './statements.ts';
-import { get, run, type Step } from './steps.ts';
+import { get, known, run, type Step } from './steps.ts';
 
 interface PendingEscrow {
   /** The row with `remaining` less what was paid from it since it was read. */
@@ -27,13 +27,20 @@ export class WriteBack {
 
   constructor(private readonly halfLifeMs: number) {}
 
+  // balance, escrow and judge are read again and again in a batch: a hit is a `known` step, no generator.
+
   /** The account's spendable points with this transaction's moves, or undefined when it has no account. */
-  *balance(account: string): Step<number | undefined> {
-    let stored = this.stored.get(account);
-    if (stored === undefined && !this.stored.has(account)) {
-      stored = (yield* get('balance', account))?.balance;
-      this.stored.set(account, stored);
-    }
+  balance(account: string): Step<number | undefined> {
+    return this.stored.has(account) ? known(this.withMoves(account)) : this.readBalance(account);
+  }
+
+  private *readBalance(account: string): Step<number | undefined> {
+    this.stored.set(account, (yield* get('balance', account))?.balance);
+    return this.withMoves(account);
+  }
+
+  private withMoves(account: string): number | undefined {
+    const stored = this.stored.get(account);
     return stored === undefined ? undefined : stored + (this.deltas.get(account) ?? 0);
   }
 
@@ -48,9 +55,12 @@ export class WriteBack {
   }
 
   /** The series hold as it stands in this transaction, or undefined when there is none. */
-  *escrow(id: string): Step<EscrowRow | undefined> {
+  escrow(id: string): Step<EscrowRow | undefined> {
     const pending = this.escrows.get(id);
-    if (pending !== undefined) return pending.row;
+    return pending === undefined ? this.readEscrow(id) : known(pending.row);
+  }
+
+  private *readEscrow(id: string): Step<EscrowRow | undefined> {
     const row = yield* get('escrow', id);
     if (row !== undefined && row.state === 'open') this.escrows.set(id, { row, spent: 0 });
     return row;
@@ -74,9 +84,15 @@ export class WriteBack {
     yield* this.writeSpent(id, pending);
   }
 
-  *judge(worker: string, verdict: Verdict, nowMs: number): Step<void> {
-    const before = this.records.get(worker) ?? (yield* get('record', worker));
+  judge(worker: string, verdict: Verdict, nowMs: number): Step<void> {
+    const before = this.records.get(worker);
+    if (before === undefined) return this.readAndJudge(worker, verdict, nowMs);
     this.records.set(worker, judge(before, verdict, nowMs, this.halfLifeMs));
+    return known(undefined);
+  }
+
+  private *readAndJudge(worker: string, verdict: Verdict, nowMs: number): Step<void> {
+    this.records.set(worker, judge(yield* get('record', worker), verdict, nowMs, this.halfLifeMs));
   }
 
   /** Writes every pending row; called before the transaction (or savepoint) commits, and before a rule reads them in SQL. */

@@ -4,14 +4,13 @@ import type { Payments } from '../../src/peer/farm/payroll.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
-import { afterAll, beforeAll, describe } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe } from 'vitest';
 import { openLedger, type LedgerDatabase } from '../../signaling/ledger/database.ts';
 import { PgLedger } from '../../signaling/ledger/pg-ledger.ts';
 import { openPgLedger } from '../../signaling/ledger/pg-database.ts';
 import { pgText } from '../../signaling/ledger/statements.ts';
 import { sqliteStore, type LedgerStore } from '../../signaling/ledger/store.ts';
-import { startPostgres, type TestPostgres } from './postgres.ts';
+import { createTestDatabase, startPostgres, type TestPostgres } from './postgres.ts';
 import { Ledger, type LedgerOp, type LedgerOptions } from '../../signaling/ledger/ledger.ts';
 import type { LedgerResult } from '../../signaling/ledger/results.ts';
 
@@ -127,25 +126,42 @@ export interface TestStore {
 
 export type OpenStore = (options?: Partial<LedgerOptions>, clock?: ManualClock) => Promise<TestStore>;
 
-let databases = 0;
-
 /**
  * `describe.each(STORES)`: the suite runs once on SQLite and once on PostgreSQL (one throw-away
  * cluster for the suite, a fresh database per store opened).
  */
 export function describeEachStore(title: string, body: (open: OpenStore, kind: StoreKind) => void): void {
   describe.each(STORES)(`${title} (%s)`, (kind) => {
-    let cluster: TestPostgres | undefined;
-    beforeAll(async () => {
-      if (kind === 'postgresql') cluster = await startPostgres();
-    }, POSTGRES_START_TIMEOUT_MS);
-    afterAll(async () => {
-      await cluster?.stop();
-    });
-    body((options = {}, clock = manualClock()) => (kind === 'sqlite'
+    const clusterUrl = kind === 'postgresql' ? usePostgresCluster() : undefined;
+    body((options = {}, clock = manualClock()) => (clusterUrl === undefined
       ? openSqliteStore(options, clock)
-      : openPgStore(cluster!.url, options, clock)), kind);
+      : openPgStore(clusterUrl(), options, clock)), kind);
   });
+}
+
+/** A throw-away cluster for the suite it is called in (beforeAll/afterAll); returns its URL once started. */
+export function usePostgresCluster(): () => string {
+  let cluster: TestPostgres | undefined;
+  beforeAll(async () => {
+    cluster = await startPostgres();
+  }, POSTGRES_START_TIMEOUT_MS);
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+  return () => cluster!.url;
+}
+
+/** As usePostgresCluster, and a fresh database for each test (beforeEach/afterEach); returns its URL. */
+export function usePostgresDatabase(): () => string {
+  const clusterUrl = usePostgresCluster();
+  let database: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
+  beforeEach(async () => {
+    database = await createTestDatabase(clusterUrl());
+  });
+  afterEach(async () => {
+    await database?.drop();
+  });
+  return () => database!.url;
 }
 
 /** initdb and the server's start, a few seconds here; generous for a loaded CI machine. */
@@ -172,32 +188,6 @@ async function openSqliteStore(options: Partial<LedgerOptions>, clock: ManualClo
     close: async () => {
       for (const other of [store, ...others]) await other.close();
       rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
-/** A fresh database on the cluster at `clusterUrl`, its schema made by the first ledger opened on it. */
-export async function createTestDatabase(clusterUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `ledger_${process.pid}_${++databases}`;
-  const admin = new pg.Client({ connectionString: clusterUrl });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(clusterUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const client = new pg.Client({ connectionString: clusterUrl });
-      await client.connect();
-      try {
-        await client.query(`DROP DATABASE ${name} WITH (FORCE)`);
-      } finally {
-        await client.end();
-      }
     },
   };
 }

@@ -7,12 +7,14 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
+import pg from 'pg';
 import { freePort } from './authority-process.ts';
 
 const run = promisify(execFile);
 /** initdb and a server start take 2-5 s here; past this something is wrong. */
 const COMMAND_TIMEOUT_MS = 60_000;
 const DATABASE_USER = 'peerfarm';
+let databases = 0;
 
 export interface TestPostgres {
   /** `postgres://peerfarm@127.0.0.1:<port>/postgres` (trust authentication, loopback only). */
@@ -49,6 +51,32 @@ export async function startPostgres(): Promise<TestPostgres> {
     rmSync(dir, { recursive: true, force: true });
     throw error;
   }
+}
+
+/** A fresh database on the cluster at `clusterUrl`, its schema made by the first ledger opened on it. */
+export async function createTestDatabase(clusterUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `ledger_${process.pid}_${++databases}`;
+  const admin = new pg.Client({ connectionString: clusterUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(clusterUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const client = new pg.Client({ connectionString: clusterUrl });
+      await client.connect();
+      try {
+        await client.query(`DROP DATABASE ${name} WITH (FORCE)`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
 }
 
 /** Where initdb and pg_ctl are: PATH first, then Debian's /usr/lib/postgresql/<newest>/bin. */

@@ -1,9 +1,8 @@
 // Two authorities on one PostgreSQL ledger (issue 13): two PgLedgers, each on its own pool, sent
 // requests at once. Whatever the interleaving, no client is overdrawn, one transfer id is applied
 // once, the grant limits hold across both, expiry is applied once, and the books balance.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { HOUR_MS, POSTGRES_START_TIMEOUT_MS, START_MS, createTestDatabase, fundStore, manualClock } from '../helpers/ledger.ts';
-import { startPostgres, type TestPostgres } from '../helpers/postgres.ts';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { HOUR_MS, START_MS, fundStore, manualClock, usePostgresDatabase } from '../helpers/ledger.ts';
 import { openPgLedger } from '../../signaling/ledger/pg-database.ts';
 import { PgLedger } from '../../signaling/ledger/pg-ledger.ts';
 import type { LedgerResult } from '../../signaling/ledger/results.ts';
@@ -13,30 +12,20 @@ const LATER = { expiresAtMs: START_MS + HOUR_MS };
 /** Requests each authority sends at once: enough to make conflicts certain, few enough to stay quick. */
 const CONCURRENT = 12;
 
-let cluster: TestPostgres;
-let database: Awaited<ReturnType<typeof createTestDatabase>>;
+const databaseUrl = usePostgresDatabase();
 let a: PgLedger;
 let b: PgLedger;
 const clock = manualClock();
 
-beforeAll(async () => {
-  cluster = await startPostgres();
-}, POSTGRES_START_TIMEOUT_MS);
-afterAll(async () => {
-  await cluster.stop();
-});
-
 beforeEach(async () => {
-  database = await createTestDatabase(cluster.url);
   // Both open (and migrate) at once, as authorities started together do.
   const open = async () => new PgLedger({
-    pool: (await openPgLedger(database.url)).pool, clock: clock.now, options: { grantPoints: 100, grantsPerIpPerDay: 2 },
+    pool: (await openPgLedger(databaseUrl())).pool, clock: clock.now, options: { grantPoints: 100, grantsPerIpPerDay: 2 },
   });
   [a, b] = await Promise.all([open(), open()]);
 });
 afterEach(async () => {
   await Promise.all([a.close(), b.close()]);
-  await database.drop();
 });
 
 function count(results: LedgerResult[], result: LedgerResult): number {
@@ -44,6 +33,13 @@ function count(results: LedgerResult[], result: LedgerResult): number {
 }
 
 describe('two authorities on one PostgreSQL ledger', () => {
+  it('migrate the schema once when they start together, and keep the journal append-only', async () => {
+    expect((await a.pool.query('SELECT version FROM schema_version')).rows).toEqual([{ version: 1 }]);
+    await fundStore(a, 10, 'client');
+    await expect(b.pool.query('DELETE FROM requests')).rejects.toThrow('requests are append-only');
+    await expect(b.pool.query('UPDATE transfers SET amount = 1')).rejects.toThrow('transfers are append-only');
+  });
+
   it('never overdraw a client when both hold its points at once', async () => {
     await fundStore(a, 10, 'client');
     await fundStore(b, 1, 'worker');

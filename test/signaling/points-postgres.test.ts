@@ -1,10 +1,9 @@
 // The authority with its ledger on PostgreSQL (--database-url): peers' points requests land in the
 // shared database, two authorities on it grant an identity once, and a connection the server drops
 // is replaced, not fatal.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { startTestAuthority, type TestAuthority } from '../helpers/authority.ts';
-import { POSTGRES_START_TIMEOUT_MS, createTestDatabase } from '../helpers/ledger.ts';
-import { startPostgres, type TestPostgres } from '../helpers/postgres.ts';
+import { usePostgresDatabase } from '../helpers/ledger.ts';
 import { joinedMember, openSocket } from '../helpers/ws-peer.ts';
 import { AuthorityConnection } from '../../src/peer/authority-connection.ts';
 import { Options } from '../../src/peer/options.ts';
@@ -12,29 +11,17 @@ import { PointsClient } from '../../src/peer/points-client.ts';
 import { openPgLedger } from '../../signaling/ledger/pg-database.ts';
 import { PgLedger } from '../../signaling/ledger/pg-ledger.ts';
 
-let cluster: TestPostgres;
-let database: Awaited<ReturnType<typeof createTestDatabase>>;
+const databaseUrl = usePostgresDatabase();
 const authorities: TestAuthority[] = [];
 const stops: (() => void)[] = [];
 
-beforeAll(async () => {
-  cluster = await startPostgres();
-}, POSTGRES_START_TIMEOUT_MS);
-afterAll(async () => {
-  await cluster.stop();
-});
-
-beforeEach(async () => {
-  database = await createTestDatabase(cluster.url);
-});
 afterEach(async () => {
   for (const stop of stops.splice(0)) stop();
   for (const authority of authorities.splice(0)) await authority.close();
-  await database.drop();
 });
 
 async function authority(): Promise<TestAuthority> {
-  const started = await startTestAuthority(['--grant-points', '100', '--database-url', database.url]);
+  const started = await startTestAuthority(['--grant-points', '100', '--database-url', databaseUrl()]);
   authorities.push(started);
   return started;
 }
@@ -47,7 +34,7 @@ async function member(role: 'worker' | 'client', on: TestAuthority) {
 
 /** The database as another process sees it, not through the authority. */
 async function books<T>(read: (ledger: PgLedger) => Promise<T>): Promise<T> {
-  const ledger = new PgLedger({ pool: (await openPgLedger(database.url)).pool });
+  const ledger = new PgLedger({ pool: (await openPgLedger(databaseUrl())).pool });
   try {
     return await read(ledger);
   } finally {
