@@ -59,9 +59,12 @@ async function peers(deps: ApiDeps) {
   const inFlight = new Map<string, number>();
   for (const hold of (await deps.ledger.openHolds()).holds) inFlight.set(hold.worker, (inFlight.get(hold.worker) ?? 0) + 1);
   const all = deps.registry.list();
+  const listed = all.slice(0, MAX_PEERS_LISTED);
+  // One read for the whole page: on PostgreSQL each read is a transaction of its own.
+  const books = await deps.ledger.accounts(listed.map((peer) => ({ id: peer.id, worker: peer.role === 'worker' })));
   return {
     total: all.length,
-    peers: await Promise.all(all.slice(0, MAX_PEERS_LISTED).map(async (peer) => ({
+    peers: listed.map((peer, i) => ({
       id: peer.id,
       role: peer.role,
       state: peer.state,
@@ -69,11 +72,11 @@ async function peers(deps: ApiDeps) {
       protocol: peer.handler.inbound?.name ?? null,
       joinedAt: peer.joinedAt,
       lastSeenAt: peer.handler.lastFrameMs,
-      balance: await deps.ledger.balance(peer.id) ?? 0,
+      balance: books[i]!.balance,
       ...(peer.role === 'worker' && {
-        neighbours: peer.neighbours, jobs: (await deps.ledger.record(peer.id)).jobs, inFlight: inFlight.get(peer.id) ?? 0,
+        neighbours: peer.neighbours, jobs: books[i]!.record!.jobs, inFlight: inFlight.get(peer.id) ?? 0,
       }),
-    }))),
+    })),
   };
 }
 

@@ -97,6 +97,8 @@ export const CALLS = {
   record: (worker: string, nowMs?: number): Call<WorkerRecord> =>
     read((env) => reads.record(worker, nowMs ?? env.nowMs, env.options.recentHalfLifeMs)),
   openHolds: (limit = HOLDS_LISTED_MAX): Call<{ holds: OpenHold[]; total: number }> => read(() => reads.openHolds(limit)),
+  accounts: (ids: readonly { id: string; worker: boolean }[], nowMs?: number): Call<reads.AccountView[]> =>
+    read((env) => reads.accounts(ids, nowMs ?? env.nowMs, env.options.recentHalfLifeMs)),
   leaderboard: (limit = LEADERBOARD_MAX_ROWS, nowMs?: number): Call<reads.LeaderboardRow[]> =>
     read((env) => reads.leaderboard(limit, nowMs ?? env.nowMs, env.options.recentHalfLifeMs)),
   outcome: (transferId: string): Call<{ op: RequestOp; result: LedgerResult } | undefined> => read(() => reads.outcome(transferId)),

@@ -13,7 +13,7 @@ import type { LedgerTotals } from './invariant.ts';
 import type { LedgerOp } from './ops.ts';
 import { ledgerOptions } from './options.ts';
 import type { WorkerRecord } from './record.ts';
-import type { Escrow, LeaderboardRow, LedgerEntry, OpenHold } from './reads.ts';
+import type { AccountView, Escrow, LeaderboardRow, LedgerEntry, OpenHold } from './reads.ts';
 import type * as rules from './rules.ts';
 import {
   checkTimeMs,
@@ -167,6 +167,11 @@ export class Ledger {
   /** Open holds, soonest expiry first: the jobs awarded and not yet settled (jobs in flight). */
   openHolds(...args: Parameters<LedgerCalls['openHolds']>): { holds: OpenHold[]; total: number } {
     return this.run(CALLS.openHolds(...args));
+  }
+
+  /** Balances, and records of the workers, of many accounts in one read (/api/peers). */
+  accounts(...args: Parameters<LedgerCalls['accounts']>): AccountView[] {
+    return this.run(CALLS.accounts(...args));
   }
 
   /** Workers with the most accepted jobs, with their records and balances (the admin leaderboard). */

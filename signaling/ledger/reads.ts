@@ -103,6 +103,24 @@ export function* record(worker: string, nowMs: number, halfLifeMs: number): Step
   return readRecord(yield* get('record', worker), nowMs, halfLifeMs);
 }
 
+/** What /api/peers shows of each listed peer: its balance and, for workers, its record. */
+export interface AccountView {
+  readonly balance: number;
+  readonly record: WorkerRecord | undefined;
+}
+
+/** The peers of one /api/peers page at most: one read transaction for all of them, not two per peer. */
+export const ACCOUNTS_READ_MAX = 1000;
+
+export function* accounts(ids: readonly { id: string; worker: boolean }[], nowMs: number, halfLifeMs: number): Step<AccountView[]> {
+  if (ids.length > ACCOUNTS_READ_MAX) throw new LedgerUsageError(`accounts reads ${ACCOUNTS_READ_MAX} at most; got ${ids.length}`);
+  const views: AccountView[] = [];
+  for (const { id, worker } of ids) {
+    views.push({ balance: (yield* balance(id)) ?? 0, record: worker ? yield* record(id, nowMs, halfLifeMs) : undefined });
+  }
+  return views;
+}
+
 export function* leaderboard(limit: number, nowMs: number, halfLifeMs: number): Step<LeaderboardRow[]> {
   const rows: LeaderboardRow[] = [];
   for (const { worker } of yield* all('topWorkers', Math.min(limit, LEADERBOARD_MAX_ROWS))) {

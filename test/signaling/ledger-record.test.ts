@@ -43,6 +43,16 @@ describeEachStore('worker record', (open) => {
   }
 
   describe('worker record', () => {
+    it('reads the balances of many accounts, and the records of the workers among them, in one call', async () => {
+      await settle('post');
+      const [worker, client, unknown] = await ledger.accounts([
+        { id: 'worker', worker: true }, { id: 'client', worker: false }, { id: 'nobody', worker: true }]);
+      expect(worker).toEqual({ balance: 101, record: await ledger.record('worker') });
+      expect(worker!.record!.jobs).toBe(1);
+      expect(client).toEqual({ balance: 99, record: undefined });
+      expect(unknown).toEqual({ balance: 0, record: expect.objectContaining({ jobs: 0 }) });
+    });
+
     it('reports no rate before the first judged job', async () => {
       expect(await ledger.record('worker')).toEqual({ jobs: 0, rejected: 0, valid: null, recent: null, recentWeight: 0 });
     });
