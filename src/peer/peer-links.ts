@@ -2,7 +2,7 @@
 // dialer, carried in each signal payload, so two tabs may hold several links (or dial each other
 // at once) without mixing their offers.
 import { randomTag } from '../protocol/random.ts';
-import { RtcLink, type RtcLinkOptions, type SignalPayload } from '../net/rtc-link.ts';
+import { RtcLink, type RtcLinkOptions, type SignalPayload, type Wrtc } from '../net/rtc-link.ts';
 import type { AuthorityConnection, SignalEventDetail } from './authority-connection.ts';
 import type { Options } from './options.ts';
 
@@ -14,6 +14,8 @@ export interface PeerLinksDeps {
   /** An inbound link is connected. */
   readonly onInbound: (link: RtcLink, from: string) => void;
   readonly createLink?: (options: RtcLinkOptions) => RtcLink;
+  /** The WebRTC implementation outside a browser, made for the link's loopback rule (src/node/wrtc.ts). */
+  readonly wrtc?: ((loopbackOnly: boolean) => Wrtc) | undefined;
 }
 
 export class PeerLinks {
@@ -61,11 +63,13 @@ export class PeerLinks {
 
   private create(remote: string, linkId: string, initiator: boolean): RtcLink {
     const { options, authority } = this.deps;
+    const loopbackOnly = Number(options.get('ice_loopback_only')) === 1;
     const link = (this.deps.createLink ?? ((o: RtcLinkOptions) => new RtcLink(o)))({
       initiator,
       remote,
       iceServers: iceServers(String(options.get('ice_servers')), pushedTurnCredentials(options)),
-      loopbackOnly: Number(options.get('ice_loopback_only')) === 1,
+      loopbackOnly,
+      wrtc: this.deps.wrtc?.(loopbackOnly),
       sendSignal: (payload) => {
         if (authority.state === 'joined') authority.signal(remote, { ...payload, link: linkId });
       },
