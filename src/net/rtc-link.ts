@@ -181,7 +181,13 @@ export class RtcLink extends QueuedLink {
   private restartIce(): void {
     if (this.restartingSinceMs !== undefined || this.state !== LinkState.open) return;
     this.restartingSinceMs = Date.now();
-    (this.peer as unknown as PeerInternals)._pc.restartIce();
+    try {
+      (this.peer as unknown as PeerInternals)._pc.restartIce();
+    } catch (error) {
+      // node-datachannel 0.33 has no ICE restart ("Not implemented"): the link is given up at once.
+      this.close(`dead link: no ICE restart here (${error instanceof Error ? error.message : String(error)})`);
+      return;
+    }
     (this.peer as unknown as PeerInternals).negotiate();
   }
 

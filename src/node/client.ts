@@ -2,13 +2,12 @@
 // submit page's `window.peerfarm` (submit, solicit, resume, series, balance), with what differs
 // from a tab injected: the `ws` WebSocket, node-datachannel for WebRTC, a key file for the
 // identity and a folder for the kept series.
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import WebSocket from 'ws';
 import type { WebSocketLike } from '../net/ws-link.ts';
 import { ClientRole } from '../peer/client-role.ts';
 import { MemberState } from '../peer/member.ts';
 import type { PeerLinksDeps } from '../peer/peer-links.ts';
+import { DEFAULT_AUTHORITY, DEFAULT_KEY_FILE, DEFAULT_STORE } from './defaults.ts';
 import { FileSeriesStore } from './file-series-store.ts';
 import { loadOrCreateIdentity } from './key-file.ts';
 import { nodeWrtc } from './wrtc.ts';
@@ -18,10 +17,6 @@ export type { SubmitRequest } from '../peer/farm/submit-request.ts';
 export type { ResultEvent, SeriesHandle, SeriesStatus } from '../peer/farm/series-handle.ts';
 export type { SeriesResult } from '../peer/farm/foreman.ts';
 
-/** Where a Node client keeps its key and series unless told otherwise. */
-export const DEFAULT_HOME = join(homedir(), '.peerfarm');
-export const DEFAULT_AUTHORITY = 'ws://localhost:8080/ws';
-
 export interface ConnectOptions {
   /** ws:// or wss:// URLs of authorities, tried in random order. */
   readonly authority?: string | readonly string[];
@@ -29,18 +24,20 @@ export interface ConnectOptions {
   readonly keyFile?: string;
   /** The folder of kept series (for resume): `~/.peerfarm/series` by default; `false` keeps none. */
   readonly store?: string | false;
-  /** Another WebRTC implementation for simple-peer (benchmarks compare them). */
+  /** Another WebRTC implementation for simple-peer (benchmarks compare them, tests watch it). */
   readonly wrtc?: PeerLinksDeps['wrtc'];
+  /** Opens the authority's WebSocket (`ws` by default; tests watch its frames). */
+  readonly openSocket?: (url: string) => WebSocketLike;
 }
 
 /** The role made and not joined yet: for callers that watch it join (status, tests). */
 export function createClient(options: ConnectOptions = {}): ClientRole {
   const urls = typeof options.authority === 'string' ? [options.authority] : options.authority ?? [DEFAULT_AUTHORITY];
-  const store = options.store ?? join(DEFAULT_HOME, 'series');
+  const store = options.store ?? DEFAULT_STORE;
   return new ClientRole({
-    identity: loadOrCreateIdentity(options.keyFile ?? join(DEFAULT_HOME, 'key.json')),
+    identity: loadOrCreateIdentity(options.keyFile ?? DEFAULT_KEY_FILE),
     urls,
-    openSocket: (url) => new WebSocket(url) as unknown as WebSocketLike,
+    openSocket: options.openSocket ?? ((url) => new WebSocket(url) as unknown as WebSocketLike),
     createRunner: () => Promise.reject(new Error('runLocally needs a page\'s job sandbox; in Node, import the job module and call it')),
     ...(store !== false && { seriesStore: new FileSeriesStore(store) }),
     wrtc: options.wrtc ?? nodeWrtc,
@@ -52,8 +49,9 @@ export async function connect(options: ConnectOptions = {}): Promise<ClientRole>
   const role = createClient(options);
   await role.join();
   if (role.state !== MemberState.joined) {
+    const reason = role.error ?? 'could not join the authority';
     role.leave();
-    throw new Error(role.error ?? 'could not join the authority');
+    throw new Error(reason);
   }
   return role;
 }

@@ -212,6 +212,8 @@ export class ClientRole extends Member {
 
   /** The kept id of the series this tab runs now. */
   private runningId: string | undefined;
+  /** The kept id of the series this client runs or ran last (the Node CLI names it for resume). */
+  keptId: string | undefined;
 
   /** Bidders the last series left out for its requirements, and why (the submit page shows them). */
   leftOut: readonly { id: string; reason: string }[] = [];
@@ -244,13 +246,14 @@ export class ClientRole extends Member {
     this.seriesResult = undefined;
     this.seriesError = undefined;
     this.cancelled = false;
+    this.keptId = undefined;
     let journal: BufferedJournal | undefined;
     let unlock: (() => Promise<void>) | undefined;
     try {
       const { spec, request, requires, resumed } = await plan();
       journal = resumed?.journal;
       unlock = resumed?.unlock;
-      if (journal) this.runningId = journal.key;
+      if (journal) this.runningId = this.keptId = journal.key;
       counted(spec.inputs.length);
       void this.refreshSaved();
       this.leftOut = [];
@@ -260,6 +263,7 @@ export class ClientRole extends Member {
       const hired = restored.length >= spec.inputs.length ? new Map<string, number>() : await this.hire(request, requires);
       if (this.cancelled) throw new Error('cancelled by the person');
       if (!journal) ({ journal, unlock } = await this.keep(request, spec.inputs.length));
+      this.keptId = journal?.key;
       const foreman = new Foreman(spec, {
         connect: (worker, replies) => this.connectWorker(worker, replies),
         onChange: () => this.emitChange(),
@@ -555,7 +559,8 @@ function leftOutSummary(leftOut: readonly { reason: string }[]): string {
   return [...counts].map(([reason, n]) => `${reason} (${n} ${n === 1 ? 'worker' : 'workers'})`).join(', ');
 }
 
-function summary(record: StoredSeries, running: SavedSeries['running']): SavedSeries {
+/** A kept series as `series()` lists it (the Node CLI's `status` too). */
+export function summary(record: StoredSeries, running: SavedSeries['running']): SavedSeries {
   return {
     id: record.id, label: codeLabel(record.request.code), created: record.created, updated: record.updated, state: record.state,
     total: record.total, computed: record.computed, paid: record.paid,
