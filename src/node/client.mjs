@@ -6,3 +6,4 @@ const client = await tsImport('./client.ts', import.meta.url);
 
 export const connect = client.connect;
 export const createClient = client.createClient;
+export const waitForWorkers = client.waitForWorkers;

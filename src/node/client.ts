@@ -12,6 +12,7 @@ import { FileSeriesStore } from './file-series-store.ts';
 import { loadOrCreateIdentity } from './key-file.ts';
 import { nodeWrtc } from './wrtc.ts';
 
+export { waitForWorkers } from './wait-for-workers.ts';
 export type { ClientRole } from '../peer/client-role.ts';
 export type { SubmitRequest } from '../peer/farm/submit-request.ts';
 export type { ResultEvent, SeriesHandle, SeriesStatus } from '../peer/farm/series-handle.ts';

@@ -13,8 +13,8 @@ export interface CliRun {
 }
 
 export interface CliOptions {
-  /** Called with each stdout line as it arrives. */
-  readonly onLine?: (line: string, count: number) => void;
+  /** Called with each stdout line as it arrives; `signal` sends the process a signal (SIGINT: Ctrl-C). */
+  readonly onLine?: (line: string, count: number, signal: (name: NodeJS.Signals) => void) => void;
   readonly cwd?: string;
 }
 
@@ -28,7 +28,7 @@ export function runCli(args: readonly string[], options: CliOptions = {}): Promi
     partial = parts.pop()!;
     for (const line of parts) {
       lines.push(line);
-      options.onLine?.(line, lines.length);
+      options.onLine?.(line, lines.length, (name) => child.kill(name));
     }
   });
   child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));

@@ -7,6 +7,7 @@ import type { SeriesHandle } from '../../peer/farm/series-handle.ts';
 import type { SeriesResult } from '../../peer/farm/foreman.ts';
 import { DEFAULT_STORE } from '../defaults.ts';
 import { FileSeriesStore } from '../file-series-store.ts';
+import { waitForWorkers } from '../wait-for-workers.ts';
 import { HELP, parseCommand, UsageError, type Command, type Connection } from './args.ts';
 import { LineWriter, ProgressBar, resultLine } from './output.ts';
 import { buildRequest } from './request.ts';
@@ -49,13 +50,13 @@ async function execute(command: Command, out: LineWriter): Promise<ExitCode> {
     case 'run': {
       const request = await buildRequest(command);
       return withClient(command, async (role) => {
-        await untilWorkers(role);
+        await waitForWorkers(role, WORKERS_WAIT_MS);
         return follow(role, role.submit(request), out);
       });
     }
     case 'resume':
       return withClient(command, async (role) => {
-        await untilWorkers(role);
+        await waitForWorkers(role, WORKERS_WAIT_MS);
         return follow(role, role.resume(command.id), out);
       });
   }
@@ -83,26 +84,6 @@ async function withClient(command: Connection, work: (role: ClientRole) => Promi
   } finally {
     role.leave();
   }
-}
-
-function untilWorkers(role: ClientRole): Promise<void> {
-  if (role.workers.length > 0) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const done = () => {
-      clearTimeout(timer);
-      role.removeEventListener('change', check);
-    };
-    const check = () => {
-      if (role.workers.length === 0) return;
-      done();
-      resolve();
-    };
-    const timer = setTimeout(() => {
-      done();
-      reject(new Error(`no worker is listening at ${role.authorityUrl ?? 'the authority'} (waited ${WORKERS_WAIT_MS / 1000} s)`));
-    }, WORKERS_WAIT_MS);
-    role.addEventListener('change', check);
-  });
 }
 
 /**
