@@ -20,6 +20,16 @@ class PeerConnection extends RTCPeerConnection {
   override async createAnswer(): Promise<RTCSessionDescriptionInit> {
     return plain(await super.createAnswer());
   }
+
+  /**
+   * libdatachannel made and set the offer itself when the data channel was created; the polyfill
+   * would ask it for one again. Left as it is: under load a link once refused the answerer's
+   * candidates "without ICE transport", and this second call is the suspect.
+   */
+  override async setLocalDescription(description: RTCSessionDescriptionInit): Promise<void> {
+    if (description.type === 'offer' && this.signalingState === 'have-local-offer') return;
+    return super.setLocalDescription(description);
+  }
 }
 
 function plain({ type, sdp }: RTCSessionDescriptionInit): RTCSessionDescriptionInit {

@@ -101,12 +101,12 @@ describe('peerfarm run', () => {
 
   it('takes a range of numbers, and named ranges as every combination', async () => {
     const single = await run([jobPath, '--range', '5:14']);
-    expect(single.code).toBe(0);
+    expect({ code: single.code, stderr: single.stderr }).toEqual({ code: 0, stderr: '' });
     expect(parsed(single.lines).map((line) => line.value)).toEqual(await local(Array.from({ length: 10 }, (_, i) => 5 + i)));
     const sweepJob = join(dir, 'sweep.mjs');
     writeFileSync(sweepJob, 'export default ({ a, b }) => a * 100 + b;\n');
     const sweep = await run([sweepJob, '--range', 'a=1:3', '--range', 'b=0:1:0.5']);
-    expect(sweep.code).toBe(0);
+    expect({ code: sweep.code, stderr: sweep.stderr }).toEqual({ code: 0, stderr: '' });
     expect(parsed(sweep.lines).map((line) => line.value)).toEqual([100, 100.5, 101, 200, 200.5, 201, 300, 300.5, 301]);
   }, 90_000);
 
