@@ -1,9 +1,13 @@
 // The WebRTC implementation of the Node client: node-datachannel's W3C polyfill (libdatachannel,
 // native binary shipped in its npm package), shaped for simple-peer's `wrtc` option. Chosen over
 // @roamhq/wrtc because its data channels fire `bufferedamountlow`, which RtcLink's backpressure
-// waits for (docs/ARCHITECTURE.md, "The Node client").
+// waits for (figures in docs/ARCHITECTURE.md, "src/node").
 import { RTCIceCandidate, RTCPeerConnection, RTCSessionDescription } from 'node-datachannel/polyfill';
 import type { Wrtc } from '../net/rtc-link.ts';
+
+/** How often, and how many times, a remote candidate waits for the ICE transport: 2 s at most. */
+const ICE_TRANSPORT_WAIT_MS = 10;
+const ICE_TRANSPORT_WAIT_TRIES = 200;
 
 /** Where libjuice gathers when links stay on loopback: it skips loopback interfaces otherwise. */
 const LOOPBACK_BIND_ADDRESS = '127.0.0.1';
@@ -22,13 +26,21 @@ class PeerConnection extends RTCPeerConnection {
   }
 
   /**
-   * libdatachannel made and set the offer itself when the data channel was created; the polyfill
-   * would ask it for one again. Left as it is: under load a link once refused the answerer's
-   * candidates "without ICE transport", and this second call is the suspect.
+   * libdatachannel makes the ICE transport on a thread of its own after the local description;
+   * a remote candidate that arrives first is refused "without ICE transport" (seen under load on
+   * 2 cores, and by others: ICE candidates must wait until both descriptions are ready). It is
+   * tried again until the transport exists, instead of failing the link.
    */
-  override async setLocalDescription(description: RTCSessionDescriptionInit): Promise<void> {
-    if (description.type === 'offer' && this.signalingState === 'have-local-offer') return;
-    return super.setLocalDescription(description);
+  override async addIceCandidate(candidate?: RTCIceCandidateInit): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await super.addIceCandidate(candidate);
+      } catch (error) {
+        const early = error instanceof Error && error.message.includes('without ICE transport');
+        if (!early || attempt >= ICE_TRANSPORT_WAIT_TRIES) throw error;
+        await new Promise((resolve) => setTimeout(resolve, ICE_TRANSPORT_WAIT_MS));
+      }
+    }
   }
 }
 
