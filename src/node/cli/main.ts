@@ -97,9 +97,11 @@ async function follow(role: ClientRole, handle: SeriesHandle, out: LineWriter): 
     bar?.update();
   });
   let interrupted = false;
+  // Once: a second Ctrl-C ends the process at once.
   const interrupt = () => {
     interrupted = true;
-    role.foreman?.abort('interrupted');
+    if (role.foreman) role.foreman.abort('interrupted');
+    else role.cancelSeries(); // still bidding: nothing is kept yet
   };
   process.once('SIGINT', interrupt);
   try {
