@@ -5,9 +5,9 @@
 import { RTCIceCandidate, RTCPeerConnection, RTCSessionDescription } from 'node-datachannel/polyfill';
 import type { Wrtc } from '../net/rtc-link.ts';
 
-/** How often, and how many times, a remote candidate waits for the ICE transport: 2 s at most. */
-const ICE_TRANSPORT_WAIT_MS = 10;
-const ICE_TRANSPORT_WAIT_TRIES = 200;
+/** How often, and how many times, a remote candidate waits for the ICE transport: 10 s at most, within RtcLink's connect timeout. */
+const ICE_TRANSPORT_WAIT_MS = 20;
+const ICE_TRANSPORT_WAIT_TRIES = 500;
 
 /** Where libjuice gathers when links stay on loopback: it skips loopback interfaces otherwise. */
 const LOOPBACK_BIND_ADDRESS = '127.0.0.1';
@@ -36,10 +36,11 @@ class PeerConnection extends RTCPeerConnection {
   }
 
   /**
-   * libdatachannel makes the ICE transport on a thread of its own after the local description;
-   * a remote candidate that arrives first is refused "without ICE transport" (seen under load on
-   * 2 cores, and by others: ICE candidates must wait until both descriptions are ready). It is
-   * tried again until the transport exists, instead of failing the link.
+   * libdatachannel makes its ICE transport on its shared worker threads, which another link's
+   * teardown can hold up for a while: a remote candidate that comes first is refused "without ICE
+   * transport" (as others found: candidates must wait until both descriptions are ready). It waits
+   * for the transport instead of failing the link, and so do the candidates an answer carries in
+   * its SDP, which are taken out of it and added one by one.
    */
   override async addIceCandidate(candidate?: RTCIceCandidateInit): Promise<void> {
     for (let attempt = 1; ; attempt++) {
@@ -51,6 +52,14 @@ class PeerConnection extends RTCPeerConnection {
         await new Promise((resolve) => setTimeout(resolve, ICE_TRANSPORT_WAIT_MS));
       }
     }
+  }
+
+  override async setRemoteDescription(description: RTCSessionDescriptionInit): Promise<void> {
+    const lines = (description.sdp ?? '').split('\r\n');
+    const mid = lines.find((line) => line.startsWith('a=mid:'))?.slice('a=mid:'.length) ?? '0';
+    const candidates = lines.filter((line) => line.startsWith('a=candidate:')).map((line) => line.slice('a='.length));
+    await super.setRemoteDescription({ type: description.type, sdp: lines.filter((line) => !line.startsWith('a=candidate:')).join('\r\n') });
+    await Promise.all(candidates.map((candidate) => this.addIceCandidate({ candidate, sdpMid: mid })));
   }
 }
 
