@@ -5,9 +5,9 @@
 import { RTCIceCandidate, RTCPeerConnection, RTCSessionDescription } from 'node-datachannel/polyfill';
 import type { Wrtc } from '../net/rtc-link.ts';
 
-/** How often, and how many times, a remote candidate waits for the ICE transport: 10 s at most, within RtcLink's connect timeout. */
+/** How often, and how many times, a remote candidate waits for the ICE transport: 2 s at most. */
 const ICE_TRANSPORT_WAIT_MS = 20;
-const ICE_TRANSPORT_WAIT_TRIES = 500;
+const ICE_TRANSPORT_WAIT_TRIES = 100;
 
 /** Where libjuice gathers when links stay on loopback: it skips loopback interfaces otherwise. */
 const LOOPBACK_BIND_ADDRESS = '127.0.0.1';
@@ -36,11 +36,11 @@ class PeerConnection extends RTCPeerConnection {
   }
 
   /**
-   * libdatachannel makes its ICE transport on its shared worker threads, which another link's
-   * teardown can hold up for a while: a remote candidate that comes first is refused "without ICE
-   * transport" (as others found: candidates must wait until both descriptions are ready). It waits
-   * for the transport instead of failing the link, and so do the candidates an answer carries in
-   * its SDP, which are taken out of it and added one by one.
+   * libdatachannel makes its ICE transport on its own threads: a remote candidate that comes first
+   * is refused "without ICE transport" (as others found: candidates must wait until both
+   * descriptions are ready). It waits for the transport a while instead of failing the link, and so
+   * do the candidates an answer carries in its SDP, taken out of it and added one by one. (Under
+   * heavy load a link's transport sometimes never comes; PeerLinks dials such a link again.)
    */
   override async addIceCandidate(candidate?: RTCIceCandidateInit): Promise<void> {
     for (let attempt = 1; ; attempt++) {

@@ -18,6 +18,9 @@ export interface PeerLinksDeps {
   readonly wrtc?: ((loopbackOnly: boolean) => Wrtc) | undefined;
 }
 
+/** Dials of one peer before its link is given up. */
+const DIAL_TRIES = 2;
+
 export class PeerLinks {
   private readonly links = new Map<string, RtcLink>();
   private readonly refusals = new Map<string, (reason: string) => void>();
@@ -33,14 +36,28 @@ export class PeerLinks {
     deps.authority.addEventListener('signal', this.onSignal);
   }
 
-  /** Opens a link to `to`; resolves once the data channel is open. */
+  /**
+   * Opens a link to `to`; resolves once the data channel is open. A link that fails to connect
+   * (not a refusal) is dialed once more as a new link: node-datachannel sometimes loses a fresh
+   * connection's ICE transport under load (docs/ARCHITECTURE.md, src/node).
+   */
   async dial(to: string): Promise<RtcLink> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.dialOnce(to);
+      } catch (error) {
+        if (error instanceof LinkRefused || attempt >= DIAL_TRIES) throw error;
+      }
+    }
+  }
+
+  private async dialOnce(to: string): Promise<RtcLink> {
     const linkId = `${this.deps.authority.id.slice(0, 8)}-${this.tabTag}-${++this.counter}`;
     const link = this.create(to, linkId, true);
     const refused = new Promise<never>((_, reject) => {
       this.refusals.set(key(to, linkId), (reason) => {
         link.close(`refused: ${reason}`);
-        reject(new Error(`${to} refused the link: ${reason}`));
+        reject(new LinkRefused(`${to} refused the link: ${reason}`));
       });
     });
     try {
@@ -96,6 +113,11 @@ export class PeerLinks {
     link.signal(payload);
     void link.connected.then(() => this.deps.onInbound(link, from), () => undefined);
   }
+}
+
+/** A dial answered with a refusal: asking again would get the same answer. */
+class LinkRefused extends Error {
+  override readonly name = 'LinkRefused';
 }
 
 function key(remote: string, linkId: string): string {
