@@ -16,7 +16,8 @@ Commands:
   run      Submit the job module JOB.mjs (export default (input, ctx) => result) over the inputs, and
            print one JSON line per result to stdout as results come in:
              {"index":I,"value":V,"worker":"PEER-ID"}   (I: the input's index; V: what the job returned)
-           Exits 0 once every job is done, 1 with a one-line reason on stderr otherwise.
+           Exits 0 once every job is done, 1 with a one-line reason on stderr otherwise (2: a
+           mistake on the command line; 130: stopped with Ctrl-C, the series kept for resume).
   resume   Finish a series kept from an earlier run (its ID is in "status"): kept results are printed
            first, then only the jobs left run (and are paid).
   status   Print the kept series, newest first, one JSON line each.
