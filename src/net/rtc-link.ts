@@ -30,7 +30,12 @@ export interface RtcLinkOptions {
   readonly loopbackOnly: boolean;
   readonly sendSignal: (payload: SignalPayload) => void;
   readonly connectTimeoutMs?: number;
+  /** The WebRTC implementation outside a browser (Node: src/node/wrtc.ts); a page uses its own. */
+  readonly wrtc?: Wrtc | undefined;
 }
+
+/** What simple-peer takes as its `wrtc` option: RTCPeerConnection and its companions. */
+export type Wrtc = NonNullable<SimplePeer.Options['wrtc']>;
 
 interface PeerInternals {
   _channel: RTCDataChannel | null;
@@ -58,6 +63,7 @@ export class RtcLink extends QueuedLink {
       objectMode: true,
       config: { iceServers: [...options.iceServers] },
       sdpTransform: (sdp: string) => (options.loopbackOnly ? loopbackSdp(sdp) : sdp),
+      ...(options.wrtc && { wrtc: options.wrtc }),
     } as SimplePeer.Options);
     this.connected = new Promise((resolve, reject) => {
       const timer = setTimeout(() => this.close(`no connection within ${options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS} ms`),
@@ -175,7 +181,13 @@ export class RtcLink extends QueuedLink {
   private restartIce(): void {
     if (this.restartingSinceMs !== undefined || this.state !== LinkState.open) return;
     this.restartingSinceMs = Date.now();
-    (this.peer as unknown as PeerInternals)._pc.restartIce();
+    try {
+      (this.peer as unknown as PeerInternals)._pc.restartIce();
+    } catch (error) {
+      // node-datachannel 0.33 has no ICE restart ("Not implemented"): the link is given up at once.
+      this.close(`dead link: no ICE restart here (${error instanceof Error ? error.message : String(error)})`);
+      return;
+    }
     (this.peer as unknown as PeerInternals).negotiate();
   }
 

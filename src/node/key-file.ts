@@ -1,5 +1,5 @@
-// A signing identity kept in a file (Node only): the authority's federation key now, a Node CLI
-// client's key later. Made on first use, readable by its owner alone (mode 0600).
+// A signing identity kept in a file (Node only): the authority's federation key and the Node
+// client's key (src/node/client.ts). Made on first use, readable by its owner alone (mode 0600).
 import { randomUUID } from 'node:crypto';
 import { link, mkdir, open, readFile, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';

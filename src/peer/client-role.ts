@@ -13,11 +13,11 @@ import { JobState } from './farm/job-queue.ts';
 import { SeriesHandle, type SeriesStatus } from './farm/series-handle.ts';
 import { openWorkerLink } from './farm/worker-link.ts';
 import { Member, type MemberDeps } from './member.ts';
-import { PeerLinks } from './peer-links.ts';
+import { PeerLinks, type PeerLinksDeps } from './peer-links.ts';
 import { PointsClient, type Balance, type HistoryEntry } from './points-client.ts';
 import { hopWaitMs } from './solicitations.ts';
 import { checkRequirements, unmet, type Requirements } from './capabilities.ts';
-import { SeriesStore, type BufferedJournal, type StoredRequest, type StoredResult, type StoredSeries } from './farm/series-store.ts';
+import type { BufferedJournal, SeriesStorage, StoredRequest, StoredResult, StoredSeries } from './farm/series-store.ts';
 import { settleLeftovers } from './farm/payment-recovery.ts';
 import { randomTag } from '../protocol/random.ts';
 import type { SeriesSpec } from './farm/foreman.ts';
@@ -32,7 +32,9 @@ export interface ClientRoleDeps extends MemberDeps {
   /** This tab's own sandbox pool, for runLocally. */
   readonly createRunner: (threads: number) => Promise<Runner>;
   /** Where series are kept to be resumed after a reload (series-store.ts); none in ephemeral tabs. */
-  readonly seriesStore?: SeriesStore | undefined;
+  readonly seriesStore?: SeriesStorage | undefined;
+  /** The WebRTC implementation outside a browser (src/node/wrtc.ts); a page uses its own. */
+  readonly wrtc?: PeerLinksDeps['wrtc'];
 }
 
 /** A kept series as `series()` lists it (its request stays in the store). */
@@ -210,6 +212,8 @@ export class ClientRole extends Member {
 
   /** The kept id of the series this tab runs now. */
   private runningId: string | undefined;
+  /** The kept id of the series this client runs or ran last (the Node CLI names it for resume). */
+  keptId: string | undefined;
 
   /** Bidders the last series left out for its requirements, and why (the submit page shows them). */
   leftOut: readonly { id: string; reason: string }[] = [];
@@ -242,13 +246,14 @@ export class ClientRole extends Member {
     this.seriesResult = undefined;
     this.seriesError = undefined;
     this.cancelled = false;
+    this.keptId = undefined;
     let journal: BufferedJournal | undefined;
     let unlock: (() => Promise<void>) | undefined;
     try {
       const { spec, request, requires, resumed } = await plan();
       journal = resumed?.journal;
       unlock = resumed?.unlock;
-      if (journal) this.runningId = journal.key;
+      if (journal) this.runningId = this.keptId = journal.key;
       counted(spec.inputs.length);
       void this.refreshSaved();
       this.leftOut = [];
@@ -258,6 +263,7 @@ export class ClientRole extends Member {
       const hired = restored.length >= spec.inputs.length ? new Map<string, number>() : await this.hire(request, requires);
       if (this.cancelled) throw new Error('cancelled by the person');
       if (!journal) ({ journal, unlock } = await this.keep(request, spec.inputs.length));
+      this.keptId = journal?.key;
       const foreman = new Foreman(spec, {
         connect: (worker, replies) => this.connectWorker(worker, replies),
         onChange: () => this.emitChange(),
@@ -307,7 +313,7 @@ export class ClientRole extends Member {
   }
 
   /** A journal whose failed writes the page shows: the series runs on, but a reload would lose them. */
-  private journalOf(store: SeriesStore, record: StoredSeries): BufferedJournal {
+  private journalOf(store: SeriesStorage, record: StoredSeries): BufferedJournal {
     return store.journal(record, (message) => {
       this.error = `the series could not be written to this browser's storage (${message}); a reload would lose its latest results`;
       this.emitChange();
@@ -339,7 +345,7 @@ export class ClientRole extends Member {
     }
   }
 
-  private storeOrThrow(verb: string): SeriesStore {
+  private storeOrThrow(verb: string): SeriesStorage {
     const store = this.clientDeps.seriesStore;
     if (!store) throw new Error(`${verb}: this tab keeps no series (it was opened with ?ephemeral, or the browser has no IndexedDB)`);
     return store;
@@ -454,6 +460,7 @@ export class ClientRole extends Member {
       authority: connection, options: this.options,
       admit: () => 'clients take no inbound links',
       onInbound: (link) => link.close('unexpected'),
+      wrtc: this.clientDeps.wrtc,
     });
   }
 
@@ -552,7 +559,8 @@ function leftOutSummary(leftOut: readonly { reason: string }[]): string {
   return [...counts].map(([reason, n]) => `${reason} (${n} ${n === 1 ? 'worker' : 'workers'})`).join(', ');
 }
 
-function summary(record: StoredSeries, running: SavedSeries['running']): SavedSeries {
+/** A kept series as `series()` lists it (the Node CLI's `status` too). */
+export function summary(record: StoredSeries, running: SavedSeries['running']): SavedSeries {
   return {
     id: record.id, label: codeLabel(record.request.code), created: record.created, updated: record.updated, state: record.state,
     total: record.total, computed: record.computed, paid: record.paid,

@@ -2,7 +2,7 @@
 // dialer, carried in each signal payload, so two tabs may hold several links (or dial each other
 // at once) without mixing their offers.
 import { randomTag } from '../protocol/random.ts';
-import { RtcLink, type RtcLinkOptions, type SignalPayload } from '../net/rtc-link.ts';
+import { RtcLink, type RtcLinkOptions, type SignalPayload, type Wrtc } from '../net/rtc-link.ts';
 import type { AuthorityConnection, SignalEventDetail } from './authority-connection.ts';
 import type { Options } from './options.ts';
 
@@ -14,7 +14,12 @@ export interface PeerLinksDeps {
   /** An inbound link is connected. */
   readonly onInbound: (link: RtcLink, from: string) => void;
   readonly createLink?: (options: RtcLinkOptions) => RtcLink;
+  /** The WebRTC implementation outside a browser, made for the link's loopback rule (src/node/wrtc.ts). */
+  readonly wrtc?: ((loopbackOnly: boolean) => Wrtc) | undefined;
 }
+
+/** Dials of one peer before its link is given up. */
+const DIAL_TRIES = 2;
 
 export class PeerLinks {
   private readonly links = new Map<string, RtcLink>();
@@ -31,14 +36,28 @@ export class PeerLinks {
     deps.authority.addEventListener('signal', this.onSignal);
   }
 
-  /** Opens a link to `to`; resolves once the data channel is open. */
+  /**
+   * Opens a link to `to`; resolves once the data channel is open. A link that fails to connect
+   * (not a refusal) is dialed once more as a new link: node-datachannel sometimes loses a fresh
+   * connection's ICE transport under load (docs/ARCHITECTURE.md, src/node).
+   */
   async dial(to: string): Promise<RtcLink> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.dialOnce(to);
+      } catch (error) {
+        if (error instanceof LinkRefused || attempt >= DIAL_TRIES) throw error;
+      }
+    }
+  }
+
+  private async dialOnce(to: string): Promise<RtcLink> {
     const linkId = `${this.deps.authority.id.slice(0, 8)}-${this.tabTag}-${++this.counter}`;
     const link = this.create(to, linkId, true);
     const refused = new Promise<never>((_, reject) => {
       this.refusals.set(key(to, linkId), (reason) => {
         link.close(`refused: ${reason}`);
-        reject(new Error(`${to} refused the link: ${reason}`));
+        reject(new LinkRefused(`${to} refused the link: ${reason}`));
       });
     });
     try {
@@ -61,11 +80,13 @@ export class PeerLinks {
 
   private create(remote: string, linkId: string, initiator: boolean): RtcLink {
     const { options, authority } = this.deps;
+    const loopbackOnly = Number(options.get('ice_loopback_only')) === 1;
     const link = (this.deps.createLink ?? ((o: RtcLinkOptions) => new RtcLink(o)))({
       initiator,
       remote,
       iceServers: iceServers(String(options.get('ice_servers')), pushedTurnCredentials(options)),
-      loopbackOnly: Number(options.get('ice_loopback_only')) === 1,
+      loopbackOnly,
+      wrtc: this.deps.wrtc?.(loopbackOnly),
       sendSignal: (payload) => {
         if (authority.state === 'joined') authority.signal(remote, { ...payload, link: linkId });
       },
@@ -92,6 +113,11 @@ export class PeerLinks {
     link.signal(payload);
     void link.connected.then(() => this.deps.onInbound(link, from), () => undefined);
   }
+}
+
+/** A dial answered with a refusal: asking again would get the same answer. */
+class LinkRefused extends Error {
+  override readonly name = 'LinkRefused';
 }
 
 function key(remote: string, linkId: string): string {

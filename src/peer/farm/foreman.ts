@@ -276,10 +276,14 @@ export class Foreman {
     this.judge(job);
   }
 
-  /** A worker may only speak for its own leases of this series that were sent: the job's index, or undefined. */
+  /**
+   * A worker may only speak for its own leases of this series that were sent, while the series
+   * runs: the job's index, or undefined. A result whose signature was still being checked when the
+   * series stopped is dropped, not kept: its funds are released by then, so it could not be paid.
+   */
   private ifMine(stats: WorkerStats, series: string, lease: string): number | undefined {
     const known = this.queue.leases.get(lease);
-    if (series !== this.seriesId || known?.worker !== stats.id || !this.sent.has(lease)) return undefined;
+    if (!this.settle || series !== this.seriesId || known?.worker !== stats.id || !this.sent.has(lease)) return undefined;
     return known.job;
   }
 

@@ -85,8 +85,29 @@ export interface SeriesJournal {
 }
 
 
+/**
+ * Where a client keeps its series: this browser's IndexedDB (SeriesStore below), or files in Node
+ * (src/node/file-series-store.ts). ClientRole sees only this.
+ */
+export interface SeriesStorage {
+  /** Every series kept, newest first. */
+  list(): Promise<StoredSeries[]>;
+  get(id: string): Promise<StoredSeries | undefined>;
+  results(id: string): Promise<StoredResult[]>;
+  /** Writes down a new series about to run. */
+  create(request: StoredRequest, total: number): Promise<StoredSeries>;
+  delete(id: string): Promise<void>;
+  /** The journal of a series this client runs: `record` is kept current with what it writes. */
+  journal(record: StoredSeries, onError?: (message: string) => void): BufferedJournal;
+  /** Takes the series' lock until the returned function is called; rejects when another client holds it. */
+  lock(id: string): Promise<() => Promise<void>>;
+  /** Ids of the series another client of this store runs now. */
+  runningElsewhere(): Promise<Set<string>>;
+  /** Commits a batch of a journal's writes with its record, at once. */
+  commit(record: StoredSeries, entries: readonly (string | number)[]): Promise<void>;
+}
 
-export class SeriesStore {
+export class SeriesStore implements SeriesStorage {
   private db: Promise<IDBDatabase> | undefined;
   /** Series whose lock this tab holds. */
   private readonly held = new Set<string>();
@@ -108,21 +129,12 @@ export class SeriesStore {
 
   async results(id: string): Promise<StoredResult[]> {
     const chunks = await this.read(RESULTS, (store) => store.getAll(ofSeries(id)) as IDBRequest<ResultChunk[]>);
-    const results: StoredResult[] = [];
-    for (const { entries } of chunks) {
-      for (let i = 0; i + 2 < entries.length; i += 3) {
-        results.push({ series: id, index: entries[i] as number, text: entries[i + 1] as string, worker: entries[i + 2] as string });
-      }
-    }
-    return results;
+    return chunks.flatMap(({ entries }) => chunkResults(id, entries));
   }
 
   /** Writes down a new series about to run. */
   async create(request: StoredRequest, total: number): Promise<StoredSeries> {
-    const now = Date.now();
-    const record: StoredSeries = {
-      id: newSeriesId(), created: now, updated: now, request: storable(request), total, state: 'unfinished', computed: 0, paid: 0, escrows: [], owed: [], chunks: 0,
-    };
+    const record = newSeriesRecord(request, total);
     await this.write([SERIES], (tx) => tx.objectStore(SERIES).add(record));
     return record;
   }
@@ -233,7 +245,7 @@ export class BufferedJournal implements SeriesJournal {
   /** The record's `owed`, by transfer id: written out with the record at each commit. */
   private readonly owed: Map<string, OwedPayment>;
 
-  constructor(private readonly store: SeriesStore, readonly record: StoredSeries, private readonly onError: (message: string) => void) {
+  constructor(private readonly store: Pick<SeriesStorage, 'commit'>, readonly record: StoredSeries, private readonly onError: (message: string) => void) {
     this.owed = new Map(record.owed.map((payment) => [payment.transfer, payment]));
   }
 
@@ -311,6 +323,23 @@ function lockName(id: string): string {
 
 function ofSeries(id: string): IDBKeyRange {
   return IDBKeyRange.bound([id], [id, []]);
+}
+
+/** The record of a new series about to run, under a fresh id. */
+export function newSeriesRecord(request: StoredRequest, total: number): StoredSeries {
+  const now = Date.now();
+  return {
+    id: newSeriesId(), created: now, updated: now, request: storable(request), total, state: 'unfinished', computed: 0, paid: 0, escrows: [], owed: [], chunks: 0,
+  };
+}
+
+/** The results of one batch, from its flat `index, text, worker` entries. */
+export function chunkResults(series: string, entries: readonly (string | number)[]): StoredResult[] {
+  const results: StoredResult[] = [];
+  for (let i = 0; i + 2 < entries.length; i += 3) {
+    results.push({ series, index: entries[i] as number, text: entries[i + 1] as string, worker: entries[i + 2] as string });
+  }
+  return results;
 }
 
 /** A fresh series id: 16 random base-36 characters (also the stem of its payments' transfer ids). */

@@ -117,6 +117,25 @@ describe('farming a job series', () => {
     handlers.get(ids['w1']!)!.link.close('gone');
     await expect(running).rejects.toThrow(/^every worker left or was unreachable; \d+ of 20 jobs unfinished$/);
   });
+  it('keeps no result that arrives after the series stopped: its funds are gone, so it could not be paid', async () => {
+    // Four jobs finish together and come back in one batch; the series stops at the first.
+    let release!: () => void;
+    const together = new Promise<void>((resolve) => (release = resolve));
+    const { workers, ids } = await crew([['w', worker((x) => x, 4, undefined, () => together)]]);
+    const kept: number[] = [];
+    const { foreman, run } = farm(workers, { inputs: range(8) }, {
+      onResult: (index) => {
+        kept.push(index);
+        foreman.abort('stopped');
+      },
+    });
+    const running = run();
+    await until(() => workers.get(ids['w']!)!.ran.length >= 4);
+    release();
+    await expect(running).rejects.toThrow('stopped');
+    expect(kept.length).toBe(1);
+  });
+
   it('hands a series\' args to a /3 worker once and refuses a worker that only speaks /2, which would run without them', async () => {
     const { workers, ids } = await crew([['new', worker((x) => x, 2)], ['old', worker((x) => x, 2, undefined, undefined, 2)]]);
     const { foreman, handlers, run } = farm(workers, { inputs: range(20), argsJson: '{"factor":3}' });
