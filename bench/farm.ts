@@ -12,9 +12,11 @@ import type { ClientRole } from '../src/peer/client-role.ts';
 import { connect, waitForWorkers } from '../src/node/client.ts';
 import { startTestAuthority } from '../test/helpers/authority.ts';
 import { launchChromium } from '../test/helpers/chromium.ts';
+import { until } from '../test/helpers/until.ts';
 import { cpuMeter, openClientTab, openWorkerTabs } from './farm-tabs.ts';
 import { cpuPerJob, formatCpu, sampleCpu } from './cpu-by-process.ts';
 import { collectMarks, printHops } from './hops.ts';
+import { withTimeout } from './pages/harness.ts';
 
 const WORKER_TABS = 2;
 /** Best of 3 rounds a side: one round in three is disturbed by the other processes on 2 cores (single rounds 0.73-0.92). */
@@ -96,7 +98,7 @@ async function onNode(node: ClientRole, { code, inputs }: { code: string; inputs
 async function openNodeClient(url: string, workers: number, keyFile: string): Promise<ClientRole> {
   const node = await connect({ authority: `${url.replace(/^http/, 'ws')}/ws`, keyFile, store: false });
   await waitForWorkers(node, SERIES_TIMEOUT_MS, workers);
-  while ((await node.solicit()).length < workers) await new Promise((resolve) => setTimeout(resolve, 250));
+  await until(async () => (await node.solicit()).length >= workers, SERIES_TIMEOUT_MS, 250);
   return node;
 }
 
@@ -109,10 +111,7 @@ async function compare(client: Page, workerPages: readonly Page[], clientCpu: ()
   for (let round = 0; round < ROUNDS; round++) {
     // Alternate the order so neither side always runs on a warmer machine.
     const order = round % 2 === 0 ? ['farm', 'local'] : ['local', 'farm'];
-    const nodeMs = await Promise.race([
-      onNode(node, { code, inputs }),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the Node client\'s series did not finish in time')), SERIES_TIMEOUT_MS)),
-    ]);
+    const nodeMs = await withTimeout(onNode(node, { code, inputs }), SERIES_TIMEOUT_MS, 'the Node client\'s series');
     fromNode.push(nodeMs);
     console.log(`${name.padEnd(11)} round ${round + 1}  node  ${nodeMs.toFixed(0).padStart(6)} ms  ${(inputs.length / (nodeMs / 1000)).toFixed(0).padStart(6)} jobs/s`);
     for (const side of order) {
