@@ -1,6 +1,6 @@
 // The federation of authorities as superpeers (DESIGN.md section 7): links to the other
 // authorities (dialed from seeds and gossip, or accepted on /ws), their proofs, heartbeats and
-// sampled directories, and signaling relayed to the peers they hold. `startFederation` wires it.
+// sampled directories, and signaling relayed to the peers they hold. `openFederation` (open.ts) makes one.
 import { CommandError, ErrorCode } from '../../src/protocol/errors.ts';
 import { bind, type Binding, type Handler, type LinkLimits, type LogEvent } from '../../src/protocol/handler.ts';
 import type { Identity } from '../../src/protocol/identity.ts';

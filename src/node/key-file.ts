@@ -3,9 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import { link, mkdir, open, readFile, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { fromBase64, identityFromKeys, toBase64, type Identity } from '../protocol/identity.ts';
+import { KEY_ALGORITHM, fromBase64, identityFromKeys, toBase64, type Identity } from '../protocol/identity.ts';
 
-const ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 const FILE_MODE = 0o600;
 
 interface KeyFile {
@@ -34,7 +33,7 @@ export async function loadOrCreateIdentity(path: string): Promise<Identity> {
 
 async function createKeyFile(path: string): Promise<Identity | undefined> {
   // Extractable only here, long enough to be written; the identity holds a non-extractable import.
-  const pair = await crypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify']);
+  const pair = await crypto.subtle.generateKey(KEY_ALGORITHM, true, ['sign', 'verify']);
   const file: KeyFile = {
     version: 1,
     privateKey: toBase64(new Uint8Array(await crypto.subtle.exportKey('pkcs8', pair.privateKey))),
@@ -80,7 +79,7 @@ async function importKeyFile(path: string, text: string): Promise<Identity> {
 }
 
 async function importKeys(file: KeyFile): Promise<Identity> {
-  const privateKey = await crypto.subtle.importKey('pkcs8', fromBase64(file.privateKey), ALGORITHM, false, ['sign']);
-  const publicKey = await crypto.subtle.importKey('raw', fromBase64(file.publicKey), ALGORITHM, true, ['verify']);
+  const privateKey = await crypto.subtle.importKey('pkcs8', fromBase64(file.privateKey), KEY_ALGORITHM, false, ['sign']);
+  const publicKey = await crypto.subtle.importKey('raw', fromBase64(file.publicKey), KEY_ALGORITHM, true, ['verify']);
   return identityFromKeys(privateKey, publicKey);
 }

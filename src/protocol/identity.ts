@@ -1,7 +1,8 @@
 // Peer identity with WebCrypto (the same code in the tab and in the Node authority): an ECDSA
 // P-256 key pair, peer id = hash of the public key, and signatures over protocol messages.
 
-const ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256' } as const;
+/** Every identity's key pair: peers' (IndexedDB), authorities' and Node clients' (key files). */
+export const KEY_ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 const SIGNATURE = { name: 'ECDSA', hash: 'SHA-256' } as const;
 /** 16 bytes of SHA-256: collisions need ~2^64 keys, and the id stays short enough to read. */
 const PEER_ID_BYTES = 16;
@@ -15,7 +16,7 @@ export interface Identity {
 
 /** A fresh key pair; the private key is not extractable, so script on the page cannot copy it. */
 export async function generateIdentity(): Promise<Identity> {
-  const pair = await crypto.subtle.generateKey(ALGORITHM, false, ['sign', 'verify']);
+  const pair = await crypto.subtle.generateKey(KEY_ALGORITHM, false, ['sign', 'verify']);
   return identityFromKeys(pair.privateKey, pair.publicKey);
 }
 
@@ -51,7 +52,7 @@ function verifyKey(publicKey: string): Promise<CryptoKey> {
   let key = verifyKeys.get(publicKey);
   if (key) verifyKeys.delete(publicKey);
   else {
-    key = crypto.subtle.importKey('raw', fromBase64(publicKey), ALGORITHM, false, ['verify']);
+    key = crypto.subtle.importKey('raw', fromBase64(publicKey), KEY_ALGORITHM, false, ['verify']);
     key.catch(() => verifyKeys.delete(publicKey));
   }
   verifyKeys.set(publicKey, key);
