@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import {
   BufferedJournal, chunkResults, newSeriesRecord, type SeriesStorage, type StoredRequest, type StoredResult, type StoredSeries,
 } from '../peer/farm/series-store.ts';
+import { ifMissing } from './if-missing.ts';
 
 const RECORD = '.json';
 const RESULTS = '.results';
@@ -103,17 +104,11 @@ export class FileSeriesStore implements SeriesStorage {
   }
 
   private async read(id: string, suffix: string): Promise<string | undefined> {
-    return readFile(this.path(id, suffix), 'utf8').catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return undefined;
-      throw error;
-    });
+    return ifMissing(readFile(this.path(id, suffix), 'utf8'), undefined);
   }
 
   private async names(): Promise<string[]> {
-    return readdir(this.dir).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return [];
-      throw error;
-    });
+    return ifMissing(readdir(this.dir), []);
   }
 
   private path(id: string, suffix: string): string {

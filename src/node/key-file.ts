@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { link, mkdir, open, readFile, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { ifMissing } from './if-missing.ts';
 import { KEY_ALGORITHM, fromBase64, identityFromKeys, toBase64, type Identity } from '../protocol/identity.ts';
 
 const FILE_MODE = 0o600;
@@ -21,10 +22,7 @@ export class KeyFileError extends Error {
 
 /** The identity in `path`, made and written there first if the file does not exist. */
 export async function loadOrCreateIdentity(path: string): Promise<Identity> {
-  const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return undefined;
-    throw error;
-  });
+  const text = await ifMissing(readFile(path, 'utf8'), undefined);
   if (text !== undefined) return importKeyFile(path, text);
   const created = await createKeyFile(path);
   // Two processes starting on one data folder: the one that lost the race reads the winner's key.
