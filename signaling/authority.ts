@@ -79,7 +79,6 @@ export async function startAuthority(config: AuthorityConfig, clock: () => numbe
     // Joined peers learn the new set of addresses to fail over to.
     onChange: () => { for (const session of sessions.values()) if (session.peer) session.sendOptions(); },
   });
-  const hosts = () => federation.hosts();
   const pushedOptions = (token: string) => ({
     time_between_authority_checks: String(AUTHORITY_CHECK_MS),
     max_peer_connections: '4',
@@ -87,7 +86,7 @@ export async function startAuthority(config: AuthorityConfig, clock: () => numbe
     ice_loopback_only: isLoopback(config.host) ? '1' : '0',
     ...iceOptions(config.ice, token, clock()),
     ...(config.sandboxOrigin === undefined ? {} : { sandbox_url: `${config.sandboxOrigin}${SANDBOX_PATH}` }),
-    ...(hosts().length > 0 && { authority_hosts: hosts().join(' ') }),
+    ...authorityHosts(federation.hosts()),
     ...config.options,
   });
   const bindings = authorityBindings(sessions, { registry, clock, random: Math.random, pushedOptions, points: desk, events, federation });
@@ -196,6 +195,11 @@ export async function startAuthority(config: AuthorityConfig, clock: () => numbe
       await points.close();
     },
   };
+}
+
+/** The federation's addresses to fail over to, pushed as `authority_hosts` (none for a lone authority). */
+function authorityHosts(hosts: readonly string[]): { authority_hosts?: string } {
+  return hosts.length > 0 ? { authority_hosts: hosts.join(' ') } : {};
 }
 
 /** Opens the ledger; a PostgreSQL server that cannot be reached is a StartError, one line. */
