@@ -13,7 +13,7 @@ import { Ledger } from '../../signaling/ledger/ledger.ts';
 import { launchChromium, newContext } from '../helpers/chromium.ts';
 import { startAuthorityProcess, type AuthorityProcess } from '../helpers/authority-process.ts';
 import { startTestAuthority, type TestAuthority } from '../helpers/authority.ts';
-import { openWorkerTabs, waitInPage } from '../helpers/pages.ts';
+import { jobsDone, openWorkerTabs, waitInPage } from '../helpers/pages.ts';
 import { until } from '../helpers/until.ts';
 
 /** Each job waits a little, so a series is still running when the fault strikes. */
@@ -54,10 +54,6 @@ async function startSeries(client: Page, count: number, request: SubmitRequest):
     window.faultRun = role.submit({ ...r, workers: role.bids.map((bid) => bid.id) })
       .then((result) => ({ ok: true as const, result }), (error: unknown) => ({ ok: false as const, error: String(error) }));
   }, request);
-}
-
-function jobsDone(client: Page): Promise<number> {
-  return client.evaluate(() => (window.peerfarm as ClientRole).foreman?.queue.jobs.filter((job) => job.state === 'done').length ?? 0);
 }
 
 async function seriesOutcome(client: Page): Promise<SeriesResult> {

@@ -14,7 +14,7 @@ import { openPgLedger } from '../../signaling/ledger/pg-database.ts';
 import { PgLedger } from '../../signaling/ledger/pg-ledger.ts';
 import { launchChromium, newContext } from '../helpers/chromium.ts';
 import { startAuthorityProcess, type AuthorityProcess } from '../helpers/authority-process.ts';
-import { openWorkerTabs, waitInPage } from '../helpers/pages.ts';
+import { jobsDone, openWorkerTabs, waitInPage } from '../helpers/pages.ts';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.ts';
 import { until } from '../helpers/until.ts';
 
@@ -71,10 +71,6 @@ function connectionOf(page: Page): Promise<unknown> {
 async function federationOf(authority: AuthorityProcess): Promise<{ url: string; state: string }[]> {
   const health = await (await fetch(`${authority.url}/api/health`)).json() as { federation: { authorities: { url: string; state: string }[] } };
   return health.federation.authorities;
-}
-
-function jobsDone(client: Page): Promise<number> {
-  return client.evaluate(() => (window.peerfarm as ClientRole).foreman?.queue.jobs.filter((job) => job.state === 'done').length ?? 0);
 }
 
 describe('three authorities sharing one PostgreSQL ledger', () => {

@@ -2,6 +2,7 @@
 // strings, which playwright's waitForFunction does, so conditions are polled with evaluate (run
 // over the DevTools protocol, which the CSP does not govern) and checked here.
 import type { BrowserContext, Page } from 'playwright-core';
+import type { ClientRole } from '../../src/peer/client-role.ts';
 import type { WorkerRole } from '../../src/peer/worker-role.ts';
 
 export type WorkerSnapshot = ReturnType<WorkerRole['snapshot']>;
@@ -44,4 +45,9 @@ export function openWorkerTabs(context: BrowserContext, url: string, count: numb
     await waitForWorker(page, (s) => s.state === 'joined', null, 30_000);
     return page;
   }));
+}
+
+/** Jobs of the submit page's current series done so far (0 before it has one). */
+export function jobsDone(client: Page): Promise<number> {
+  return client.evaluate(() => (window.peerfarm as ClientRole).foreman?.queue.count('done') ?? 0);
 }
